@@ -1,0 +1,186 @@
+"""A capture bundle on disk: ``<snapshots>/captures/<id>/<mode>/``, written atomically.
+
+A bundle is built in a hidden staging folder beside its final place and renamed into place only when
+every file is written, so a crash, a kill or Ctrl-C never leaves a half bundle and never touches an
+existing one. ``meta.json`` is written last and marks the bundle complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CorruptFile
+
+FILES = ("meta.json", "raw.html", "dom.html", "text.txt", "aria.yaml", "screenshot.png", "page.har")
+META_VERSION = 1
+
+
+@dataclass
+class Meta:
+    """``meta.json``: how, when and with what a bundle was captured."""
+
+    id: str
+    mode: str
+    requested_url: str
+    final_url: str = ""
+    status: int = 0
+    redirect_chain: list[str] = field(default_factory=list)
+    care_via: str | None = None
+    charset: str = ""
+    generation: str = "unknown"
+    browser: dict[str, str] = field(default_factory=dict)
+    fonts: list[str] = field(default_factory=list)
+    viewport: dict[str, int] = field(default_factory=dict)
+    user_agent: str = ""
+    locale: str = ""
+    timezone: str = ""
+    fixed_time: str | None = None
+    screenshot: dict[str, Any] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    replayed: bool = False
+    attempts: int = 1
+    captured_at: str = ""
+    tool_version: str = ""
+    meta_version: int = META_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Meta:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class Bundle:
+    """A complete bundle read back from disk (the HAR stays a path: it can be large)."""
+
+    path: Path
+    meta: Meta
+    raw: bytes
+    dom: str
+    text: str
+    aria: str
+    screenshot: bytes
+
+    @property
+    def har(self) -> Path:
+        return self.path / "page.har"
+
+
+def captures_dir(snapshots: Path) -> Path:
+    return Path(snapshots) / "captures"
+
+
+def bundle_dir(snapshots: Path, target_id: str, mode: str) -> Path:
+    return captures_dir(snapshots) / target_id / mode
+
+
+def is_complete(path: Path) -> bool:
+    """Every file present and ``meta.json`` parseable."""
+    if not all((path / name).is_file() for name in FILES):
+        return False
+    try:
+        json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def staging(snapshots: Path, target_id: str, mode: str) -> Iterator[Path]:
+    """Yield an empty staging folder; on success rename it into place, on any error remove it.
+
+    An existing bundle is replaced only after the new one is complete (moved aside, swapped, removed).
+    """
+    final = bundle_dir(snapshots, target_id, mode)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{mode}.staging-", dir=final.parent))
+    try:
+        yield stage
+        missing = [name for name in FILES if not (stage / name).is_file()]
+        if missing:
+            raise CorruptFile(f"bundle for {target_id}/{mode} is missing {', '.join(missing)}: not stored")
+        for name in FILES:
+            with open(stage / name, "rb") as fh:
+                os.fsync(fh.fileno())
+        _fsync_dir(stage)
+        old = None
+        if final.exists():
+            old = final.parent / f".{mode}.old-{os.getpid()}"
+            shutil.rmtree(old, ignore_errors=True)
+            os.rename(final, old)
+        os.rename(stage, final)
+        _fsync_dir(final.parent)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def clean_stale(snapshots: Path) -> int:
+    """Remove staging folders left by a killed run; restore a bundle moved aside mid-swap."""
+    removed = 0
+    root = captures_dir(snapshots)
+    if not root.is_dir():
+        return 0
+    for target in root.iterdir():
+        if not target.is_dir():
+            continue
+        for child in target.iterdir():
+            if child.name.startswith(".") and ".old-" in child.name:
+                mode = child.name[1:].split(".old-")[0]
+                if not (target / mode).exists():
+                    os.rename(child, target / mode)  # the swap was cut between its two renames
+                    continue
+            if child.name.startswith(".") and (".staging-" in child.name or ".old-" in child.name):
+                shutil.rmtree(child, ignore_errors=True)
+                removed += 1
+    return removed
+
+
+def write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def read_bundle(path: Path) -> Bundle:
+    """Read a bundle; a missing or corrupt file raises :class:`CorruptFile` naming it."""
+    hint = f"re-record it with `capture record {path.parent.name} --force`"
+    for name in FILES:
+        if not (path / name).is_file():
+            raise CorruptFile(f"{path / name} is missing: {hint}")
+    try:
+        meta = Meta.from_dict(json.loads((path / "meta.json").read_text(encoding="utf-8")))
+    except (ValueError, TypeError) as exc:
+        raise CorruptFile(f"{path / 'meta.json'} is corrupt ({exc}): {hint}") from None
+    try:
+        return Bundle(
+            path=path,
+            meta=meta,
+            raw=(path / "raw.html").read_bytes(),
+            dom=(path / "dom.html").read_text(encoding="utf-8"),
+            text=(path / "text.txt").read_text(encoding="utf-8"),
+            aria=(path / "aria.yaml").read_text(encoding="utf-8"),
+            screenshot=(path / "screenshot.png").read_bytes(),
+        )
+    except UnicodeDecodeError as exc:
+        raise CorruptFile(f"a file in {path} is not valid UTF-8 ({exc.reason}): {hint}") from None

@@ -1,0 +1,58 @@
+"""Named errors. Each carries what a user needs; the CLI turns them into one line and an exit code."""
+
+from __future__ import annotations
+
+
+class CaptureError(Exception):
+    """Base class. ``exit_code`` is what the CLI exits with; the message is one line."""
+
+    exit_code = 1
+
+
+class BadInput(CaptureError):
+    """A wrong URL, id, port, option or file given by the user."""
+
+    exit_code = 2
+
+
+class BrowserNotFound(CaptureError):
+    """No Chromium could be found or launched."""
+
+    exit_code = 3
+
+
+class LayoutNotRecognized(CaptureError):
+    """No template generation matched the page."""
+
+    exit_code = 2
+
+
+class MissingField(CaptureError):
+    """A recognised page lacks a required field; names the field and its selector."""
+
+    exit_code = 2
+
+
+class FetchFailed(CaptureError):
+    """A page could not be loaded: bad status, blank page, block page, timeout, browser crash."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, reason: str = "fetch-failed", retryable: bool = False,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class CorruptFile(CaptureError):
+    """A stored golden or bundle file cannot be read; names the file and how to regenerate it."""
+
+    exit_code = 2
+
+
+class Busy(CaptureError):
+    """Another run holds the snapshots folder's lock."""
+
+    exit_code = 4

@@ -1,0 +1,31 @@
+"""One writer per snapshots folder: a second ``capture record`` on the same folder refuses at once."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import Busy
+
+
+@contextlib.contextmanager
+def snapshots_lock(snapshots: Path) -> Iterator[None]:
+    """Hold ``<snapshots>/.lock`` (an flock, released by the OS if the process dies)."""
+    Path(snapshots).mkdir(parents=True, exist_ok=True)
+    path = Path(snapshots) / ".lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise Busy(f"{snapshots} is in use by another capture run (pid {holder}): "
+                       "wait for it to finish or use another --snapshots folder") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,1 @@
+"""Site knowledge, as data. One module per site; NetEase is the only one."""

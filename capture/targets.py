@@ -1,0 +1,155 @@
+"""What to capture: the watchlist (``pages.toml``), ids and URLs from the command line, and URL checks."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from .errors import BadInput
+from .sites import netease
+
+MODES = ("normal", "care")
+_ARTICLE = re.compile(netease.ARTICLE_PATH)
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One watched article. ``url`` is the canonical (live-site) URL; ``id`` names its bundle folder."""
+
+    id: str
+    url: str
+
+    @property
+    def channel(self) -> str:
+        m = _ARTICLE.match(urlsplit(self.url).path)
+        return m.group("channel") if m else ""
+
+    def at(self, base_url: str | None) -> str:
+        """The URL to load: ``url`` with its origin replaced by ``base_url`` (ids and paths kept)."""
+        return rebase(self.url, base_url)
+
+    def care_url(self, base_url: str | None = None) -> str:
+        """The 关怀版 URL by the site's URL rule (the last of the recorder's three ways)."""
+        parts = urlsplit(self.at(base_url))
+        suffix = netease.CARE_SUFFIX.get(self.channel, netease.CARE_SUFFIX["*"])
+        path = re.sub(r"(_pdya11y|_pa11y)?\.html$", f"{suffix}.html", parts.path)
+        return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def rebase(url: str, base_url: str | None) -> str:
+    if not base_url:
+        return url
+    base = urlsplit(base_url)
+    parts = urlsplit(url)
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
+
+
+def check_id(value: str) -> str:
+    """Ids name folders: refuse path separators, ``..`` and anything odd."""
+    if not _SAFE_ID.match(value) or ".." in value:
+        raise BadInput(f"bad id {value!r}: use letters, digits, '_', '-' or '.' (no path separators or '..')")
+    return value
+
+
+def check_url(url: str, *, allow_hosts: tuple[str, ...] = (), base_url: str | None = None) -> str:
+    """A watched URL must be http(s), on a NetEase host (or an allowed one), at an article path."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        _ = parts.port  # raises ValueError on a bad port
+    except ValueError as exc:
+        raise BadInput(f"malformed URL {url!r}: {exc}") from None
+    if parts.scheme not in ("http", "https"):
+        raise BadInput(f"{url!r} is not an http(s) URL: give a NetEase article URL such as "
+                       f"{netease.LIVE_ORIGIN}/dy/article/<ID>.html")
+    if not host:
+        raise BadInput(f"malformed URL {url!r}: no host")
+    hosts = {h.lower() for h in (*netease.ARTICLE_HOSTS, *allow_hosts)}
+    if base_url:
+        hosts.add((urlsplit(base_url).hostname or "").lower())
+    if host not in hosts:
+        raise BadInput(f"host {host!r} of {url!r} is not a NetEase host: add --allow-host {host} to watch it")
+    if host in netease.ARTICLE_HOSTS and not _ARTICLE.match(parts.path):
+        raise BadInput(f"{url!r} is not a NetEase article path (/<channel>/article/<ID>.html)")
+    return url
+
+
+def target_for_url(url: str, *, allow_hosts: tuple[str, ...] = (), base_url: str | None = None) -> Target:
+    check_url(url, allow_hosts=allow_hosts, base_url=base_url)
+    parts = urlsplit(url)
+    m = _ARTICLE.match(parts.path)
+    if m:
+        # A URL on the replica or a mirror stands for the same live article; a care URL for its article.
+        path = parts.path.replace(m.group("care") or ".html", "") if m.group("care") else parts.path
+        path = path if path.endswith(".html") else path + ".html"
+        canonical = urlunsplit(("https", "www.163.com", path, "", "")) if base_url else urlunsplit(
+            (parts.scheme, parts.netloc, path, "", ""))
+        return Target(m.group("id"), canonical)
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{parts.hostname}{parts.path}").strip("-")[:80]
+    return Target(check_id(slug), url)
+
+
+def load_watchlist(path: Path) -> list[Target]:
+    """Read ``pages.toml``: ``[[page]]`` tables with ``id`` and ``url``. Errors name the line."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInput(f"watchlist {path} not found: create it or pass ids/URLs on the command line") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(f"watchlist {path}: {exc}: fix that line") from None
+    pages = data.get("page", [])
+    if not isinstance(pages, list):
+        raise BadInput(f"watchlist {path}: 'page' must be an array of tables ([[page]])")
+    lines = _table_lines(path)
+    out: list[Target] = []
+    seen: set[str] = set()
+    for n, entry in enumerate(pages):
+        where = f"watchlist {path}:{lines[n] if n < len(lines) else '?'}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not isinstance(entry.get("url"), str):
+            raise BadInput(f"{where}: each [[page]] needs a string id and url")
+        try:
+            check_id(entry["id"])
+            check_url(entry["url"], allow_hosts=tuple(data.get("allow_hosts", ())))
+        except BadInput as exc:
+            raise BadInput(f"{where}: {exc}") from None
+        if entry["id"] in seen:
+            raise BadInput(f"{where}: id {entry['id']} is listed twice")
+        seen.add(entry["id"])
+        out.append(Target(entry["id"], entry["url"]))
+    return out
+
+
+def _table_lines(path: Path) -> list[int]:
+    """1-based line numbers of each ``[[page]]`` header, for error messages."""
+    return [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if line.strip().startswith("[[page]]")]
+
+
+def resolve(args: list[str], watchlist: list[Target], *, allow_hosts: tuple[str, ...] = (),
+            base_url: str | None = None) -> list[Target]:
+    """Command-line ids and URLs → targets; no arguments means the whole watchlist."""
+    if not args:
+        return list(watchlist)
+    by_id = {t.id: t for t in watchlist}
+    out = []
+    for arg in args:
+        if "://" in arg or arg.startswith(("javascript:", "data:", "file:", "mailto:")):
+            out.append(target_for_url(arg, allow_hosts=allow_hosts, base_url=base_url))
+        elif arg in by_id:
+            out.append(by_id[arg])
+        else:
+            check_id(arg)
+            raise BadInput(f"unknown id {arg!r}: not in the watchlist; pass its URL or add it to pages.toml")
+    return out
+
+
+def parse_modes(value: str) -> tuple[str, ...]:
+    modes = tuple(m.strip() for m in value.split(",") if m.strip())
+    bad = [m for m in modes if m not in MODES]
+    if bad or not modes:
+        raise BadInput(f"bad --modes {value!r}: use normal, care or normal,care")
+    return modes
