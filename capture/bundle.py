@@ -36,6 +36,8 @@ class Meta:
     care_via: str | None = None
     charset: str = ""
     generation: str = "unknown"
+    base_url: str | None = None
+    text_regions: list[str] = field(default_factory=list)
     browser: dict[str, str] = field(default_factory=dict)
     fonts: list[str] = field(default_factory=list)
     viewport: dict[str, int] = field(default_factory=dict)

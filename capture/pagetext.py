@@ -34,6 +34,11 @@ def format_text(regions: list[tuple[str, str]]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def nonempty_regions(regions: list[tuple[str, str]]) -> list[str]:
+    """Names of the regions that gave text: ``text.txt``'s blocks, in order (for masking by region)."""
+    return [name for name, text in regions if text.strip()]
+
+
 def visible_text(page: Any, mode: str = "normal") -> str:
     return format_text(region_texts(page, mode))
 

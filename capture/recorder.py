@@ -19,7 +19,7 @@ from typing import Any
 from . import __version__, bundle
 from .browser import BrowserSettings, context_args, host_of, launch_async, prepare_context_async
 from .errors import CaptureError, FetchFailed
-from .pagetext import REGION_TEXT_JS, format_text, region_args
+from .pagetext import REGION_TEXT_JS, format_text, nonempty_regions, region_args
 from .sites import netease
 from .targets import Target, rebase
 
@@ -227,8 +227,8 @@ async def capture_page(browser: Any, target: Target, mode: str, stage: Path, opt
         t0 = time.perf_counter()
         raw = await resp.body()
         dom = await page.content()
-        regions = await page.evaluate(REGION_TEXT_JS, region_args(mode))
-        text = format_text([tuple(r) for r in regions])
+        regions = [tuple(r) for r in await page.evaluate(REGION_TEXT_JS, region_args(mode))]
+        text = format_text(regions)
         aria = (await page.locator("body").aria_snapshot()).rstrip("\n") + "\n"
         timings["collect"] = round((time.perf_counter() - t0) * 1000, 1)
         t0 = time.perf_counter()
@@ -244,7 +244,8 @@ async def capture_page(browser: Any, target: Target, mode: str, stage: Path, opt
         meta = bundle.Meta(
             id=target.id, mode=mode, requested_url=url, final_url=page.url, status=resp.status,
             redirect_chain=chain, care_via=care_via, charset=_charset(headers, raw),
-            generation=_generation(dom, page.url),
+            generation=_generation(dom, page.url), base_url=opts.base_url,
+            text_regions=nonempty_regions(regions),
             browser={"name": browser.browser_type.name, "version": browser.version},
             fonts=fonts, viewport=dict(settings.viewport),
             user_agent=await page.evaluate("navigator.userAgent"),

@@ -1,0 +1,535 @@
+"""HTML to ``Article`` by reading the generation table in ``capture.sites.netease``.
+
+The code here knows *how* to read a kind of field (a time, a crumb, a list); *where* each field is
+lives in the table, so a layout change is fixed there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
+
+from ..errors import BadInput, LayoutNotRecognized, MissingField
+from ..sites.netease import (
+    AUTHOR_LABEL,
+    CARE_URL_SUFFIXES,
+    EDITOR_LABEL,
+    GENERATIONS,
+    SOURCE_LABEL,
+    Generation,
+)
+from .decode import sniff_charset, to_text
+from .model import (
+    Accessibility,
+    Article,
+    Block,
+    Image,
+    Link,
+    Paragraph,
+    Recommendation,
+    SideModule,
+    Source,
+    Video,
+)
+
+_DATETIME = re.compile(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_MODES = ("normal", "care")
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "link", "meta", "-comment"})
+_TEXT_BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li", "figure"})
+_INLINE_TAGS = frozenset({"a", "b", "strong", "em", "i", "u", "span", "font", "sup", "sub", "small", "big"})
+_WO_EVENTS = LexborDocumentOptions.WO_EVENTS
+#: A selector on the ``html`` or ``body`` element itself (no combinator): there is one such element.
+_ON_ROOT = re.compile(r"(?:html|body)(?![-\w])[^\s>+~,]*$")
+_NON_DIGIT = re.compile(r"\D")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?<![-\w])height\s*:\s*0(?:px)?\s*(?:;|$)")
+
+
+def _squeeze(text: str | None) -> str:
+    """Collapse runs of whitespace (incl. full-width and nbsp) to one space, as a reader perceives it."""
+    return " ".join(text.split()) if text else ""
+
+
+def parse(html: str | bytes | LexborHTMLParser) -> LexborHTMLParser:
+    """A Lexbor tree; bytes are decoded by their declared charset first."""
+    if isinstance(html, LexborHTMLParser):
+        return html
+    if isinstance(html, bytes) and sniff_charset(html) == "utf-8":
+        # Lexbor reads UTF-8 bytes itself (no decode/encode round trip); the tree is never mutated,
+        # so DOM mutation events are switched off.
+        return LexborHTMLParser(html, options=_WO_EVENTS)
+    return LexborHTMLParser(to_text(html), options=_WO_EVENTS)
+
+
+def _first(tree: LexborHTMLParser, scope: LexborNode | None, css: str) -> LexborNode | None:
+    """First match of ``css`` in ``scope`` (whole page if None); ``html[…]``/``body[…]`` test that element."""
+    if _ON_ROOT.match(css):
+        el = tree.root if css[0] == "h" else tree.body
+        return el if el is not None and el.css_matches(css) else None
+    return (scope if scope is not None else tree).css_first(css)
+
+
+def _all(tree: LexborHTMLParser, scope: LexborNode | None, css: str) -> list[LexborNode]:
+    """Every match of ``css`` in ``scope`` (whole page if None), in document order."""
+    if _ON_ROOT.match(css):
+        el = _first(tree, None, css)
+        return [el] if el is not None else []
+    return (scope if scope is not None else tree).css(css)
+
+
+class _Page:
+    """A tree plus the whole-page lookups already made (generations share fingerprint markers)."""
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self.tree = tree
+        self.seen: dict[str, bool] = {}
+
+    def has(self, css: str) -> bool:
+        found = self.seen.get(css)
+        if found is None:
+            found = self.seen[css] = _first(self.tree, None, css) is not None
+        return found
+
+    def has_any(self, sels: tuple[str, ...]) -> bool:
+        on_root = [s for s in sels if _ON_ROOT.match(s)]
+        if any(self.has(s) for s in on_root):
+            return True
+        # One pass for the rest of the list: a comma selector walks the tree once, not once per marker.
+        rest = tuple(s for s in sels if s not in on_root)
+        return bool(rest) and self.has(", ".join(rest))
+
+
+def _matches(page: _Page, gen: Generation) -> bool:
+    fp = gen.fingerprint
+    return all(page.has(s) for s in fp.all) and (not fp.any or page.has_any(fp.any))
+
+
+def _recognise(tree: LexborHTMLParser, candidates: tuple[Generation, ...], what: str) -> Generation:
+    page = _Page(tree)
+    for gen in candidates:
+        if _matches(page, gen):
+            return gen
+    tried = "; ".join(f"{g.name} = {g.fingerprint.describe()}" for g in candidates)
+    raise LayoutNotRecognized(f"no template generation recognised {what}; looked for: {tried}")
+
+
+def detect_generation(html_or_tree: str | bytes | LexborHTMLParser) -> str:
+    """Name of the template generation of a page (care rules included); raises ``LayoutNotRecognized``."""
+    return _recognise(parse(html_or_tree), GENERATIONS, "the page").name
+
+
+# -- reading fields ---------------------------------------------------------------------------------
+
+
+class _Plan:
+    """A generation's table, pre-split once: field -> ((css, attr), …) and field -> region selector."""
+
+    def __init__(self, gen: Generation) -> None:
+        self.gen = gen
+        self.sels = {k: tuple((css, attr) for css, _, attr in (s.partition("@") for s in v))
+                     for k, v in gen.fields.items()}
+        self.region = {f: region for region, names in gen.regions.items() for f in names}
+        self.queries: dict[str, str] = {}  # derived selectors (recommendation rows), built on first use
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(gen: Generation) -> _Plan:
+    plan = _PLANS.get(id(gen))
+    if plan is None or plan.gen is not gen:
+        plan = _PLANS[id(gen)] = _Plan(gen)
+    return plan
+
+
+class _Reader:
+    """Field access for one page and one generation: selectors come from ``gen.fields``, searched
+    inside the field's region (``gen.regions``) when it has one, else in the whole page."""
+
+    def __init__(self, tree: LexborHTMLParser, gen: Generation) -> None:
+        self.tree = tree
+        self.gen = gen
+        self.plan = _plan(gen)
+        self.roots: dict[str, LexborNode | None] = {}
+
+    def sels(self, name: str) -> tuple[str, ...]:
+        return self.gen.fields.get(name, ())
+
+    def missing(self, name: str) -> MissingField:
+        shown = " | ".join(self.sels(name)) or "(no selector in table)"
+        return MissingField(f"{self.gen.name} page lacks required field {name!r} (selector: {shown})")
+
+    def scope(self, name: str) -> LexborNode | None:
+        """The region node ``name`` lives in, or None (whole page) when it has none or it is absent."""
+        region = self.plan.region.get(name)
+        if region is None:
+            return None
+        if region not in self.roots:
+            self.roots[region] = _first(self.tree, None, region)
+        return self.roots[region]
+
+    def nodes(self, name: str, scope: LexborNode | None = None) -> list[LexborNode]:
+        """All matches of the first alternative that matches anything."""
+        sels = self.plan.sels.get(name, ())
+        if scope is not None:
+            return next((found for css, _ in sels if (found := scope.css(css))), [])
+        root = self.scope(name)
+        for css, _ in sels:
+            found = _all(self.tree, root, css)
+            if found:
+                return found
+        return []
+
+    def node(self, name: str, scope: LexborNode | None = None) -> LexborNode | None:
+        sels = self.plan.sels.get(name, ())
+        if scope is not None:
+            return next((found for css, _ in sels if (found := scope.css_first(css)) is not None), None)
+        root = self.scope(name)
+        for css, _ in sels:
+            found = _first(self.tree, root, css)
+            if found is not None:
+                return found
+        return None
+
+    def iter_values(self, name: str) -> Iterator[str]:
+        """Text (or ``@attr`` value) of the first match of each alternative, in table order, lazily."""
+        root = self.scope(name)
+        for css, attr in self.plan.sels.get(name, ()):
+            n = _first(self.tree, root, css)
+            if n is None:
+                continue
+            v = n.attributes.get(attr) if attr else n.text(deep=True)
+            if v:
+                yield v
+
+    def values(self, name: str) -> list[str]:
+        return list(self.iter_values(name))
+
+    def value(self, name: str) -> str | None:
+        return next(self.iter_values(name), None)
+
+    def nodes_all(self, name: str, scope: LexborNode | None = None) -> list[LexborNode]:
+        """Every match of every alternative in ``scope`` (whole page if None)."""
+        root = scope if scope is not None else self.tree
+        return [n for css, _ in self.plan.sels.get(name, ()) for n in root.css(css)]
+
+    def ids(self, name: str, scope: LexborNode) -> set[int]:
+        return {n.mem_id for css, _ in self.plan.sels.get(name, ()) for n in scope.css(css)}
+
+
+def _with_ancestors(nodes: Iterable[LexborNode]) -> set[int]:
+    """``mem_id`` of each node and all its ancestors: "x in set" means "x is or contains one of them"."""
+    out: set[int] = set()
+    for n in nodes:
+        while n is not None:
+            mid = n.mem_id
+            if mid in out:
+                break  # this chain was added up to the root already
+            out.add(mid)
+            n = n.parent
+    return out
+
+
+def _iso_time(text: str | None) -> str | None:
+    """The first date-time in ``text`` as ISO 8601 in Beijing time (the site's clock)."""
+    m = _DATETIME.search(text or "")
+    if not m:
+        return None
+    y, mo, d, h, mi, s = m.groups()
+    return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}T{int(h):02d}:{mi}:{s or '00'}+08:00"
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _label(text: str | None, pattern: str) -> str | None:
+    m = _compiled(pattern).search(text or "")
+    return m.group(1) if m else None
+
+
+def _crumb(r: _Reader) -> list[str]:
+    node = r.node("crumb")
+    if node is None:
+        return []
+    skip = r.ids("crumb_skip", node)
+    parts = []
+    for child in node.iter(include_text=True):
+        if child.is_text_node:
+            parts.append(child.text_content or "")
+        elif child.tag == "a" and child.mem_id not in skip:
+            parts.append(child.text(deep=True))
+    return [p for p in (_squeeze(x) for x in " ".join(parts).split(">")) if p]
+
+
+def _source(r: _Reader) -> Source | None:
+    node = r.node("source")
+    if node is None:
+        return None
+    if node.tag == "a":
+        name = _squeeze(node.text(deep=True))
+        return Source(name=name, url=node.attributes.get("href")) if name else None
+    name = _label(node.text(deep=True), SOURCE_LABEL)
+    return Source(name=name, url=None) if name else None
+
+
+def _place(r: _Reader) -> str | None:
+    """The ipLocation city: the text right after the location icon."""
+    icon = r.node("place")
+    nxt = icon.next if icon is not None else None
+    if nxt is None or not nxt.is_text_node:
+        return None
+    words = (nxt.text_content or "").split()
+    return words[0] if words else None
+
+
+def _is_hidden(node: LexborNode) -> bool:
+    attrs = node.attributes
+    style = attrs.get("style")
+    return bool(style) and bool(_HIDDEN_STYLE.search(style)) or "hidden" in attrs
+
+
+class _BodyWalker:
+    """Body blocks in reading order: paragraphs, images (own blocks) and video placeholders.
+
+    What a subtree contains (an image, a video, a block element) is found by one query over the
+    whole body up front: ``x in self.has_img`` means x is or contains an ``img``.
+    """
+
+    def __init__(self, body: LexborNode, skip: set[int], videos: list[LexborNode]) -> None:
+        self.skip = skip
+        self.videos = {n.mem_id for n in videos}
+        self.blocks: list[Block] = []
+        self.inline: list[str] = []
+        found = body.css("img, p, div, video, iframe")
+        self.has_img = _with_ancestors(n for n in found if n.tag == "img")
+        self.has_block = _with_ancestors(n for n in found if n.tag in ("img", "p", "div"))
+        self.has_video = _with_ancestors([*(n for n in found if n.tag in ("video", "iframe")), *videos])
+
+    def flush(self) -> None:
+        text = _squeeze("".join(self.inline))
+        self.inline = []
+        if text:
+            self.blocks.append(Paragraph(text=text))
+
+    def video(self, node: LexborNode) -> Video:
+        src_node = node if node.tag in ("video", "iframe") else node.css_first("video, iframe, source")
+        attrs = src_node.attributes if src_node is not None else node.attributes
+        own = node.attributes
+        src = attrs.get("src") or attrs.get("data-src") or own.get("data-src")
+        poster = attrs.get("poster") or own.get("data-poster") or own.get("poster")
+        return Video(src=src, poster=poster)
+
+    def walk(self, container: LexborNode) -> None:
+        for node in container.iter(include_text=True):
+            if node.is_text_node:
+                self.inline.append(node.text_content or "")
+                continue
+            tag = node.tag
+            mid = node.mem_id
+            if tag in _SKIP_TAGS or mid in self.skip or _is_hidden(node):
+                continue
+            if mid in self.videos:
+                self.flush()
+                self.blocks.append(self.video(node))
+            elif tag == "img":
+                self.flush()
+                self.blocks.append(Image(src=_img_src(node)))
+            elif tag == "br":
+                self.flush()
+            elif tag in _TEXT_BLOCK_TAGS:
+                self.flush()
+                self.text_block(node)
+            elif tag in _INLINE_TAGS and mid not in self.has_block:
+                self.inline.append(node.text(deep=True))
+            else:
+                self.flush()
+                self.walk(node)
+                self.flush()
+        self.flush()
+
+    def text_block(self, node: LexborNode) -> None:
+        mid = node.mem_id
+        if mid in self.has_video:
+            self.walk(node)
+            return
+        imgs = [i for i in node.css("img") if not _is_hidden(i)] if mid in self.has_img else []
+        text = _squeeze(node.text(deep=True, skip_empty=False))
+        if imgs:
+            # 'p.f_center' style: the images are the content, any text beside them is their caption.
+            last = len(imgs) - 1
+            for i, img in enumerate(imgs):
+                self.blocks.append(Image(src=_img_src(img), caption=text if i == last else ""))
+        elif text:
+            self.blocks.append(Paragraph(text=text))
+
+
+def _img_src(img: LexborNode) -> str:
+    a = img.attributes
+    return a.get("data-src") or a.get("src") or a.get("data-original") or ""
+
+
+def _body(r: _Reader, body: LexborNode) -> list[Block]:
+    skip = r.ids("otitle", body) | r.ids("body_skip", body)
+    videos = r.nodes_all("video", body)
+    walker = _BodyWalker(body, skip, videos)
+    walker.walk(body)
+    return walker.blocks
+
+
+def _tie_count(r: _Reader) -> int | None:
+    digits = _NON_DIGIT.sub("", r.value("tie_count") or "")
+    return int(digits) if digits else None
+
+
+def _share(r: _Reader) -> list[str]:
+    out = []
+    for li in r.nodes("share"):
+        classes = (li.attributes.get("class") or "").split()
+        out.append(classes[0] if classes else _squeeze(li.text(deep=True)))
+    return out
+
+
+def _recommendation_queries(r: _Reader) -> tuple[str, str, str]:
+    """(title, time, all) selectors of a row, each scoped by every ``recommend_item`` part; built once."""
+    q = r.plan.queries
+    if "all" not in q:
+        parts = [s.strip() for sel in r.sels("recommend_item") for s in sel.split(",")]
+
+        def scoped(key: str) -> str:
+            return ", ".join(f"{p} {sub}" for p in parts for sub in r.sels(key))
+
+        q["title"], q["time"] = scoped("recommend.title"), scoped("recommend.time")
+        q["all"] = ", ".join(x for x in (q["title"], q["time"], scoped("recommend.source")) if x)
+    return q["title"], q["time"], q["all"]
+
+
+def _recommendations(r: _Reader) -> dict[str, list[Recommendation]]:
+    """Tabs of recommendation lists; three queries per tab keep this fast on 60-item rendered lists."""
+    labels = [_squeeze(n.text(deep=True)) for n in r.nodes("recommend_tab")]
+    q_title, q_time, q_all = _recommendation_queries(r)
+    out: dict[str, list[Recommendation]] = {}
+    search = _DATETIME.search
+    for i, panel in enumerate(r.nodes("recommend_panel")):
+        label = labels[i] if i < len(labels) and labels[i] else f"tab{i + 1}"
+        if not q_title:
+            out[label] = []
+            continue
+        titles = {n.mem_id for n in panel.css(q_title)}
+        times = {n.mem_id for n in panel.css(q_time)} if q_time else set()
+        # Title, time and source nodes in document order: each title starts a new item.
+        rows: list[list[LexborNode | None]] = []  # [title, time, source]
+        for n in panel.css(q_all):
+            mid = n.mem_id
+            if mid in titles:
+                rows.append([n, None, None])
+            elif rows:
+                row = rows[-1]
+                k = 1 if mid in times else 2
+                if row[k] is None:
+                    row[k] = n
+        items = []
+        for a, t, src in rows:
+            title = _squeeze(a.text(deep=True))  # type: ignore[union-attr]
+            if not title:
+                continue  # empty slots (artificial_collect_item in raw HTML) are not items
+            time_text = _squeeze(t.text(deep=True)) if t is not None else ""
+            m = search(time_text) if time_text else None
+            if src is not None:
+                source = _squeeze(src.text(deep=True)) or None
+            else:
+                source = _squeeze(time_text[: m.start()] if m else time_text) or None
+            items.append(Recommendation(title=title, url=a.attributes.get("href"),  # type: ignore[union-attr]
+                                        source=source, time=m.group(0) if m else None))
+        out[label] = items
+    return out
+
+
+def _link(a: LexborNode) -> Link:
+    return Link(title=_squeeze(a.text(deep=True)), url=a.attributes.get("href"))
+
+
+def _side_modules(r: _Reader) -> list[SideModule]:
+    titles = r.nodes("side_title")
+    if not titles:
+        return []
+    # Modules holding a ``side_skip`` node are left out: one query for all of them, not one per module.
+    region = r.scope("side_title")
+    skip_roots = r.nodes_all("side_skip", region) if region is not None else r.nodes_all("side_skip")
+    skipped = _with_ancestors(skip_roots)
+    mods = []
+    for h2 in titles:
+        mod = h2.parent
+        if mod is None or mod.mem_id in skipped:
+            continue
+        a = h2.css_first("a")
+        items = [_link(x) for x in r.nodes("side_item", mod)]
+        mods.append(SideModule(title=_squeeze(h2.text(deep=True)),
+                               url=a.attributes.get("href") if a is not None else None,
+                               items=[x for x in items if x.title]))
+    return mods
+
+
+def _accessibility(r: _Reader) -> Accessibility:
+    care = next((v for v in r.iter_values("care_link") if not v.strip().lower().startswith("javascript:")), None)
+    return Accessibility(
+        wza_toolbar=r.node("wza") is not None,
+        care_url=care or r.value("care_url"),
+        normal_url=r.value("normal_link"),
+    )
+
+
+def extract(html: str | bytes, url: str = "", mode: str | None = None) -> Article:
+    """Turn one article page (raw server HTML or rendered DOM, normal or 关怀版) into an ``Article``.
+
+    ``mode`` None auto-detects: a ``_pdya11y``/``_pa11y`` URL or a page matching the care rules is
+    a care page. Raises ``LayoutNotRecognized`` or ``MissingField`` with what was looked for.
+    """
+    if mode is not None and mode not in _MODES:
+        raise BadInput(f"mode must be one of {', '.join(_MODES)}, not {mode!r}")
+    if mode is None and url.split("?", 1)[0].split("#", 1)[0].endswith(CARE_URL_SUFFIXES):
+        mode = "care"
+    tree = parse(html)
+    candidates = tuple(g for g in GENERATIONS if mode is None or g.mode == mode)
+    what = f"{url or 'the page'}" + (f" as a {mode} page" if mode else "")
+    gen = _recognise(tree, candidates, what)
+    r = _Reader(tree, gen)
+
+    title = _squeeze(r.value("title"))
+    if not title and "title" in gen.required:
+        raise r.missing("title")
+    published = next((t for t in map(_iso_time, r.iter_values("published")) if t), None)
+    if published is None and "published" in gen.required:
+        raise r.missing("published")
+    body = r.node("body")
+    if body is None and "body" in gen.required:
+        raise r.missing("body")
+    source = _source(r)
+    if source is None and "source" in gen.required:
+        raise r.missing("source")
+
+    otitle_node = r.node("otitle", body) if body is not None else None
+    author_text = " ".join(r.values("author_text"))
+    return Article(
+        url=url,
+        mode=gen.mode,
+        generation=gen.name,
+        crumb=_crumb(r),
+        title=title,
+        published=published,
+        source=source,
+        place=_place(r),
+        otitle=_squeeze(otitle_node.text(deep=True)) or None if otitle_node is not None else None,
+        blocks=_body(r, body) if body is not None else [],
+        author=_squeeze(r.value("author")) or _label(author_text, AUTHOR_LABEL),
+        editor=next((e for e in (_label(v, EDITOR_LABEL) for v in r.iter_values("editor")) if e), None),
+        tie_count=_tie_count(r),
+        share=_share(r),
+        recommendations=_recommendations(r),
+        side_modules=_side_modules(r),
+        yuanchuang=[x for x in (_link(a) for a in r.nodes("yuanchuang")) if x.title],
+        accessibility=_accessibility(r),
+    )

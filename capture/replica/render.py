@@ -1,0 +1,59 @@
+"""HTML rendering: ``render(page, mode) -> html`` is the one seam later hooks wrap.
+
+A ``?drift=<name>`` mutation hook can post-process what :func:`render` returns, and fault injection
+can sit in front of the router; neither needs to know how the templates work.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from . import content
+from .content import LIVE_ORIGIN, ReplicaPage
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+MODES = ("normal", "care")
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _context(page: ReplicaPage) -> dict[str, Any]:
+    data = content.articles()[page.id]
+    return {
+        "page": page,
+        "a": data,
+        "live_origin": LIVE_ORIGIN,
+        "side": content.side_modules(page.id),
+        "recommends": content.recommends(page.id),
+        "pages": content.pages(),
+    }
+
+
+def render(page: ReplicaPage, mode: str = "normal") -> str:
+    """The article page as the server sends it (scripts not run). ``mode`` is normal or care."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    template = "article.html" if mode == "normal" else "care.html"
+    return environment().get_template(template).render(**_context(page))
+
+
+def render_index() -> str:
+    """``/``: a plain list of the replica's articles, for people browsing ``capture serve``."""
+    return environment().get_template("index.html").render(pages=content.pages())
+
+
+def render_not_found(path: str) -> str:
+    return environment().get_template("404.html").render(path=path)

@@ -1,0 +1,250 @@
+"""A local HTTP server that answers like www.163.com for the replica's articles.
+
+The request path goes through :func:`handle` (a pure function from method+path+query to a
+:class:`Response`), so a later fault-injection layer can wrap it by path prefix, and a ``?drift=``
+hook can wrap :func:`capture.replica.render.render`. The socket side is the standard library's
+``ThreadingHTTPServer``.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import mimetypes
+import re
+import socket
+import socketserver
+import sys
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import BadInput
+from . import content
+from .render import render, render_index, render_not_found
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+#: URL prefix -> static directories tried in order (generation-specific first, then shared files).
+STATIC_ROOTS: dict[str, tuple[Path, ...]] = {
+    "/post2020_dy/static/": (STATIC_DIR / "post2020_dy", STATIC_DIR / "post2020_shared"),
+    "/post2020_cms/static/": (STATIC_DIR / "post2020_cms", STATIC_DIR / "post2020_shared"),
+    "/common/": (STATIC_DIR / "common",),
+    "/img/": (STATIC_DIR / "img",),
+}
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json; charset=utf-8"
+TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml; charset=utf-8",
+    ".png": "image/png",
+    ".json": JSON,
+    ".html": HTML,
+}
+
+ARTICLE_RE = re.compile(r"^/(?P<kind>dy|news)/article/(?P<id>[0-9A-Z]{16})(?P<suffix>_pdya11y|_pa11y)?\.html$")
+API_RE = re.compile(r"^/api/(?P<what>tie|hot)/(?P<id>[0-9A-Z]{16})\.json$")
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+
+def _html(status: int, text: str) -> Response:
+    return Response(status, HTML, text.encode("utf-8"))
+
+
+def _json(status: int, value: Any) -> Response:
+    return Response(status, JSON, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+
+def not_found(path: str) -> Response:
+    return _html(404, render_not_found(path))
+
+
+def article_response(path: str) -> Response | None:
+    """Normal or 关怀版 page for an article path; ``None`` if the path is not an article path."""
+    m = ARTICLE_RE.match(path)
+    if not m:
+        return None
+    page = content.page_by_id(m["id"])
+    if page is None or page.kind != m["kind"]:
+        return not_found(path)
+    if m["suffix"] is None:
+        return _html(200, render(page, "normal"))
+    if path == page.care_path:
+        return _html(200, render(page, "care"))
+    return not_found(path)  # e.g. a dy id with the news care suffix
+
+
+def api_response(path: str) -> Response | None:
+    """The JSON the page's scripts fetch after load: 跟贴 count and 热点推荐 list."""
+    m = API_RE.match(path)
+    if not m:
+        return None
+    if content.page_by_id(m["id"]) is None:
+        return _json(404, {"code": 404, "message": "no such article"})
+    if m["what"] == "tie":
+        return _json(200, {"docId": m["id"], "tcount": content.tie_count(m["id"])})
+    items = [dict(item, img=f"/img/{item['img']}") for item in content.hot_items(m["id"])]
+    return _json(200, {"docId": m["id"], "items": items})
+
+
+def static_file(path: str) -> Response | None:
+    for prefix, roots in STATIC_ROOTS.items():
+        if not path.startswith(prefix):
+            continue
+        rel = path[len(prefix):]
+        if not rel or ".." in rel.split("/") or rel.startswith("/"):
+            return not_found(path)
+        for root in roots:
+            file = (root / rel).resolve()
+            if file.is_file() and file.is_relative_to(root.resolve()):
+                ctype = TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+                return Response(200, ctype, file.read_bytes())
+        return not_found(path)
+    return None
+
+
+def handle(method: str, path: str, query: str = "") -> Response:
+    """Route one request. Pure: same input, same bytes. ``query`` is reserved for later hooks."""
+    del method, query  # GET and HEAD answer the same; nothing reads the query yet
+    if path in ("/", "/index.html"):
+        return _html(200, render_index())
+    if path == "/favicon.ico":
+        return Response(204, "image/x-icon", b"")
+    for responder in (article_response, api_response, static_file):
+        if (resp := responder(path)) is not None:
+            return resp
+    return not_found(path)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "nginx"
+    sys_version = ""
+    verbose = False
+
+    def _respond(self, with_body: bool) -> None:
+        parts = urlsplit(self.path)
+        try:
+            resp = handle(self.command, parts.path, parts.query)
+        except Exception as exc:  # a bug in a template must not kill the server thread silently
+            resp = Response(500, "text/plain; charset=utf-8", f"replica error: {exc}".encode())
+        self.send_response(resp.status)
+        self.send_header("Content-Type", resp.content_type)
+        self.send_header("Content-Length", str(len(resp.body)))
+        self.send_header("Cache-Control", "no-cache")
+        for name, value in resp.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if with_body:
+            self.wfile.write(resp.body)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        self._respond(True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._respond(False)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        if self.verbose:
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind does a reverse-DNS lookup (getfqdn) that stalls on closed networks.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+
+def _check_port(port: Any) -> int:
+    if isinstance(port, str) and port.strip().isdigit():
+        port = int(port)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise BadInput(f"port {port!r} is not valid: use a number from 1 to 65535, or --port 0 for any free port")
+    return port
+
+
+class ReplicaServer:
+    """The replica site on ``host:port`` (port 0 picks a free one). Use as a context manager."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> None:
+        self.host = host
+        self.port = _check_port(port)
+        self.verbose = verbose
+        self.base_url = ""
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def _bind(self) -> _HTTPServer:
+        if self._httpd is not None:
+            return self._httpd
+        handler = type("ReplicaHandler", (_Handler,), {"verbose": self.verbose})
+        try:
+            httpd = _HTTPServer((self.host, self.port), handler)
+        except OSError as exc:
+            raise BadInput(self._bind_error(exc)) from None
+        self._httpd = httpd
+        self.port = httpd.server_port
+        self.base_url = f"http://{self.host}:{self.port}"
+        return httpd
+
+    def _bind_error(self, exc: OSError) -> str:
+        where = f"port {self.port}"
+        if exc.errno == errno.EADDRINUSE:
+            return f"{where} is already in use: pick another with --port or use --port 0"
+        if exc.errno == errno.EACCES:
+            return f"{where} needs more privileges than this user has: pick one above 1023 or use --port 0"
+        if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+            return f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}; use host 127.0.0.1"
+        return f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}; try --port 0"
+
+    def start(self) -> ReplicaServer:
+        """Serve in a daemon thread; returns self so ``ReplicaServer().start()`` reads naturally."""
+        httpd = self._bind()
+        if self._thread is None:
+            self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                            name=f"replica:{self.port}", daemon=True)
+            self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the foreground (``capture serve``); Ctrl-C stops it and returns normally."""
+        httpd = self._bind()
+        try:
+            httpd.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            httpd.server_close()
+            self._httpd = None
+
+    def stop(self) -> None:
+        """Stop serving and close the listening socket, so the port is free again."""
+        httpd, thread = self._httpd, self._thread
+        self._httpd = self._thread = None
+        if httpd is not None:
+            if thread is not None:
+                httpd.shutdown()
+                thread.join(timeout=5)
+            httpd.server_close()
+
+    def __enter__(self) -> ReplicaServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,248 @@
+"""Everything the harness knows about NetEase pages, as tables.
+
+When NetEase changes its layout, the fix is an edit here, not in the code that reads these tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+#: Regions whose visible text makes ``text.txt``, in the order the seed file reads them.
+#: (name, CSS selector). Every match of a selector is read, in document order.
+TEXT_REGIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "normal": (
+        ("crumb", ".post_crumb"),
+        ("title", "h1.post_title"),
+        ("top", ".post_top"),
+        ("body", ".post_body"),
+        ("recommends", ".post_recommends"),
+        ("side", ".post_side"),
+        ("a11y", ".ntes-nav-wza-links"),
+    ),
+    "care": (
+        ("crumb", ".post_crumb"),
+        ("title", "h1.post_title"),
+        ("info", ".post_info"),
+        ("body", ".post_body"),
+        ("a11y", ".care_nav"),
+    ),
+}
+
+#: Host of the real site; watched URLs are written against it.
+LIVE_ORIGIN = "https://www.163.com"
+
+# --- URLs: which paths are articles, and how an article's 关怀版 URL is formed --------------------
+#: Hosts that serve NetEase articles (the harness refuses others unless ``--allow-host`` admits them).
+ARTICLE_HOSTS = ("www.163.com", "163.com", "news.163.com", "dy.163.com")
+#: An article path: /<channel>/article/<16-char id>[care suffix].html
+ARTICLE_PATH = r"^/(?P<channel>[a-z0-9]+)/article/(?P<id>[0-9A-Z]{16})(?P<care>_pdya11y|_pa11y)?\.html$"
+#: The URL rule for 关怀版 pages, by channel; any other channel uses ``"*"``.
+CARE_SUFFIX = {"dy": "_pdya11y", "*": "_pa11y"}
+#: How the recorder reaches the care page, in order (recorded in meta.json as ``care_via``).
+CARE_LINK_SELECTOR = "#js_gowza"
+CARE_ARIA_URL_ATTR = "aria-url"
+#: The page's own readiness signal: scripts set ``<html data-ready="1">`` once counts and lists are filled.
+READY_JS = "document.documentElement.dataset.ready === '1'"
+#: Text that marks a block (captcha) page rather than an article.
+BLOCK_PAGE_MARKERS = ("验证码", "访问过于频繁", "安全验证")
+
+
+# --------------------------------------------------------------------------------------------------
+# Extraction: one table of template generations (read by ``capture.extract``).
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """How a generation is recognised: every ``all`` selector matches and, if given, one ``any`` does."""
+
+    all: tuple[str, ...]
+    any: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """One line for error messages, e.g. ``.post_main + h1.post_title + (link[…] | script[…])``."""
+        parts = list(self.all)
+        if self.any:
+            parts.append("(" + " | ".join(self.any) + ")")
+        return " + ".join(parts)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """Selectors of one template generation.
+
+    ``fields`` maps a field name to the selectors tried in order; ``sel@attr`` reads an attribute
+    instead of text. Names with a dot (``recommend.title``) are read inside their parent's match.
+    A field missing from ``fields`` does not exist in that generation.
+
+    ``regions`` maps a region selector to the fields that live inside it: such a field is looked up
+    only inside the region's first match (a small subtree, so much faster than the whole page); if
+    the region is absent the whole page is searched. A selector on ``html``/``body`` itself (e.g.
+    ``html[data-publishtime]``) is always checked on that element. Unlisted fields: whole page.
+    """
+
+    name: str
+    mode: str  # "normal" | "care"
+    fingerprint: Fingerprint
+    fields: Mapping[str, tuple[str, ...]]
+    required: frozenset[str]
+    regions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def _fields(**kw: str | tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    return MappingProxyType({k.replace("__", "."): (v,) if isinstance(v, str) else v for k, v in kw.items()})
+
+
+#: The article part of post2020 pages; the care page reuses these children (see ``care_post2020``).
+_POST2020_ARTICLE = dict(
+    crumb=".post_crumb",
+    crumb_skip=".to_reg",
+    title="h1.post_title",
+    published=("html[data-publishtime]@data-publishtime", ".post_info"),
+    source=(".post_info a:not(.post_jubao)", ".post_info"),
+    place='.post_info img[src*="ipLocation"]',
+    body=".post_body",
+    otitle=".post_body p.otitle",
+    video="video, iframe, .video-wrapper, .post_video, [data-video]",
+    editor=(".post_author", ".creative_statement"),
+    author_text=".post_author",
+)
+
+_POST2020 = dict(
+    _POST2020_ARTICLE,
+    author=".post_wemedia_name",
+    tie_count=".post_top_tie_count",
+    share="ul.post_share li",
+    recommend_tab=".post_recommends .post_recommends_title",
+    recommend_panel=".post_recommends .post_recommends_ulist",
+    recommend_item=".post_recommend:not(.post_recommend_ad), .post_recommend_new:not(.post_recommend_ad)",
+    recommend__title="h3 a",
+    recommend__source=".post_recommend_source",
+    recommend__time=".post_recommend_time",
+    side_title=".post_side .post_side_mod > h2.post_side_mod_title",
+    side_item=".post_side_mod_imgnews a, .post_side_mod_item a",
+    side_skip="#js-yuanchuang-content",
+    yuanchuang="#js-yuanchuang-content li a",
+    wza="#cniil_wza",
+    care_link="#js_gowza@href",
+    care_url="body@aria-url",
+)
+
+#: Where post2020 fields live: the article column and the side column (speed only; see ``Generation``).
+_POST2020_REGIONS = MappingProxyType({
+    ".post_main": ("crumb", "title", "published", "source", "place", "body", "editor", "author_text",
+                   "tie_count", "share", "recommend_tab", "recommend_panel"),
+    ".post_side": ("author", "side_title", "yuanchuang"),
+})
+
+#: Every template generation, tried in this order. Care first: it is recognised by care-only markers.
+#: Fingerprints use structural markers, never a required field, so a page that lost its title is
+#: still recognised and reported as ``MissingField``. ``recommend_item`` is a comma list of simple
+#: selectors (no commas inside ``:not()``): the reader scopes each part itself.
+GENERATIONS: tuple[Generation, ...] = (
+    Generation(
+        name="care_post2020",
+        mode="care",
+        # Real care markup is unknown: rely only on article parts plus a care-only marker.
+        fingerprint=Fingerprint(all=(), any=("main.care_main", 'html[data-mode="care"]', ".care_nav")),
+        fields=_fields(**_POST2020_ARTICLE, normal_link=".care_nav a@href", wza="#cniil_wza"),
+        required=frozenset({"title", "published", "body"}),
+    ),
+    Generation(
+        name="post2020_cms",
+        mode="normal",
+        fingerprint=Fingerprint(
+            all=(".post_main",),
+            any=('link[href*="/post2020_cms/"]', 'script[src*="/post2020_cms/"]', 'body[aria-url*="_pa11y"]'),
+        ),
+        fields=_fields(**_POST2020),
+        required=frozenset({"title", "published", "body"}),
+        regions=_POST2020_REGIONS,
+    ),
+    Generation(
+        name="post2020_dy",
+        mode="normal",
+        fingerprint=Fingerprint(
+            all=(".post_main",),
+            any=('link[href*="/post2020_dy/"]', 'script[src*="/post2020_dy/"]', 'body[aria-url*="_pdya11y"]'),
+        ),
+        fields=_fields(**_POST2020),
+        required=frozenset({"title", "published", "body"}),
+        regions=_POST2020_REGIONS,
+    ),
+    Generation(
+        name="post_content_main",
+        mode="normal",
+        fingerprint=Fingerprint(all=(".post_content_main#epContentLeft", ".post_time_source", ".post_text#endText")),
+        fields=_fields(
+            crumb=".post_crumb",
+            title=".post_content_main#epContentLeft > h1",
+            published=".post_time_source",
+            source=".post_time_source a",
+            body=".post_text#endText",
+            otitle=".post_text#endText p.otitle",
+            body_skip=".ep-source",
+            editor=".ep-editor",
+            author_text=".ep-source",
+            tie_count=".post_cnum_tie, .js-tiejoincount",
+        ),
+        required=frozenset({"title", "published", "body"}),
+    ),
+    Generation(
+        name="dy_v2",
+        mode="normal",
+        fingerprint=Fingerprint(all=(".article_title", "p.time span", ".content#content")),
+        fields=_fields(
+            title=".article_title h2",
+            published="p.time span",
+            source=("p.time a", "p.time"),
+            body=".content#content",
+            editor=".content#content ~ .editor, .article_editor",
+        ),
+        required=frozenset({"title", "published", "body"}),
+    ),
+    Generation(
+        name="endpage1301",
+        mode="normal",
+        fingerprint=Fingerprint(all=("span.ep-crumb", ".ep-time-soure", "#endText")),
+        fields=_fields(
+            crumb="span.ep-crumb",
+            title="h1#h1title",
+            published=".ep-time-soure",
+            source=".ep-time-soure a",
+            body="#endText",
+            otitle="#endText p.otitle",
+            body_skip=".ep-source",
+            editor=".ep-editor",
+            author_text=".ep-source",
+            tie_count=".js-tiejoincount",
+        ),
+        required=frozenset({"title", "published", "body"}),
+    ),
+)
+
+#: Labels read from credit lines ("责任编辑：…", "作者：…") and the source line ("来源: …").
+EDITOR_LABEL = r"责任编辑\s*[:：]\s*(\S+)"
+AUTHOR_LABEL = r"作者\s*[:：]\s*(\S+)"
+SOURCE_LABEL = r"来源\s*[:：]\s*(\S+)"
+
+#: URL endings of the 关怀版 page (``/dy/article/<ID>_pdya11y.html``, ``/news/article/<ID>_pa11y.html``).
+CARE_URL_SUFFIXES = ("_pdya11y.html", "_pa11y.html")
+
+# --- Volatile values: what churns hour to hour and is masked in goldens and checks ------------------
+#: (path in the extraction JSON, kind, allowed item count for lists, why). ``*`` matches any key/index.
+#: kind "count": an int that churns; "list": items churn, the count must stay in range and items keep
+#: their fields; "time": a timestamp in a list whose value churns but whose format must not change.
+VOLATILE_FIELDS: tuple[tuple[str, str, tuple[int, int] | None, str], ...] = (
+    ("tie_count", "count", None, "跟贴 counts change by the minute"),
+    ("recommendations.热点推荐", "list", (0, 60), "热点推荐 is refreshed all day"),
+    ("recommendations.*.*.time", "time", None, "list times follow the items"),
+    ("side_modules.*.items", "list", (0, 30), "side-module items follow the news"),
+    ("yuanchuang", "list", (0, 60), "态度原创 is shuffled on every load"),
+)
+#: Text regions (see TEXT_REGIONS) whose lines churn: masked in text goldens, line count kept in range.
+VOLATILE_TEXT_REGIONS: dict[str, tuple[int, int]] = {"top": (1, 4), "recommends": (0, 400), "side": (0, 400)}
+#: Patterns masked in text and aria goldens wherever they appear in a volatile region or a list.
+TIME_PATTERN = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"

@@ -1,0 +1,86 @@
+"""Mask what churns (counts, hot lists, side-module items, list times) so only structure is compared.
+
+The rules are data in :mod:`capture.sites.netease`; this module only applies them. A masked list keeps
+what a structural change would break: whether its item count is in range and which fields items have.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from .sites import netease
+
+_TIME = re.compile(netease.TIME_PATTERN)
+_NUMBER_NAME = re.compile(r'^(\s*- (?:link|text|generic)(?: "|: ))\d[\d,.万]*("?)(.*)$')
+
+
+def _in_range(n: int, bounds: tuple[int, int]) -> str:
+    lo, hi = bounds
+    return f"in range {lo}..{hi}" if lo <= n <= hi else f"{n}, out of range {lo}..{hi}"
+
+
+def _mask_value(kind: str, value: Any, bounds: tuple[int, int] | None) -> Any:
+    if kind == "count":
+        return "<count>" if isinstance(value, int) else value
+    if kind == "time":
+        return "<time>" if isinstance(value, str) and _TIME.fullmatch(value) else value
+    if kind == "list" and isinstance(value, list):
+        fields = sorted({k for item in value if isinstance(item, dict) for k in item})
+        return {"volatile": "list", "count": _in_range(len(value), bounds or (0, 10**6)), "item_fields": fields}
+    return value
+
+
+def _apply(node: Any, parts: list[str], kind: str, bounds: tuple[int, int] | None) -> Any:
+    if not parts:
+        return _mask_value(kind, node, bounds)
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, dict):
+        keys = list(node) if head == "*" else [head] if head in node else []
+        for k in keys:
+            node[k] = _apply(node[k], rest, kind, bounds)
+    elif isinstance(node, list):
+        idx = range(len(node)) if head == "*" else [int(head)] if head.isdigit() and int(head) < len(node) else []
+        for i in idx:
+            node[i] = _apply(node[i], rest, kind, bounds)
+    return node
+
+
+def mask_article(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of an extraction dict with every volatile field masked."""
+    out = copy.deepcopy(data)
+    for path, kind, bounds, _why in netease.VOLATILE_FIELDS:
+        out = _apply(out, path.split("."), kind, bounds)
+    return out
+
+
+def mask_text(text: str, regions: list[str]) -> str:
+    """Mask volatile regions of ``text.txt``. ``regions`` names its non-empty blocks in order."""
+    blocks = text.rstrip("\n").split("\n\n") if text.strip() else []
+    out = []
+    for i, block in enumerate(blocks):
+        name = regions[i] if i < len(regions) else ""
+        bounds = netease.VOLATILE_TEXT_REGIONS.get(name)
+        if bounds is None:
+            out.append(block)
+        else:
+            out.append(f"<{name}: volatile, {_in_range(len(block.splitlines()), bounds)} lines>")
+    return "\n\n".join(out) + "\n"
+
+
+def mask_aria(aria: str) -> str:
+    """Mask times and bare numbers (counts) in an aria snapshot."""
+    lines = []
+    for line in aria.splitlines():
+        line = _TIME.sub("<time>", line)
+        line = _NUMBER_NAME.sub(r"\1<n>\2\3", line)
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def canonical_origin(text: str, base_url: str | None) -> str:
+    """Write the replica's (or a mirror's) origin as the live one, so goldens do not depend on a port."""
+    if not base_url:
+        return text
+    return text.replace(base_url.rstrip("/"), netease.LIVE_ORIGIN)

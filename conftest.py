@@ -1,0 +1,150 @@
+"""pytest plugin for netease-capture: a few clear fixtures, like pytest-playwright's own.
+
+Offline by default: a session-scoped replica server on 127.0.0.1 stands in for www.163.com, and the
+golden set ``snapshots/replica`` is compared. ``pytest --live`` runs the same suites against the real
+site and compares ``snapshots/live`` (record it with ``--snapshot-update``).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from capture import browser as capture_browser
+from capture import goldens
+from capture.sites import netease
+from capture.targets import MODES, Target, load_watchlist
+
+ROOT = Path(__file__).resolve().parent
+SHARED = ROOT.parent / "shared"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("netease-capture")
+    group.addoption("--live", action="store_true", default=False,
+                    help="run against www.163.com and compare the 'live' goldens (needs the network)")
+    group.addoption("--watchlist", default=None, metavar="FILE",
+                    help="watchlist to test (default: pages.toml, or pages.live.toml with --live)")
+    group.addoption("--capture-jobs", type=int, default=2, metavar="N",
+                    help="pages the session capture loads at once (default 2)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "live: needs the real www.163.com")
+    goldens.configure(ROOT / "snapshots", "live" if config.getoption("--live") else "replica")
+    # Snapshot hygiene: a run of one test id or `-k` must never mark other goldens unused, nor let
+    # `--snapshot-update` delete them. syrupy shares one top-level snapshots/ folder between every
+    # test module and both targets, so cleanup is off and unused goldens only warn.
+    if hasattr(config.option, "no_cleanup"):
+        config.option.no_cleanup = True
+    if hasattr(config.option, "warn_unused_snapshots"):
+        config.option.warn_unused_snapshots = True
+
+
+def watchlist_path(config: pytest.Config) -> Path:
+    chosen = config.getoption("--watchlist")
+    if chosen:
+        return Path(chosen)
+    return ROOT / ("pages.live.toml" if config.getoption("--live") else "pages.toml")
+
+
+def watched(config: pytest.Config) -> list[Target]:
+    path = watchlist_path(config)
+    return load_watchlist(path) if path.is_file() else []
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``page_mode`` runs a test once per watched page and mode, with ids ``<id>-<mode>``."""
+    if "page_mode" in metafunc.fixturenames:
+        params = [(t, m) for t in watched(metafunc.config) for m in MODES]
+        metafunc.parametrize("page_mode", params, ids=[f"{t.id}-{m}" for t, m in params], scope="session")
+
+
+def _online(host: str = "www.163.com") -> bool:
+    try:
+        socket.create_connection((host, 443), timeout=3).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def live(pytestconfig: pytest.Config) -> bool:
+    return bool(pytestconfig.getoption("--live"))
+
+
+@pytest.fixture(scope="session")
+def site_origin(live: bool) -> Iterator[str]:
+    """The origin pages are loaded from: the replica (started here) or www.163.com with ``--live``."""
+    if live:
+        if not _online():
+            pytest.skip("--live needs www.163.com, which this machine cannot reach")
+        yield netease.LIVE_ORIGIN
+        return
+    from capture.replica import ReplicaServer
+
+    with ReplicaServer() as server:
+        yield server.base_url
+
+
+@pytest.fixture(scope="session")
+def base_url(site_origin: str) -> str:
+    """pytest-base-url's fixture, so ``page.goto('/dy/article/…')`` reaches the site under test."""
+    return site_origin
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Our launch options under pytest-playwright's (``--headed``, ``--browser-channel`` still win)."""
+    ours = capture_browser.launch_args()
+    if browser_type_launch_args.get("channel"):
+        ours.pop("executable_path", None)
+    return {**ours, **browser_type_launch_args}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, **capture_browser.context_args()}
+
+
+@pytest.fixture(scope="session")
+def watchlist(pytestconfig: pytest.Config) -> list[Target]:
+    targets = watched(pytestconfig)
+    if not targets:
+        pytest.skip(f"no watchlist at {watchlist_path(pytestconfig)}: nothing to compare")
+    return targets
+
+
+@pytest.fixture(scope="session")
+def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig: pytest.Config,
+             tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """Every watched page in both modes, captured once per session with the recorder.
+
+    Returns ``{(id, mode): bundle folder}``; a capture that failed maps to its reason (a str).
+    """
+    from capture.recorder import RecordOptions, record
+
+    snapshots = tmp_path_factory.mktemp("session-snapshots")
+    opts = RecordOptions(base_url=None if live else site_origin, jobs=pytestconfig.getoption("--capture-jobs"))
+    outcomes = record(watchlist, snapshots, opts)
+    return {(o.id, o.mode): (o.path if o.status == "ok" else o.reason) for o in outcomes}
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    seed = sorted((SHARED / "seed").glob("*.txt")) if (SHARED / "seed").is_dir() else []
+    if not seed:
+        pytest.skip(f"seed file absent: {SHARED / 'seed'} not found")
+    return seed[0].read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    path = SHARED / "samples" / "netease"
+    if not path.is_dir():
+        pytest.skip(f"real sample pages absent: {path} not found")
+    return path

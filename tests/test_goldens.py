@@ -1,0 +1,78 @@
+"""Golden suites: for every watched page and mode, extraction JSON, text and aria snapshot.
+
+Volatile values are masked by the site's declared rules, so churn passes and structure fails.
+``pytest --snapshot-update`` accepts new goldens (``capture accept`` writes the same files).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from capture.bundle import Bundle, read_bundle
+from capture.compare import GoldenViews, views
+from capture.goldens import GoldenAria, GoldenJSON, GoldenText
+from capture.pagetext import comparable_lines
+
+
+def _views(captured: dict, page_mode) -> tuple[Bundle, GoldenViews]:
+    target, mode = page_mode
+    got = captured.get((target.id, mode))
+    if not isinstance(got, Path):
+        pytest.fail(f"capture of {target.id}/{mode} failed: {got}")
+    bundle = read_bundle(got)
+    return bundle, views(bundle)
+
+
+def test_extraction(page_mode, captured, snapshot):
+    _bundle, v = _views(captured, page_mode)
+    assert v.extraction["title"], "extraction found no title"
+    assert v.extraction == snapshot(extension_class=GoldenJSON)
+
+
+def test_text(page_mode, captured, snapshot):
+    _bundle, v = _views(captured, page_mode)
+    assert v.text.strip(), "the page showed no text in its regions"
+    assert v.text == snapshot(extension_class=GoldenText)
+
+
+def test_aria(page_mode, captured, snapshot):
+    _bundle, v = _views(captured, page_mode)
+    assert "heading" in v.aria
+    assert v.aria == snapshot(extension_class=GoldenAria)
+
+
+CARE_SAME = ("title", "published", "source", "blocks")
+
+
+def test_care_page_carries_the_same_article(watchlist, captured):
+    """The 关怀版 page's title, time, source and body equal the normal page's."""
+    checked = 0
+    for target in watchlist:
+        normal, care = captured.get((target.id, "normal")), captured.get((target.id, "care"))
+        if not (isinstance(normal, Path) and isinstance(care, Path)):
+            pytest.fail(f"{target.id}: capture failed: {normal if not isinstance(normal, Path) else care}")
+        n, c = views(read_bundle(normal)).extraction, views(read_bundle(care)).extraction
+        for key in CARE_SAME:
+            assert c[key] == n[key], f"{target.id}: care page {key} differs from the normal page's"
+        assert c["mode"] == "care" and n["mode"] == "normal"
+        checked += 1
+    assert checked == len(watchlist)
+
+
+def test_seed_bundle_text_matches_seed(watchlist, captured, seed_text, live):
+    """The seed page's normal bundle reproduces the seed file; its care bundle carries the same article."""
+    if live:
+        pytest.skip("the seed page is the replica's; --live watches other pages")
+    from capture.replica import pages
+
+    seed = next(p for p in pages() if p.seed)
+    normal = read_bundle(captured[(seed.id, "normal")])
+    care = read_bundle(captured[(seed.id, "care")])
+    want = comparable_lines(seed_text)
+    assert comparable_lines(normal.text) == want
+    care_lines = comparable_lines(care.text)
+    title_and_body = want[1:2] + want[4:want.index("相关推荐")]
+    missing = [line for line in title_and_body if line not in care_lines]
+    assert not missing, f"care bundle lacks {len(missing)} seed lines, first: {missing[:1]}"

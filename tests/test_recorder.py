@@ -1,0 +1,166 @@
+"""The recorder and ``capture record``: bundles, determinism, replay, atomic writes, skip/force, retries."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from capture import bundle
+from capture.cli import main
+from capture.recorder import RecordOptions, record
+from capture.replica import ReplicaServer, pages
+from capture.targets import Target
+
+pytestmark = pytest.mark.usefixtures("not_live")
+
+DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")
+
+
+@pytest.fixture(scope="module")
+def not_live(live):
+    if live:
+        pytest.skip("recorder tests drive the replica; --live runs the golden suites only")
+
+
+def _target(page) -> Target:
+    return Target(page.id, f"https://www.163.com{page.path}")
+
+
+@pytest.fixture(scope="module")
+def seed_target() -> Target:
+    return _target(next(p for p in pages() if p.seed))
+
+
+def _digest(path: Path) -> dict[str, str]:
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(path.iterdir())}
+
+
+def test_bundle_has_every_file_and_meta(site_origin, seed_target, tmp_path):
+    out = record([seed_target], tmp_path, RecordOptions(base_url=site_origin))
+    assert [o.status for o in out] == ["ok", "ok"], [o.reason for o in out]
+    for mode in ("normal", "care"):
+        b = bundle.read_bundle(bundle.bundle_dir(tmp_path, seed_target.id, mode))
+        assert sorted(p.name for p in b.path.iterdir()) == sorted(bundle.FILES)
+        m = b.meta
+        assert m.status == 200 and m.mode == mode and m.final_url.startswith(site_origin)
+        assert m.browser["name"] == "chromium" and m.browser["version"]
+        assert m.locale == "zh-CN" and m.timezone == "Asia/Shanghai" and m.viewport["width"] == 1280
+        assert m.generation.startswith("care" if mode == "care" else "post2020_dy")
+        assert m.charset == "utf-8" and b.raw.startswith(b"<!DOCTYPE") or b.raw.lstrip().startswith(b"<")
+        assert {"goto", "ready", "collect", "screenshot", "total"} <= set(m.timings_ms)
+        assert b.screenshot[:8] == b"\x89PNG\r\n\x1a\n" and len(b.screenshot) > 10_000
+        assert any("WenQuanYi" in f or "Noto" in f for f in m.fonts), m.fonts
+    care = bundle.read_bundle(bundle.bundle_dir(tmp_path, seed_target.id, "care")).meta
+    assert care.care_via == "link", "the 进入关怀版 link should have been followed"
+    assert care.final_url.endswith("_pdya11y.html")
+
+
+def test_raw_html_is_the_server_bytes(site_origin, seed_target, tmp_path):
+    import urllib.request
+
+    record([seed_target], tmp_path, RecordOptions(base_url=site_origin, modes=("normal",)))
+    raw = (bundle.bundle_dir(tmp_path, seed_target.id, "normal") / "raw.html").read_bytes()
+    with urllib.request.urlopen(seed_target.at(site_origin)) as resp:
+        assert raw == resp.read()
+    dom = (bundle.bundle_dir(tmp_path, seed_target.id, "normal") / "dom.html").read_text()
+    assert dom != raw.decode(), "dom.html should be the DOM after scripts, not the raw HTML"
+
+
+def test_two_captures_are_byte_identical(site_origin, seed_target, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for snap in (a, b):
+        out = record([seed_target], snap, RecordOptions(base_url=site_origin))
+        assert all(o.status == "ok" for o in out)
+    for mode in ("normal", "care"):
+        for name in DETERMINISTIC:
+            fa = bundle.bundle_dir(a, seed_target.id, mode) / name
+            fb = bundle.bundle_dir(b, seed_target.id, mode) / name
+            assert fa.read_bytes() == fb.read_bytes(), f"{mode}/{name} differs between two captures"
+
+
+def test_replay_with_the_server_stopped(seed_target, tmp_path):
+    with ReplicaServer() as server:
+        origin = server.base_url
+        record([seed_target], tmp_path, RecordOptions(base_url=origin))
+    before = {m: _digest(bundle.bundle_dir(tmp_path, seed_target.id, m)) for m in ("normal", "care")}
+    out = record([seed_target], tmp_path, RecordOptions(base_url=origin, replay=True, retries=1))
+    assert [o.status for o in out] == ["ok", "ok"], [o.reason for o in out]
+    for mode in ("normal", "care"):
+        after = _digest(bundle.bundle_dir(tmp_path, seed_target.id, mode))
+        for name in DETERMINISTIC:
+            assert after[name] == before[mode][name], f"replayed {mode}/{name} differs"
+        assert bundle.read_bundle(bundle.bundle_dir(tmp_path, seed_target.id, mode)).meta.replayed
+
+
+def test_skip_complete_bundles_unless_force(site_origin, seed_target, tmp_path):
+    opts = RecordOptions(base_url=site_origin, modes=("normal",))
+    assert record([seed_target], tmp_path, opts)[0].status == "ok"
+    meta = bundle.bundle_dir(tmp_path, seed_target.id, "normal") / "meta.json"
+    first = meta.read_text()
+    again = record([seed_target], tmp_path, opts)[0]
+    assert again.status == "skipped" and meta.read_text() == first
+    forced = record([seed_target], tmp_path, RecordOptions(base_url=site_origin, modes=("normal",), force=True))[0]
+    assert forced.status == "ok" and meta.read_text() != first  # captured_at/timings moved on
+
+
+def test_killed_run_leaves_no_partial_bundle(site_origin, seed_target, tmp_path):
+    """Kill -9 a run midway: every bundle folder is complete, and one stored before is untouched."""
+    record([seed_target], tmp_path, RecordOptions(base_url=site_origin, modes=("normal",)))
+    kept = bundle.bundle_dir(tmp_path, seed_target.id, "normal")
+    kept_digest = _digest(kept)
+    others = [p.id for p in pages() if not p.seed]
+    cmd = [sys.executable, "-m", "capture.cli", "record", *others, "--base-url", site_origin,
+           "--snapshots", str(tmp_path), "--jobs", "2", "--watchlist", str(Path(__file__).parents[1] / "pages.toml")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(bundle.is_complete(bundle.bundle_dir(tmp_path, i, m)) for i in others for m in ("normal", "care")):
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for target_dir in (tmp_path / "captures").iterdir():
+        for child in target_dir.iterdir():
+            if not child.name.startswith("."):
+                assert bundle.is_complete(child), f"half-written bundle at {child}"
+    assert _digest(kept) == kept_digest
+    assert not all(bundle.is_complete(bundle.bundle_dir(tmp_path, i, m)) for i in others for m in ("normal", "care")), \
+        "the run finished before it was killed; the test proved nothing"
+    bundle.clean_stale(tmp_path)
+    assert not [c for d in (tmp_path / "captures").iterdir() for c in d.iterdir() if c.name.startswith(".")]
+
+
+def test_cli_record_summary_and_exit_code(site_origin, seed_target, tmp_path, capsys):
+    code = main(["record", seed_target.id, "--base-url", site_origin, "--snapshots", str(tmp_path),
+                 "--watchlist", str(Path(__file__).parents[1] / "pages.toml")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "2 captured, 0 skipped, 0 failed" in out and seed_target.id in out
+
+
+@pytest.mark.parametrize("bad", ["file:///etc/passwd", "javascript:alert(1)", "data:text/html,hi",
+                                 "https://example.com/dy/article/AAAAAAAAAAAAAAAA.html",
+                                 "https://www.163.com/not/an/article", "../../etc"])
+def test_cli_bad_input_is_one_line_exit_2(bad, tmp_path, capsys):
+    code = main(["record", bad, "--snapshots", str(tmp_path), "--watchlist",
+                 str(Path(__file__).parents[1] / "pages.toml")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "error" in err and "Traceback" not in err
+    assert not (tmp_path / "captures").exists()
+
+
+def test_second_run_on_same_snapshots_refuses(tmp_path, capsys):
+    from capture.lock import snapshots_lock
+
+    with snapshots_lock(tmp_path):
+        code = main(["record", "--replica", "--snapshots", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 4 and "in use by another capture run" in err
