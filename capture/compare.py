@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bundle import Bundle
+from .fingerprint import skeleton
 from .volatile import canonical_origin, mask_aria, mask_text
 
 
@@ -18,6 +19,7 @@ class GoldenViews:
     """
 
     extraction: dict[str, Any]
+    skeleton: dict[str, list[str]]
     text: str
     aria: str
 
@@ -34,4 +36,4 @@ def views(bundle: Bundle) -> GoldenViews:
     data = json.loads(canonical_origin(article.to_json(), base))
     text = mask_text(canonical_origin(bundle.text, base), bundle.meta.text_regions)
     aria = mask_aria(canonical_origin(bundle.aria, base))
-    return GoldenViews(extraction=data, text=text, aria=aria)
+    return GoldenViews(extraction=data, skeleton=skeleton(bundle.dom, bundle.meta.mode), text=text, aria=aria)

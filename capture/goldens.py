@@ -41,6 +41,28 @@ def golden_name(test: str, target_id: str, mode: str) -> str:
     return f"{test}[{target_id}-{mode}]"
 
 
+#: Each stored view of a capture: (kind, test function in tests/test_goldens.py, file extension).
+KINDS = (("extraction", "test_extraction", "json"), ("skeleton", "test_skeleton", "json"),
+         ("text", "test_text", "txt"), ("aria", "test_aria", "yaml"))
+MODULE = "test_goldens"
+
+
+def golden_paths(target_id: str, mode: str, root: Path | None = None, target: str | None = None) -> dict[str, Path]:
+    """``{kind: path}`` of every golden of one page and mode (the files pytest and accept write)."""
+    folder = golden_dir(MODULE, root, target)
+    return {kind: folder / f"{golden_name(test, target_id, mode)}.{ext}" for kind, test, ext in KINDS}
+
+
+def env_path(target_id: str, mode: str, root: Path | None = None, target: str | None = None) -> Path:
+    """The golden's capture environment (browser, fonts, viewport), for the review's pixel comparison."""
+    return Path(root or _Store.root) / (target or _Store.target) / "env" / f"{target_id}-{mode}.json"
+
+
+def screen_path(target_id: str, mode: str, root: Path | None = None, target: str | None = None) -> Path:
+    """The golden screenshot (not committed: see .gitignore; written by accept and --snapshot-update)."""
+    return Path(root or _Store.root) / (target or _Store.target) / "screens" / f"{target_id}-{mode}.png"
+
+
 class _GoldenExtension(SingleFileSnapshotExtension):
     _write_mode = WriteMode.TEXT
 
@@ -58,6 +80,15 @@ class GoldenJSON(_GoldenExtension):
         if hasattr(data, "to_dict"):
             data = data.to_dict()
         return json.dumps(mask_article(data), ensure_ascii=False, indent=2) + "\n"
+
+
+class GoldenSkeleton(_GoldenExtension):
+    """The layout fingerprint: ``{region: skeleton lines}`` (see :mod:`capture.fingerprint`)."""
+
+    file_extension = "json"
+
+    def serialize(self, data: Any, **_kw: Any) -> str:
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 class GoldenText(_GoldenExtension):

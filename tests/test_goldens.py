@@ -12,7 +12,7 @@ import pytest
 
 from capture.bundle import Bundle, read_bundle
 from capture.compare import GoldenViews, views
-from capture.goldens import GoldenAria, GoldenJSON, GoldenText
+from capture.goldens import GoldenAria, GoldenJSON, GoldenSkeleton, GoldenText
 from capture.pagetext import comparable_lines
 
 
@@ -29,6 +29,12 @@ def test_extraction(page_mode, captured, snapshot):
     _bundle, v = _views(captured, page_mode)
     assert v.extraction["title"], "extraction found no title"
     assert v.extraction == snapshot(extension_class=GoldenJSON)
+
+
+def test_skeleton(page_mode, captured, snapshot):
+    _bundle, v = _views(captured, page_mode)
+    assert v.skeleton.get("body") and not any("(missing" in line for line in v.skeleton["body"])
+    assert v.skeleton == snapshot(extension_class=GoldenSkeleton)
 
 
 def test_text(page_mode, captured, snapshot):

@@ -7,7 +7,7 @@ lives in the table, so a layout change is fixed there.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
@@ -43,6 +43,9 @@ _INLINE_TAGS = frozenset({"a", "b", "strong", "em", "i", "u", "span", "font", "s
 _WO_EVENTS = LexborDocumentOptions.WO_EVENTS
 #: A selector on the ``html`` or ``body`` element itself (no combinator): there is one such element.
 _ON_ROOT = re.compile(r"(?:html|body)(?![-\w])[^\s>+~,]*$")
+_ON_ROOT_ATTRS = re.compile(r"(?:html|body)((?:\[[^\]]*\])+)")
+_ATTR_SEL = re.compile(r"""\[([-\w]+)(?:([*^$~|]?=)(?:"([^"]*)"|([-\w]+)))?\]""")
+_BARE_CLASS = re.compile(r"\.[-\w]+")
 _NON_DIGIT = re.compile(r"\D")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?<![-\w])height\s*:\s*0(?:px)?\s*(?:;|$)")
 
@@ -63,11 +66,53 @@ def parse(html: str | bytes | LexborHTMLParser) -> LexborHTMLParser:
     return LexborHTMLParser(to_text(html), options=_WO_EVENTS)
 
 
+def _attr_test(op: str, want: str) -> Callable[[str | None], bool]:
+    if not op:
+        return lambda v: True
+    if op != "=" and not want:
+        return lambda v: False  # CSS: an empty *=, ^=, $= … value matches nothing
+    return {
+        "=": lambda v: v == want,
+        "*=": lambda v: v is not None and want in v,
+        "^=": lambda v: v is not None and v.startswith(want),
+        "$=": lambda v: v is not None and v.endswith(want),
+        "~=": lambda v: v is not None and want in v.split(),
+        "|=": lambda v: v is not None and (v == want or v.startswith(want + "-")),
+    }[op]
+
+
+@cache
+def _root_matcher(css: str) -> Callable[[LexborNode], bool] | None:
+    """A Python test for ``html[…]``/``body[…]`` selectors made only of attribute checks on ``data-*`` or
+    ``aria-*`` attributes (case-sensitive values), else None. Lexbor's own ``css_matches`` walks the
+    whole subtree, so on ``html`` a miss would cost a full page walk."""
+    m = _ON_ROOT_ATTRS.fullmatch(css)
+    if m is None:
+        return None
+    tests = []
+    for a in _ATTR_SEL.finditer(m.group(1)):
+        name, op = a.group(1).lower(), a.group(2) or ""
+        if op and not name.startswith(("data-", "aria-")):
+            return None
+        tests.append((name, _attr_test(op, a.group(3) if a.group(3) is not None else a.group(4) or "")))
+    if "".join(a.group(0) for a in _ATTR_SEL.finditer(m.group(1))) != m.group(1):
+        return None
+
+    def matcher(el: LexborNode) -> bool:
+        attrs = el.attributes
+        return all(name in attrs and test(attrs[name]) for name, test in tests)
+
+    return matcher
+
+
 def _first(tree: LexborHTMLParser, scope: LexborNode | None, css: str) -> LexborNode | None:
     """First match of ``css`` in ``scope`` (whole page if None); ``html[…]``/``body[…]`` test that element."""
     if _ON_ROOT.match(css):
-        el = tree.root if css[0] == "h" else tree.body
-        return el if el is not None and el.css_matches(css) else None
+        test = _root_matcher(css)
+        if test is not None:
+            el = tree.root if css[0] == "h" else tree.body
+            return el if el is not None and test(el) else None
+        return tree.css_first(css)
     return (scope if scope is not None else tree).css_first(css)
 
 
@@ -153,6 +198,15 @@ class _Reader:
         self.gen = gen
         self.plan = _plan(gen)
         self.roots: dict[str, LexborNode | None] = {}
+        self.found: dict[tuple[str | None, str], LexborNode | None] = {}  # (region, css) -> first match
+
+    def first(self, name: str, css: str) -> LexborNode | None:
+        """First match of ``css`` in the region of field ``name``; fields sharing a selector share the search."""
+        key = (self.plan.region.get(name), css)
+        if key in self.found:
+            return self.found[key]
+        n = self.found[key] = _first(self.tree, self.scope(name), css)
+        return n
 
     def sels(self, name: str) -> tuple[str, ...]:
         return self.gen.fields.get(name, ())
@@ -186,18 +240,16 @@ class _Reader:
         sels = self.plan.sels.get(name, ())
         if scope is not None:
             return next((found for css, _ in sels if (found := scope.css_first(css)) is not None), None)
-        root = self.scope(name)
         for css, _ in sels:
-            found = _first(self.tree, root, css)
+            found = self.first(name, css)
             if found is not None:
                 return found
         return None
 
     def iter_values(self, name: str) -> Iterator[str]:
         """Text (or ``@attr`` value) of the first match of each alternative, in table order, lazily."""
-        root = self.scope(name)
         for css, attr in self.plan.sels.get(name, ()):
-            n = _first(self.tree, root, css)
+            n = self.first(name, css)
             if n is None:
                 continue
             v = n.attributes.get(attr) if attr else n.text(deep=True)
@@ -411,6 +463,9 @@ def _recommendations(r: _Reader) -> dict[str, list[Recommendation]]:
     """Tabs of recommendation lists; three queries per tab keep this fast on 60-item rendered lists."""
     labels = [_squeeze(n.text(deep=True)) for n in r.nodes("recommend_tab")]
     q_title, q_time, q_all = _recommendation_queries(r)
+    time_sels = r.sels("recommend.time")
+    time_class = ({t[1:] for t in time_sels} if time_sels and all(_BARE_CLASS.fullmatch(t) for t in time_sels)
+                  else None)
     out: dict[str, list[Recommendation]] = {}
     search = _DATETIME.search
     for i, panel in enumerate(r.nodes("recommend_panel")):
@@ -419,7 +474,8 @@ def _recommendations(r: _Reader) -> dict[str, list[Recommendation]]:
             out[label] = []
             continue
         titles = {n.mem_id for n in panel.css(q_title)}
-        times = {n.mem_id for n in panel.css(q_time)} if q_time else set()
+        # A time selector that is a bare class is checked on the node: one query fewer per tab.
+        times = {n.mem_id for n in panel.css(q_time)} if q_time and time_class is None else set()
         # Title, time and source nodes in document order: each title starts a new item.
         rows: list[list[LexborNode | None]] = []  # [title, time, source]
         for n in panel.css(q_all):
@@ -428,7 +484,11 @@ def _recommendations(r: _Reader) -> dict[str, list[Recommendation]]:
                 rows.append([n, None, None])
             elif rows:
                 row = rows[-1]
-                k = 1 if mid in times else 2
+                if time_class is not None:
+                    is_time = bool(time_class & set((n.attributes.get("class") or "").split()))
+                else:
+                    is_time = mid in times
+                k = 1 if is_time else 2
                 if row[k] is None:
                     row[k] = n
         items = []

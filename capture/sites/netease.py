@@ -246,3 +246,20 @@ VOLATILE_FIELDS: tuple[tuple[str, str, tuple[int, int] | None, str], ...] = (
 VOLATILE_TEXT_REGIONS: dict[str, tuple[int, int]] = {"top": (1, 4), "recommends": (0, 400), "side": (0, 400)}
 #: Patterns masked in text and aria goldens wherever they appear in a volatile region or a list.
 TIME_PATTERN = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
+
+# --- Layout fingerprint: the regions whose DOM skeleton is kept with the goldens ------------------------
+#: region -> selectors per mode; the first selector that matches is the region's root.
+SKELETON_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "crumb": {"normal": (".post_crumb",), "care": (".post_crumb",)},
+    "title-info": {"normal": ("h1.post_title", ".post_info", ".post_top"), "care": ("h1.post_title", ".post_info")},
+    "body": {"normal": (".post_body",), "care": (".post_body",)},
+    "recommendations": {"normal": (".post_recommends",), "care": ()},
+    "side": {"normal": (".post_side",), "care": ()},
+    "nav-a11y": {"normal": ("#js_N_nav_left",), "care": (".care_nav",)},
+}
+#: Attributes kept in skeletons (others, e.g. href, src, style, data-*, carry content or churn).
+SKELETON_ATTRS = ("id", "class")
+#: Classes that scripts toggle (tab state, toolbar state): not layout.
+SKELETON_VOLATILE_CLASSES = ("active", "current", "on", "hover", "ariabodytopfiexed")
+#: Regions whose children are compared as a set of shapes, not a sequence (content reorders them).
+SKELETON_UNORDERED = ("body",)

@@ -1,0 +1,75 @@
+"""Layout fingerprint: a skeleton of each page region (tags, classes, nesting; no text, no churn).
+
+A change that extraction survives still shows here: a wrapper div added, a class renamed, a module
+reordered. Runs of identical siblings collapse to one line with ``+``, so more or fewer paragraphs or
+list items (content) do not read as a layout change.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .extract.core import parse
+from .sites import netease
+
+_SKIP = frozenset({"script", "style", "noscript", "template", "-text", "-comment", "br", "wbr"})
+
+
+def _label(node: LexborNode) -> str:
+    attrs = node.attributes
+    label = node.tag or "?"
+    if attrs.get("id"):
+        label += f"#{attrs['id']}"
+    classes = sorted(c for c in (attrs.get("class") or "").split() if c not in netease.SKELETON_VOLATILE_CLASSES)
+    if classes:
+        label += "." + ".".join(classes)
+    return label
+
+
+def _lines(node: LexborNode, depth: int, unordered: bool = False) -> list[str]:
+    """Indented skeleton lines of ``node``'s subtree.
+
+    Runs of identical siblings collapse to one entry marked `` +``. With ``unordered`` (the body), the
+    top-level children become their distinct shapes in first-seen order, so adding or moving a
+    paragraph or an image is content, while a new wrapper or a renamed class is layout.
+    """
+    children: list[list[str]] = []
+    child = node.child
+    while child is not None:
+        if child.tag not in _SKIP:
+            children.append(_lines(child, depth + 1))
+        child = child.next
+    out = ["  " * depth + _label(node)]
+    if unordered:
+        seen: list[list[str]] = []
+        for sub in children:
+            if sub not in seen:
+                seen.append(sub)
+        for sub in seen:
+            out.extend([sub[0] + (" +" if children.count(sub) > 1 else ""), *sub[1:]])
+        return out
+    i = 0
+    while i < len(children):
+        j = i
+        while j + 1 < len(children) and children[j + 1] == children[i]:
+            j += 1
+        sub = children[i]
+        out.extend([sub[0] + (" +" if j > i else ""), *sub[1:]])
+        i = j + 1
+    return out
+
+
+def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal") -> dict[str, list[str]]:
+    """``{region: skeleton lines}`` for every region of ``mode``; a region not found gives ``[]``."""
+    tree = parse(html)
+    out: dict[str, list[str]] = {}
+    for region, per_mode in netease.SKELETON_REGIONS.items():
+        selectors = per_mode.get(mode, ())
+        if not selectors:
+            continue
+        lines: list[str] = []
+        for css in selectors:
+            node = tree.css_first(css)
+            lines.extend(_lines(node, 0, region in netease.SKELETON_UNORDERED) if node is not None else [f"(missing {css})"])
+        out[region] = lines
+    return out

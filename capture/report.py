@@ -1,0 +1,103 @@
+"""The result of a ``capture check``: dataclasses and their JSON (``<snapshots>/reports/last-check.json``).
+
+``capture review`` and CI read this file; ``capture check --json`` prints the same document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CorruptFile
+
+#: Difference classes, and whether each fails a check.
+CLASSES: dict[str, bool] = {
+    "fetch-failed": True,
+    "layout-changed": True,
+    "content-changed": True,
+    "care-regression": True,
+    "volatile-only": False,
+}
+
+
+@dataclass
+class Difference:
+    """One classified difference between a golden and a new capture."""
+
+    cls: str  # a key of CLASSES
+    region: str  # crumb, title-info, body, recommendations, side, nav-a11y, page, a11y rule …
+    reason: str  # short, human: "class renamed: div.post_body → div.post_body_v2"
+    fails: bool = True
+
+
+@dataclass
+class PageResult:
+    """One page in one mode."""
+
+    id: str
+    mode: str
+    url: str
+    status: str  # "unchanged" | "changed" | "failed" | "no-golden"
+    differences: list[Difference] = field(default_factory=list)
+    bundle: str | None = None  # the new capture's bundle folder
+    golden: dict[str, str] = field(default_factory=dict)  # kind -> golden file
+
+    @property
+    def fails(self) -> bool:
+        return any(d.fails for d in self.differences) or self.status in ("failed", "no-golden")
+
+
+@dataclass
+class CheckReport:
+    created_at: str
+    snapshots: str
+    target: str  # "replica" | "live"
+    base_url: str | None
+    results: list[PageResult] = field(default_factory=list)
+
+    @property
+    def fails(self) -> bool:
+        return any(r.fails for r in self.results)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckReport:
+        results = [PageResult(**{**r, "differences": [Difference(**d) for d in r.get("differences", [])]})
+                   for r in data.get("results", [])]
+        return cls(**{**data, "results": results})
+
+    def write(self, path: Path) -> None:
+        """Atomic: a reader never sees half a report."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".report-", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(self.to_json())
+        os.replace(tmp, path)
+
+    @classmethod
+    def read(cls, path: Path) -> CheckReport:
+        try:
+            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise CorruptFile(f"{path} not found: run `capture check` first") from None
+        except (ValueError, TypeError) as exc:
+            raise CorruptFile(f"{path} is corrupt ({exc}): rerun `capture check` to regenerate it") from None
+
+
+def reports_dir(snapshots: Path) -> Path:
+    return Path(snapshots) / "reports"
+
+
+def last_check_path(snapshots: Path) -> Path:
+    return reports_dir(snapshots) / "last-check.json"
+
+
+def check_captures_root(snapshots: Path) -> Path:
+    """Where ``capture check`` puts its new captures (bundles at ``<root>/captures/<id>/<mode>``)."""
+    return reports_dir(snapshots) / "check"
