@@ -7,6 +7,7 @@ site and compares ``snapshots/live`` (record it with ``--snapshot-update``).
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ import pytest
 
 from capture import browser as capture_browser
 from capture import goldens
+from capture.errors import BadInput
+from capture.remote import check_endpoint, parse_shard, shard, worker_endpoints
 from capture.sites import netease
 from capture.targets import MODES, Target, load_watchlist
 
@@ -31,11 +34,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="watchlist to test (default: pages.toml, or pages.live.toml with --live)")
     group.addoption("--capture-jobs", type=int, default=2, metavar="N",
                     help="pages the session capture loads at once (default 2)")
+    group.addoption("--connect", action="append", default=[], metavar="WS_ENDPOINT",
+                    help="capture with the remote browser at this Playwright endpoint; repeat it, and "
+                         "xdist worker gwN uses endpoint N mod count")
+    group.addoption("--remote-executable", default=None, metavar="PATH",
+                    help="with --connect to `playwright run-server --unsafe`: the Chromium it launches")
+    group.addoption("--shard", default=None, metavar="i/N",
+                    help="watch only the i-th of N contiguous slices of the watchlist (sorted by id)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "live: needs the real www.163.com")
-    goldens.configure(ROOT / "snapshots", "live" if config.getoption("--live") else "replica")
+    try:  # a bad --shard or --connect is one line, before any collection
+        parse_shard(config.getoption("--shard"))
+        for endpoint in config.getoption("--connect"):
+            check_endpoint(endpoint)
+    except BadInput as exc:
+        raise pytest.UsageError(str(exc)) from None
+    # CAPTURE_GOLDENS_ROOT: another goldens folder (the suite-growth benchmark writes a temporary one).
+    goldens.configure(Path(os.environ.get("CAPTURE_GOLDENS_ROOT") or ROOT / "snapshots"),
+                      "live" if config.getoption("--live") else "replica")
     # Snapshot hygiene: a run of one test id or `-k` must never mark other goldens unused, nor let
     # `--snapshot-update` delete them. syrupy shares one top-level snapshots/ folder between every
     # test module and both targets, so cleanup is off and unused goldens only warn.
@@ -53,8 +71,16 @@ def watchlist_path(config: pytest.Config) -> Path:
 
 
 def watched(config: pytest.Config) -> list[Target]:
+    """The watchlist, limited to ``--shard``; with CAPTURE_REPLICA_ARTICLES set (and no --watchlist or
+    --live) every replica article, generated ones included."""
+    spec = parse_shard(config.getoption("--shard"))
+    if os.environ.get("CAPTURE_REPLICA_ARTICLES") and not config.getoption("--watchlist") \
+            and not config.getoption("--live"):
+        from capture.replica import pages
+
+        return shard([Target(p.id, f"https://www.163.com{p.path}") for p in pages()], spec)
     path = watchlist_path(config)
-    return load_watchlist(path) if path.is_file() else []
+    return shard(load_watchlist(path), spec) if path.is_file() else []
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -129,7 +155,10 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
     from capture.recorder import RecordOptions, record
 
     snapshots = tmp_path_factory.mktemp("session-snapshots")
-    opts = RecordOptions(base_url=None if live else site_origin, jobs=pytestconfig.getoption("--capture-jobs"))
+    endpoints = tuple(check_endpoint(e) for e in pytestconfig.getoption("--connect"))
+    opts = RecordOptions(base_url=None if live else site_origin, jobs=pytestconfig.getoption("--capture-jobs"),
+                         connect=worker_endpoints(endpoints),
+                         remote_executable=pytestconfig.getoption("--remote-executable"))
     outcomes = record(watchlist, snapshots, opts)
     return {(o.id, o.mode): (o.path if o.status == "ok" else o.reason) for o in outcomes}
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import CorruptFile
 
-FILES = ("meta.json", "raw.html", "dom.html", "text.txt", "aria.yaml", "screenshot.png", "page.har")
+FILES = ("meta.json", "raw.html", "dom.html", "text.txt", "aria.yaml", "screenshot.png", "page.har", "a11y.json")
 META_VERSION = 1
 
 
@@ -49,6 +49,8 @@ class Meta:
     timings_ms: dict[str, float] = field(default_factory=dict)
     replayed: bool = False
     attempts: int = 1
+    #: Uncaught script errors on the page (first line each, at most 20): a page that throws still captures.
+    page_errors: list[str] = field(default_factory=list)
     captured_at: str = ""
     tool_version: str = ""
     meta_version: int = META_VERSION
@@ -166,14 +168,18 @@ def write_text(path: Path, text: str) -> None:
 
 def read_bundle(path: Path) -> Bundle:
     """Read a bundle; a missing or corrupt file raises :class:`CorruptFile` naming it."""
-    hint = f"re-record it with `capture record {path.parent.name} --force`"
+    hint = f"re-record it with `capture record {path.parent.name} --modes {path.name} --force`"
     for name in FILES:
         if not (path / name).is_file():
             raise CorruptFile(f"{path / name} is missing: {hint}")
     try:
         meta = Meta.from_dict(json.loads((path / "meta.json").read_text(encoding="utf-8")))
-    except (ValueError, TypeError) as exc:
-        raise CorruptFile(f"{path / 'meta.json'} is corrupt ({exc}): {hint}") from None
+    except (ValueError, TypeError, AttributeError) as exc:  # bad JSON, not an object, missing keys
+        raise CorruptFile(f"{path / 'meta.json'} is corrupt ({type(exc).__name__}: {exc}): {hint}") from None
+    with open(path / "screenshot.png", "rb") as fh:
+        png_signature = fh.read(8)
+    if png_signature != b"\x89PNG\r\n\x1a\n":
+        raise CorruptFile(f"{path / 'screenshot.png'} is not a PNG: {hint}")
     try:
         return Bundle(
             path=path,

@@ -39,6 +39,11 @@ def _add_targets(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replay", action="store_true", help="load pages from the bundles' HAR, no network")
     p.add_argument("--timeout", type=float, default=20.0, metavar="S", help="navigation timeout in seconds")
     p.add_argument("--retries", type=int, default=3, metavar="N", help="attempts per page (5xx, resets, timeouts)")
+    p.add_argument("--connect", action="append", default=[], metavar="WS_ENDPOINT",
+                   help="use the remote browser at this Playwright endpoint (repeat: pages round-robin)")
+    p.add_argument("--remote-executable", metavar="PATH",
+                   help="with --connect to `playwright run-server --unsafe`: the Chromium it should launch")
+    p.add_argument("--shard", metavar="i/N", help="take the i-th of N contiguous slices of the watchlist by id")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,9 +56,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_targets(rec)
     rec.add_argument("--force", action="store_true", help="re-record complete bundles")
 
+    chk = sub.add_parser("check", help="recapture pages and compare them with the goldens")
+    _add_common(chk)
+    _add_targets(chk)
+    chk.add_argument("--live", action="store_true", help="check www.163.com against the 'live' goldens")
+    chk.add_argument("--json", action="store_true", help="print the results as JSON (for CI)")
+
+    acc = sub.add_parser("accept", help="promote the last check's captures to golden")
+    _add_common(acc)
+    acc.add_argument("ids", nargs="+", metavar="ID")
+    acc.add_argument("--mode", choices=("normal", "care"), default=None, help="only this mode (default both)")
+    acc.add_argument("--live", action="store_true", help="write the 'live' goldens")
+
     srv = sub.add_parser("serve", help="serve the built-in replica by hand")
     _add_common(srv)
     srv.add_argument("--port", default="0", help="port on 127.0.0.1 (default 0: any free port)")
+    srv.add_argument("--drift", metavar="NAME", default=None,
+                     help="serve every article, care page and /api/ answer with this drift self-test mutation "
+                          "(names: capture.replica.drift.DRIFTS)")
 
     ext = sub.add_parser("extract", help="print the structured extraction of a page")
     _add_common(ext)
@@ -88,7 +108,10 @@ def _load_targets(args: argparse.Namespace, base_url: str | None) -> list:
         watchlist = []
     if not args.pages and not watchlist:
         raise BadInput("nothing to capture: no pages.toml here; pass ids/URLs or --watchlist FILE")
-    return resolve(args.pages, watchlist, allow_hosts=tuple(args.allow_host), base_url=base_url)
+    from .remote import parse_shard, shard
+
+    spec = parse_shard(getattr(args, "shard", None))
+    return shard(resolve(args.pages, watchlist, allow_hosts=tuple(args.allow_host), base_url=base_url), spec)
 
 
 def _pyproject_watchlist() -> list:
@@ -138,35 +161,36 @@ def _record_options(args: argparse.Namespace, base_url: str | None):
                                navigation_timeout_ms=args.timeout * 1000)
     return RecordOptions(modes=parse_modes(args.modes), base_url=base_url, jobs=args.jobs,
                          replay=args.replay, force=getattr(args, "force", False),
-                         retries=max(1, args.retries), settings=settings)
+                         retries=max(1, args.retries), settings=settings,
+                         ready_timeout_ms=min(8_000, args.timeout * 1000),
+                         connect=_connect_endpoints(args), remote_executable=getattr(args, "remote_executable", None))
+
+
+def _connect_endpoints(args: argparse.Namespace) -> tuple[str, ...]:
+    from .remote import check_endpoint, parse_shard
+
+    parse_shard(getattr(args, "shard", None))  # a bad --shard fails before anything starts
+    if getattr(args, "remote_executable", None) and not getattr(args, "connect", None):
+        raise BadInput("--remote-executable needs --connect WS_ENDPOINT")
+    return tuple(check_endpoint(e) for e in getattr(args, "connect", None) or ())
 
 
 # --- commands ------------------------------------------------------------------------------------
 
 def cmd_record(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from .lock import snapshots_lock
     from .recorder import record
 
-    err = Console(stderr=True)
     out = Console()
     with _origin(args) as base_url:
         targets = _load_targets(args, base_url)
         opts = _record_options(args, base_url)
         with snapshots_lock(args.snapshots):
-            total = len(targets) * len(opts.modes)
-            with Progress(TextColumn("[bold]capture"), BarColumn(), MofNCompleteColumn(),
-                          TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
-                          transient=False) as progress:
-                task = progress.add_task("", total=total)
-
-                def done(o) -> None:
-                    progress.update(task, advance=1, description=f"{o.id}/{o.mode} {o.status}")
-
-                outcomes = record(targets, args.snapshots, opts, on_done=done)
+            outcomes = _with_progress("capture", len(targets) * len(opts.modes),
+                                      lambda done: record(targets, args.snapshots, opts, on_done=done))
     table = Table(title=f"bundles in {(args.snapshots / 'captures').resolve()}")
     for col in ("id", "mode", "status", "seconds", "detail"):
         table.add_column(col)
@@ -178,6 +202,72 @@ def cmd_record(args: argparse.Namespace) -> int:
     counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "skipped", "failed")}
     out.print(f"{counts['ok']} captured, {counts['skipped']} skipped, {counts['failed']} failed")
     return 1 if counts["failed"] else 0
+
+
+def _with_progress(label: str, total: int, work):
+    """Run ``work(on_done)`` under a rich progress bar over pages × modes (on stderr)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True)) as progress:
+        task = progress.add_task("", total=total)
+
+        def done(o) -> None:
+            progress.update(task, advance=1, description=f"{o.id}/{o.mode} {o.status}")
+
+        return work(done)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from .check import run_check
+    from .lock import snapshots_lock
+    from .report import last_check_path
+
+    if args.live and (args.base_url or args.replica):
+        raise BadInput("give --live, --replica or --base-url, not several")
+    if not args.live and not args.base_url:
+        args.replica = True  # offline by default: the built-in replica against the replica goldens
+    target_set = "live" if args.live else "replica"
+    with _origin(args) as base_url:
+        targets = _load_targets(args, base_url)
+        opts = _record_options(args, base_url)
+        with snapshots_lock(args.snapshots):
+            report = _with_progress("check", len(targets) * len(opts.modes),
+                                    lambda done: run_check(targets, args.snapshots, opts, target_set=target_set,
+                                                           on_done=done))
+    if args.json:
+        sys.stdout.write(report.to_json())
+    else:
+        out = Console(highlight=False)
+        style = {"unchanged": "green", "changed": "red", "failed": "red", "no-golden": "yellow"}
+        for r in report.results:
+            diffs = r.differences or []
+            if not diffs:
+                out.print(f"{r.id} {r.mode:<6} [{style[r.status]}]unchanged[/]")
+            for d in diffs:
+                color = "red" if d.fails else "yellow"
+                out.print(f"{r.id} {r.mode:<6} [{color}]{d.cls}[/] {d.region}: {d.reason}")
+        failing = sum(r.fails for r in report.results)
+        out.print(f"{len(report.results) - failing} unchanged or volatile-only, {failing} changed; "
+                  f"report {last_check_path(args.snapshots)}; review with `capture review`")
+    return 1 if report.fails else 0
+
+
+def cmd_accept(args: argparse.Namespace) -> int:
+    from .check import accept
+    from .lock import snapshots_lock
+    from .targets import check_id
+
+    ids = [check_id(i) for i in args.ids]
+    modes = (args.mode,) if args.mode else ("normal", "care")
+    with snapshots_lock(args.snapshots):
+        written = accept(ids, modes, args.snapshots, "live" if args.live else "replica")
+    print(f"accepted {len(ids)} page(s) × {len(modes)} mode(s): {len(written)} golden files written "
+          f"under {args.snapshots / ('live' if args.live else 'replica')}")
+    return 0
 
 
 def _parse_port(value: str) -> int:
@@ -193,9 +283,10 @@ def _parse_port(value: str) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .replica import ReplicaServer, pages
 
-    server = ReplicaServer(port=_parse_port(args.port))
+    server = ReplicaServer(port=_parse_port(args.port), drift=args.drift)
     server.start()
-    print(f"replica serving on {server.base_url} (Ctrl-C to stop)")
+    print(f"replica serving on {server.base_url} (Ctrl-C to stop)"
+          + (f" with drift {server.drift}" if server.drift else ""))
     for p in pages():
         print(f"  {server.base_url}{p.path}   {server.base_url}{p.care_path}")
     sys.stdout.flush()
@@ -237,7 +328,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"record": cmd_record, "serve": cmd_serve, "extract": cmd_extract}
+COMMANDS = {"record": cmd_record, "check": cmd_check, "accept": cmd_accept, "serve": cmd_serve,
+            "extract": cmd_extract}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,8 @@ from typing import Any
 
 from .bundle import Bundle
 from .fingerprint import skeleton
-from .volatile import canonical_origin, mask_aria, mask_text
+from .report import Difference
+from .volatile import canonical_origin, mask_aria, mask_text, volatile_strings
 
 
 @dataclass(frozen=True)
@@ -35,5 +36,120 @@ def views(bundle: Bundle) -> GoldenViews:
     article = extraction_of(bundle)
     data = json.loads(canonical_origin(article.to_json(), base))
     text = mask_text(canonical_origin(bundle.text, base), bundle.meta.text_regions)
-    aria = mask_aria(canonical_origin(bundle.aria, base))
+    aria = mask_aria(canonical_origin(bundle.aria, base), volatile_strings(data))
     return GoldenViews(extraction=data, skeleton=skeleton(bundle.dom, bundle.meta.mode), text=text, aria=aria)
+
+
+# --- Classification -------------------------------------------------------------------------------
+
+#: Which page region each extraction field belongs to (for the one-line report).
+FIELD_REGION = {
+    "generation": "page", "crumb": "crumb", "title": "title-info", "published": "title-info",
+    "source": "title-info", "place": "title-info", "tie_count": "title-info", "share": "title-info",
+    "otitle": "body", "blocks": "body", "author": "body", "editor": "body",
+    "recommendations": "recommendations", "side_modules": "side", "yuanchuang": "side",
+    "accessibility": "nav-a11y",
+}
+#: Fields whose text may be edited by the newsroom: a changed value (not a vanished one) is content.
+CONTENT_FIELDS = ("title", "blocks", "otitle", "source", "place", "author", "editor", "published")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], {})
+
+
+def _side_titles(data: dict[str, Any]) -> list[str]:
+    return [m.get("title", "") for m in data.get("side_modules") or []]
+
+
+def _field_difference(field: str, old: Any, new: Any) -> Difference:
+    region = FIELD_REGION.get(field, "page")
+    if _empty(new) and not _empty(old):
+        return Difference("layout-changed", region, f"{field} is gone (was {_short(old, 40)})")
+    if field == "side_modules" and _side_titles({"side_modules": old}) != _side_titles({"side_modules": new}):
+        return Difference("layout-changed", region, "side modules " + " · ".join(_side_titles({"side_modules": old}))
+                          + " → " + " · ".join(_side_titles({"side_modules": new})))
+    if field == "recommendations" and list(old or {}) != list(new or {}):
+        return Difference("layout-changed", region, f"recommendation tabs {list(old or {})} → {list(new or {})}")
+    if field == "accessibility":
+        return Difference("layout-changed", region, f"accessibility links {_short(old)} → {_short(new)}")
+    if field in CONTENT_FIELDS and not _empty(old):
+        if field == "blocks":
+            return Difference("content-changed", region, _blocks_reason(old, new))
+        return Difference("content-changed", region, f"{field} {_short(old, 30)} → {_short(new, 30)}")
+    return Difference("layout-changed", region, f"{field} {_short(old, 40)} → {_short(new, 40)}")
+
+
+def _blocks_reason(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> str:
+    if len(old) != len(new):
+        return f"body has {len(new)} blocks, was {len(old)}"
+    for i, (a, b) in enumerate(zip(old, new, strict=True)):
+        if a != b:
+            return f"body block {i + 1} edited: {_short(a.get('text') or a.get('src'), 24)} → {_short(b.get('text') or b.get('src'), 24)}"
+    return "body changed"
+
+
+def _skeleton_reason(old: list[str], new: list[str]) -> str:
+    import difflib
+
+    removed = [line.strip() for line in old if line not in new]
+    added = [line.strip() for line in new if line not in old]
+    if removed and added:
+        return f"{removed[0]} → {added[0]}"
+    if removed:
+        return f"gone: {removed[0]}"
+    if added:
+        return f"new: {added[0]}"
+    diff = [d for d in difflib.ndiff(old, new) if d[:1] in "+-"]
+    return f"order changed near {diff[0][2:].strip()}" if diff else "changed"
+
+
+def classify(golden: GoldenViews, new: GoldenViews) -> list[Difference]:
+    """Classified differences between a golden's views and a new capture's (both masked).
+
+    Layout first (template generation, skeletons, fields gone or restructured), then content (text
+    edited in the same layout). Volatile churn never reaches here: the views are masked.
+    """
+    out: list[Difference] = []
+    g, n = golden.extraction, new.extraction
+    if g.get("generation") != n.get("generation"):
+        out.append(Difference("layout-changed", "page",
+                              f"template generation {g.get('generation')} → {n.get('generation')}"))
+    for region in dict.fromkeys([*golden.skeleton, *new.skeleton]):
+        old, cur = golden.skeleton.get(region, []), new.skeleton.get(region, [])
+        if old != cur:
+            out.append(Difference("layout-changed", region, _skeleton_reason(old, cur)))
+    for field in g:
+        if field in ("url", "mode", "generation") or g.get(field) == n.get(field):
+            continue
+        diff = _field_difference(field, g.get(field), n.get(field))
+        if diff.cls == "content-changed" and any(d.region == diff.region and d.cls == "layout-changed" for d in out):
+            continue  # the layout change explains it
+        out.append(diff)
+    if not out and golden.text != new.text:
+        out.append(Difference("content-changed", "text", _text_reason(golden.text, new.text)))
+    if not out and golden.aria != new.aria:
+        out.append(Difference("content-changed", "aria", _text_reason(golden.aria, new.aria)))
+    return out
+
+
+def _text_reason(old: str, new: str) -> str:
+    a, b = old.splitlines(), new.splitlines()
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return f"line {i + 1}: {_short(x, 28)} → {_short(y, 28)}"
+    return f"{len(b)} lines, was {len(a)}"
+
+
+def volatile_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Difference]:
+    """What churned between two unmasked extractions whose masked forms agree (never fails)."""
+    out = []
+    for field in ("tie_count", "recommendations", "side_modules", "yuanchuang"):
+        if old.get(field) != new.get(field):
+            out.append(Difference("volatile-only", FIELD_REGION[field], f"{field} churned", fails=False))
+    return out

@@ -7,6 +7,8 @@ list items (content) do not read as a layout change.
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .extract.core import parse
@@ -72,4 +74,20 @@ def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal") -> dict
             node = tree.css_first(css)
             lines.extend(_lines(node, 0, region in netease.SKELETON_UNORDERED) if node is not None else [f"(missing {css})"])
         out[region] = lines
+    for region, css, attr in netease.FORMAT_PROBES:
+        if region in out:
+            out[region].append(f"format {css}{'@' + attr if attr else ''}: {_format_of(tree, css, attr)}")
     return out
+
+
+_DATEISH = re.compile(r"\d[\d年月日:/\- ]{6,}\d日?")
+
+
+def _format_of(tree: LexborHTMLParser, css: str, attr: str) -> str:
+    """The shape of the first date-like value: ``2024-05-24 11:32:10`` → ``9999-99-99 99:99:99``."""
+    node = tree.css_first(css)
+    if node is None:
+        return "(missing)"
+    value = (node.attributes.get(attr) or "") if attr else node.text(deep=True)
+    m = _DATEISH.search(value or "")
+    return re.sub(r"\d", "9", m.group(0).strip()) if m else "(none)"

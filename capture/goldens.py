@@ -32,6 +32,11 @@ def configure(root: Path, target: str) -> None:
     _Store.target = target
 
 
+def current() -> tuple[Path, str]:
+    """The goldens root and target set in force for this run."""
+    return _Store.root, _Store.target
+
+
 def golden_dir(module: str, root: Path | None = None, target: str | None = None) -> Path:
     return Path(root or _Store.root) / (target or _Store.target) / module
 

@@ -7,6 +7,8 @@ One browser per process; each capture gets its own context, and up to ``jobs`` c
 from __future__ import annotations
 
 import asyncio
+import email.utils
+import json
 import re
 import shutil
 import time
@@ -27,7 +29,12 @@ from .targets import Target, rebase
 #: kept well below that so files stay reviewable).
 SCREENSHOT_MAX_HEIGHT = 16_000
 RETRYABLE_NET = ("ERR_CONNECTION", "ERR_EMPTY_RESPONSE", "ERR_TIMED_OUT", "ERR_NETWORK_CHANGED",
-                 "ERR_SOCKET", "ERR_ADDRESS_UNREACHABLE", "ERR_INCOMPLETE_CHUNKED_ENCODING")
+                 "ERR_SOCKET", "ERR_ADDRESS_UNREACHABLE", "ERR_INCOMPLETE_CHUNKED_ENCODING",
+                 "ERR_CONTENT_LENGTH_MISMATCH")
+#: HTTP statuses worth another attempt (honouring Retry-After); every other 4xx (a 404 above all) is final.
+RETRYABLE_STATUS = (429, 500, 502, 503, 504)
+#: Seconds added to each attempt's budget for collecting artifacts and the screenshot.
+ATTEMPT_SLACK_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -36,11 +43,34 @@ class RecordOptions:
     base_url: str | None = None
     jobs: int = 2
     replay: bool = False
+    #: With ``replay``: the snapshots folder whose bundles hold the HARs (default: the one written to).
+    replay_from: Path | None = None
     force: bool = False
     retries: int = 3
     backoff_s: float = 0.5
     ready_timeout_ms: float = 8_000
     settings: BrowserSettings = field(default_factory=BrowserSettings)
+    #: Longest wait a server's Retry-After may impose before the next attempt.
+    max_retry_after_s: float = 30.0
+    #: Wall-clock limit for one page in one mode, all attempts and waits included (None: derived
+    #: from the navigation and readiness timeouts × retries, see :meth:`RecordOptions.deadline`).
+    deadline_s: float | None = None
+    #: WebSocket endpoints of remote browsers (``--connect``); pages go round-robin by watchlist index.
+    connect: tuple[str, ...] = ()
+    #: Sent as the launch-options header to a ``run-server --unsafe`` endpoint (None: no header).
+    remote_executable: str | None = None
+
+    def attempt_budget(self, mode: str) -> float:
+        """Seconds one attempt may take: each navigation and readiness wait, plus collection."""
+        gotos = 2 if mode == "care" else 1
+        per_goto = self.settings.navigation_timeout_ms / 1000 + self.ready_timeout_ms / 1000
+        return gotos * per_goto + ATTEMPT_SLACK_S
+
+    def deadline(self, mode: str) -> float:
+        """Seconds one page in one mode may take in all, so a hung or dripping server cannot stall a run."""
+        if self.deadline_s is not None:
+            return self.deadline_s
+        return max(1, self.retries) * self.attempt_budget(mode) + min(self.max_retry_after_s, 10.0)
 
 
 @dataclass
@@ -66,6 +96,8 @@ class Artifacts:
     text: str
     aria: str
     screenshot: bytes
+    a11y: str = ""  # a11y.json (capture.a11y.measure), written as is
+
 
 
 def _charset(headers: dict[str, str], body: bytes) -> str:
@@ -85,8 +117,9 @@ def _classify_nav_error(url: str, exc: Exception) -> FetchFailed:
     if any(code in msg for code in RETRYABLE_NET):
         code = re.search(r"net::(ERR_\w+)", msg)
         return FetchFailed(f"{url}: {code.group(1) if code else msg}", reason="connection", retryable=True)
-    if "crash" in msg.lower() or "closed" in msg.lower():
-        return FetchFailed(f"{url}: the browser page crashed", reason="crash", retryable=True)
+    if "crash" in msg.lower() or "closed" in msg.lower() or "disconnected" in msg.lower():
+        return FetchFailed(f"{url}: the browser or its page crashed or closed ({msg})", reason="crash",
+                           retryable=True)
     return FetchFailed(f"{url}: {msg}", reason="fetch-failed")
 
 
@@ -99,14 +132,44 @@ async def _goto(page: Any, url: str, timings: dict[str, float], step: str) -> An
     timings[step] = round((time.perf_counter() - t0) * 1000, 1)
     if resp is None:
         raise FetchFailed(f"{url}: no response", reason="fetch-failed")
-    if resp.status >= 500:
-        after = resp.headers.get("retry-after")
-        retry_after = float(after) if after and after.isdigit() else None
-        raise FetchFailed(f"{url}: HTTP {resp.status}", reason=f"http-{resp.status}", retryable=True,
-                          retry_after=retry_after)
+    if resp.status >= 500 or resp.status in RETRYABLE_STATUS:
+        retry_after = _retry_after(resp.headers.get("retry-after"))
+        raise FetchFailed(f"{url}: HTTP {resp.status}", reason=f"http-{resp.status}",
+                          retryable=resp.status in RETRYABLE_STATUS, retry_after=retry_after)
     if resp.status >= 400:
         raise FetchFailed(f"{url}: HTTP {resp.status}", reason=f"http-{resp.status}")
     return resp
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds: a number or an HTTP date; None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+async def _attempt(coro: Any, url: str, budget: float) -> Any:
+    """Run one capture attempt within ``budget`` seconds; any failure becomes a classified FetchFailed."""
+    try:
+        return await asyncio.wait_for(coro, timeout=max(0.1, budget))
+    except CaptureError:
+        raise
+    except TimeoutError:
+        raise FetchFailed(f"{url}: no result within {budget:.0f} s (server or page hung)", reason="timeout",
+                          retryable=True) from None
+    except Exception as exc:  # a Playwright error outside navigation (evaluate, screenshot, closed browser)
+        raise _classify_nav_error(url, exc) from None
 
 
 async def _wait_ready(page: Any, timeout_ms: float, timings: dict[str, float], step: str) -> bool:
@@ -215,12 +278,18 @@ async def capture_page(browser: Any, target: Target, mode: str, stage: Path, opt
         page = await context.new_page()
         crashed: list[bool] = []
         page.on("crash", lambda _p: crashed.append(True))
+        page_errors: list[str] = []
+        page.on("pageerror", lambda err: page_errors.append(str(err).strip().splitlines()[0][:200]
+                                                            if str(err).strip() else "error"))
+        requests: list[str] = []  # every URL the page asked for, blocked third parties too (a11y ad hosts)
+        page.on("request", lambda r: requests.append(r.url))
         resp = await _goto(page, url, timings, "goto")
         await _wait_ready(page, opts.ready_timeout_ms, timings, "ready")
         await _check_is_article(page, url)
         care_via = None
         if mode == "care":
             care, care_via = await _care_url(page, target, opts.base_url, opts.ready_timeout_ms)
+            requests.clear()
             resp = await _goto(page, care, timings, "care_goto")
             await _wait_ready(page, opts.ready_timeout_ms, timings, "care_ready")
             await _check_is_article(page, care)
@@ -231,6 +300,9 @@ async def capture_page(browser: Any, target: Target, mode: str, stage: Path, opt
         text = format_text(regions)
         aria = (await page.locator("body").aria_snapshot()).rstrip("\n") + "\n"
         timings["collect"] = round((time.perf_counter() - t0) * 1000, 1)
+        t0 = time.perf_counter()
+        a11y_json = await _a11y(page, requests)  # after dom/text/aria: its Tab walk moves focus
+        timings["a11y"] = round((time.perf_counter() - t0) * 1000, 1)
         t0 = time.perf_counter()
         png, shot = await _screenshot(page, settings.viewport["width"])
         timings["screenshot"] = round((time.perf_counter() - t0) * 1000, 1)
@@ -260,12 +332,24 @@ async def capture_page(browser: Any, target: Target, mode: str, stage: Path, opt
             await context.tracing.stop_har()
         timings["total"] = round((time.perf_counter() - started) * 1000, 1)
         meta.timings_ms = timings
-        return Artifacts(meta=meta, raw=raw, dom=dom, text=text, aria=aria, screenshot=png)
+        meta.page_errors = page_errors[:20]
+        return Artifacts(meta=meta, raw=raw, dom=dom, text=text, aria=aria, screenshot=png, a11y=a11y_json)
     finally:
         try:
-            await context.close()
+            await asyncio.wait_for(context.close(), 10)  # bounded: the browser itself may be hung
         except Exception:
             pass
+
+
+async def _a11y(page: Any, requests: list[str]) -> str:
+    """``a11y.json`` of the loaded page; a measurement that breaks is recorded, not fatal."""
+    from . import a11y
+
+    try:
+        return a11y.to_json(await a11y.measure(page, requests=requests))
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        return a11y.to_json({"version": a11y.A11Y_VERSION, "error": first})
 
 
 def write_artifacts(stage: Path, art: Artifacts) -> None:
@@ -275,7 +359,19 @@ def write_artifacts(stage: Path, art: Artifacts) -> None:
     bundle.write_text(stage / "text.txt", art.text)
     bundle.write_text(stage / "aria.yaml", art.aria)
     (stage / "screenshot.png").write_bytes(art.screenshot)
+    bundle.write_text(stage / "a11y.json", art.a11y)
     bundle.write_text(stage / "meta.json", art.meta.to_json())
+
+
+def _har_problem(path: Path) -> str:
+    """Why a stored HAR cannot be replayed ('' if it can)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"is not a readable HAR ({type(exc).__name__})"
+    if not isinstance(data, dict) or not isinstance(data.get("log", {}).get("entries"), list):
+        return "has no log.entries"
+    return ""
 
 
 class Recorder:
@@ -289,9 +385,24 @@ class Recorder:
         self._browser: Any = None
         self._pw: Any = None
         self._relaunch = asyncio.Lock()
+        self._remote: dict[str, Any] = {}  # --connect endpoint -> its browser
+        self._slots: dict[str, int] = {}  # target id -> watchlist index (round-robin over endpoints)
 
-    async def _get_browser(self) -> Any:
+    async def _get_browser(self, target: Target | None = None) -> Any:
+        """The local browser, or with ``connect`` the endpoint of ``target``'s slot (one browser per
+        endpoint; without a target every endpoint is opened, so a bad one fails before any capture)."""
         async with self._relaunch:
+            if self.opts.connect:
+                from .remote import connect_async, endpoint_for
+
+                wanted = ([endpoint_for(self._slots.get(target.id, 0), self.opts.connect)] if target is not None
+                          else list(dict.fromkeys(self.opts.connect)))
+                remote = self._remote
+                for endpoint in wanted:
+                    if remote.get(endpoint) is None or not remote[endpoint].is_connected():
+                        remote[endpoint] = await connect_async(self._pw, endpoint, self.opts.settings,
+                                                               self.opts.remote_executable)
+                return remote[wanted[0]]
             if self._browser is None or not self._browser.is_connected():
                 self._browser = await launch_async(self._pw, self.opts.settings)
             return self._browser
@@ -300,11 +411,21 @@ class Recorder:
         final = bundle.bundle_dir(self.snapshots, target.id, mode)
         if not self.opts.force and not self.opts.replay and bundle.is_complete(final):
             return Outcome(target.id, mode, "skipped", "complete bundle exists (use --force)", final)
-        replay_src = final / "page.har" if self.opts.replay else None
-        if replay_src is not None and not bundle.is_complete(final):
-            return Outcome(target.id, mode, "failed", f"no bundle to replay at {final}: record it first", None)
+        source = bundle.bundle_dir(self.opts.replay_from or self.snapshots, target.id, mode)
+        replay_src = source / "page.har" if self.opts.replay else None
+        if replay_src is not None and not bundle.is_complete(source):
+            why = ("is incomplete or its meta.json is corrupt" if source.exists() else "does not exist")
+            return Outcome(target.id, mode, "failed",
+                           f"corrupt-file: the bundle to replay at {source} {why}: re-record it with "
+                           f"`capture record {target.id} --modes {mode} --force`", None)
+        if replay_src is not None and (problem := _har_problem(replay_src)):
+            return Outcome(target.id, mode, "failed",
+                           f"corrupt-file: {replay_src} {problem}: re-record it with "
+                           f"`capture record {target.id} --modes {mode} --force`", None)
         async with sem:
             started = time.perf_counter()
+            deadline = started + self.opts.deadline(mode)
+            url = target.at(self.opts.base_url)
             attempt = 0
             while True:
                 attempt += 1
@@ -315,8 +436,9 @@ class Recorder:
                             har_copy = stage.parent / f".{mode}.replay-{id(stage)}.har"
                             shutil.copyfile(replay_src, har_copy)
                         try:
-                            art = await capture_page(await self._get_browser(), target, mode, stage,
-                                                     self.opts, replay_har=har_copy)
+                            remaining = deadline - time.perf_counter()
+                            art = await _attempt(self._capture(target, mode, stage, har_copy), url,
+                                                 min(self.opts.attempt_budget(mode), remaining))
                             if har_copy is not None:
                                 shutil.copyfile(har_copy, stage / "page.har")
                         finally:
@@ -327,14 +449,30 @@ class Recorder:
                     return Outcome(target.id, mode, "ok", "", final,
                                    round(time.perf_counter() - started, 2), attempt)
                 except FetchFailed as exc:
+                    elapsed = round(time.perf_counter() - started, 2)
                     if not exc.retryable or attempt >= self.opts.retries:
-                        return Outcome(target.id, mode, "failed", f"{exc.reason}: {exc}", None,
-                                       round(time.perf_counter() - started, 2), attempt)
+                        return Outcome(target.id, mode, "failed", f"{exc.reason}: {exc}", None, elapsed, attempt)
                     delay = exc.retry_after if exc.retry_after is not None else self.opts.backoff_s * 2 ** (attempt - 1)
-                    await asyncio.sleep(min(delay, 30.0))
+                    delay = min(delay, self.opts.max_retry_after_s)
+                    # Another attempt needs at least a little time before the deadline; else say so now.
+                    if time.perf_counter() + delay + 1.0 > deadline:
+                        return Outcome(target.id, mode, "failed",
+                                       f"{exc.reason}: {exc} (gave up after {attempt} attempt(s): the "
+                                       f"{self.opts.deadline(mode):.0f} s deadline for one page would pass)",
+                                       None, elapsed, attempt)
+                    await asyncio.sleep(delay)
                 except CaptureError as exc:
                     return Outcome(target.id, mode, "failed", str(exc), None,
                                    round(time.perf_counter() - started, 2), attempt)
+                except Exception as exc:  # never let one page end the run for the others
+                    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                    return Outcome(target.id, mode, "failed", f"error: {type(exc).__name__}: {first}", None,
+                                   round(time.perf_counter() - started, 2), attempt)
+
+    async def _capture(self, target: Target, mode: str, stage: Path, har_copy: Path | None) -> Artifacts:
+        """One attempt: a live browser (relaunched if it died or was closed), then a fresh context."""
+        return await capture_page(await self._get_browser(target), target, mode, stage, self.opts,
+                                  replay_har=har_copy)
 
     async def run(self, targets: list[Target]) -> list[Outcome]:
         from playwright.async_api import async_playwright
@@ -343,6 +481,7 @@ class Recorder:
         sem = asyncio.Semaphore(max(1, self.opts.jobs))
         async with async_playwright() as pw:
             self._pw = pw
+            self._slots = {t.id: i for i, t in enumerate(targets)}
             try:
                 await self._get_browser()
 
@@ -353,9 +492,11 @@ class Recorder:
 
                 return list(await asyncio.gather(*(job(t, m) for t in targets for m in self.opts.modes)))
             finally:
-                if self._browser is not None:
+                for browser in (self._browser, *self._remote.values()):
+                    if browser is None:
+                        continue
                     try:
-                        await self._browser.close()
+                        await browser.close()  # a connected browser: closes our contexts, disconnects
                     except Exception:
                         pass
 

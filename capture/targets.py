@@ -101,6 +101,13 @@ def load_watchlist(path: Path) -> list[Target]:
         raise BadInput(f"watchlist {path} not found: create it or pass ids/URLs on the command line") from None
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"watchlist {path}: {exc}: fix that line") from None
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"watchlist {path} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
+    except OSError as exc:
+        raise BadInput(f"watchlist {path} cannot be read: {exc.strerror or exc}") from None
+    allow = data.get("allow_hosts", [])
+    if not isinstance(allow, list) or not all(isinstance(h, str) for h in allow):
+        raise BadInput(f"watchlist {path}: allow_hosts must be a list of host names")
     pages = data.get("page", [])
     if not isinstance(pages, list):
         raise BadInput(f"watchlist {path}: 'page' must be an array of tables ([[page]])")
@@ -113,7 +120,7 @@ def load_watchlist(path: Path) -> list[Target]:
             raise BadInput(f"{where}: each [[page]] needs a string id and url")
         try:
             check_id(entry["id"])
-            check_url(entry["url"], allow_hosts=tuple(data.get("allow_hosts", ())))
+            check_url(entry["url"], allow_hosts=tuple(allow))
         except BadInput as exc:
             raise BadInput(f"{where}: {exc}") from None
         if entry["id"] in seen:

@@ -69,14 +69,66 @@ def mask_text(text: str, regions: list[str]) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def mask_aria(aria: str) -> str:
-    """Mask times and bare numbers (counts) in an aria snapshot."""
+def volatile_strings(data: dict[str, Any]) -> set[str]:
+    """Every string under a volatile field of an (unmasked) extraction: titles, URLs, sources, times."""
+    found: set[str] = set()
+
+    def leaves(node: Any) -> None:
+        if isinstance(node, str):
+            if len(node) >= 2 and not node.isdigit() and not node.startswith(("javascript:", "#")):
+                found.add(node)
+        elif isinstance(node, dict):
+            for v in node.values():
+                leaves(v)
+        elif isinstance(node, list):
+            for v in node:
+                leaves(v)
+
+    def walk(node: Any, parts: list[str]) -> None:
+        if not parts:
+            leaves(node)
+            return
+        head, rest = parts[0], parts[1:]
+        if isinstance(node, dict):
+            for k in (list(node) if head == "*" else [head] if head in node else []):
+                walk(node[k], rest)
+        elif isinstance(node, list):
+            for v in node if head == "*" else []:
+                walk(v, rest)
+
+    for path, _kind, _bounds, _why in netease.VOLATILE_FIELDS:
+        walk(data, path.split("."))
+    return found
+
+
+def _collapse_repeats(lines: list[str], max_group: int = 12) -> list[str]:
+    """Drop consecutive repeats of the same group of lines (masked list items), keeping one."""
+    for size in range(1, max_group + 1):
+        out: list[str] = []
+        for line in lines:
+            out.append(line)
+            if len(out) >= 2 * size and out[-size:] == out[-2 * size:-size]:
+                del out[-size:]
+        lines = out
+    return lines
+
+
+def mask_aria(aria: str, strings: set[str] = frozenset()) -> str:
+    """Mask times, bare numbers (counts) and the given volatile strings in an aria snapshot.
+
+    Items of a masked list then read alike, and their repeats collapse, so a list that churns or
+    changes length (within what the extraction check allows) leaves the aria golden unchanged.
+    """
+    ordered = sorted(strings, key=len, reverse=True)
     lines = []
     for line in aria.splitlines():
+        for value in ordered:
+            if value in line:
+                line = line.replace(value, "<v>")
         line = _TIME.sub("<time>", line)
         line = _NUMBER_NAME.sub(r"\1<n>\2\3", line)
         lines.append(line)
-    return "\n".join(lines) + "\n"
+    return "\n".join(_collapse_repeats(lines)) + "\n"
 
 
 def canonical_origin(text: str, base_url: str | None) -> str:

@@ -82,3 +82,28 @@ def test_seed_bundle_text_matches_seed(watchlist, captured, seed_text, live):
     title_and_body = want[1:2] + want[4:want.index("相关推荐")]
     missing = [line for line in title_and_body if line not in care_lines]
     assert not missing, f"care bundle lacks {len(missing)} seed lines, first: {missing[:1]}"
+
+
+def test_environment_and_screen(page_mode, captured, request):
+    """The golden's capture environment (and its screenshot, for the review's pixel diff).
+
+    Under ``--snapshot-update`` these are written exactly as ``capture accept`` writes them; otherwise
+    the stored environment must be readable and name the browser it was captured with.
+    """
+    import json
+
+    from capture import goldens
+    from capture.check import env_of, write_goldens
+
+    bundle, _v = _views(captured, page_mode)
+    target, mode = page_mode
+    env_file = goldens.env_path(target.id, mode)
+    if request.config.option.update_snapshots:
+        write_goldens(bundle, *goldens.current())
+    if not env_file.exists():
+        pytest.fail(f"no golden environment at {env_file}: run pytest --snapshot-update")
+    stored = json.loads(env_file.read_text(encoding="utf-8"))
+    assert stored["browser"]["name"] == "chromium" and stored["viewport"]
+    if stored != env_of(bundle.meta):
+        pytest.skip(f"captured with {env_of(bundle.meta)['browser']}, golden with {stored['browser']}: "
+                    "screenshots are compared only by `capture review` and only in the same environment")

@@ -7,7 +7,8 @@ markup, same 关怀版 mechanism, but fixed content so captures are repeatable.
 from __future__ import annotations
 
 from .content import ReplicaPage, page_by_id, pages
+from .drift import DRIFTS, Drift
 from .render import render
 from .server import ReplicaServer, Response, handle
 
-__all__ = ["ReplicaPage", "ReplicaServer", "Response", "handle", "page_by_id", "pages", "render"]
+__all__ = ["DRIFTS", "Drift", "ReplicaPage", "ReplicaServer", "Response", "handle", "page_by_id", "pages", "render"]

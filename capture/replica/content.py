@@ -80,6 +80,9 @@ def articles() -> dict[str, dict[str, Any]]:
         data = _load_json(path)
         _page_of(data, path)  # validates
         out[data["id"]] = data
+    from .generated import generate, wanted  # CAPTURE_REPLICA_ARTICLES=N: extra, generated articles
+
+    out.update(generate(out, wanted()))
     return out
 
 

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from ..errors import BadInput
 from . import content
+from . import drift as drifts
+from . import faults as faultmod
 from .render import render, render_index, render_not_found
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -71,22 +73,25 @@ def not_found(path: str) -> Response:
     return _html(404, render_not_found(path))
 
 
-def article_response(path: str) -> Response | None:
-    """Normal or 关怀版 page for an article path; ``None`` if the path is not an article path."""
+def article_response(path: str, drift: str | None = None) -> Response | None:
+    """Normal or 关怀版 page for an article path; ``None`` if the path is not an article path.
+
+    ``drift`` names a mutation of :mod:`capture.replica.drift` applied to the page (if it applies).
+    """
     m = ARTICLE_RE.match(path)
     if not m:
         return None
     page = content.page_by_id(m["id"])
     if page is None or page.kind != m["kind"]:
         return not_found(path)
-    if m["suffix"] is None:
-        return _html(200, render(page, "normal"))
-    if path == page.care_path:
-        return _html(200, render(page, "care"))
-    return not_found(path)  # e.g. a dy id with the news care suffix
+    mode = "normal" if m["suffix"] is None else "care"
+    if mode == "care" and path != page.care_path:
+        return not_found(path)  # e.g. a dy id with the news care suffix
+    html = render(page, mode)
+    return _html(200, drifts.apply(drift, mode, html) if drift else html)
 
 
-def api_response(path: str) -> Response | None:
+def api_response(path: str, drift: str | None = None) -> Response | None:
     """The JSON the page's scripts fetch after load: 跟贴 count and 热点推荐 list."""
     m = API_RE.match(path)
     if not m:
@@ -94,9 +99,11 @@ def api_response(path: str) -> Response | None:
     if content.page_by_id(m["id"]) is None:
         return _json(404, {"code": 404, "message": "no such article"})
     if m["what"] == "tie":
-        return _json(200, {"docId": m["id"], "tcount": content.tie_count(m["id"])})
-    items = [dict(item, img=f"/img/{item['img']}") for item in content.hot_items(m["id"])]
-    return _json(200, {"docId": m["id"], "items": items})
+        value: dict[str, Any] = {"docId": m["id"], "tcount": content.tie_count(m["id"])}
+    else:
+        items = [dict(item, img=f"/img/{item['img']}") for item in content.hot_items(m["id"])]
+        value = {"docId": m["id"], "items": items}
+    return _json(200, drifts.apply_json(drift, m["what"], value) if drift else value)
 
 
 def static_file(path: str) -> Response | None:
@@ -115,16 +122,27 @@ def static_file(path: str) -> Response | None:
     return None
 
 
-def handle(method: str, path: str, query: str = "") -> Response:
-    """Route one request. Pure: same input, same bytes. ``query`` is reserved for later hooks."""
-    del method, query  # GET and HEAD answer the same; nothing reads the query yet
+def handle(method: str, path: str, query: str = "", drift: str | None = None) -> Response:
+    """Route one request. Pure: same input, same bytes.
+
+    ``drift`` (server-wide) or ``?drift=<name>`` in ``query`` (wins over it) mutates article, care and
+    ``/api/`` answers; an unknown ``?drift=`` name answers 400 with the known names.
+    """
+    del method  # GET and HEAD answer the same
+    asked = parse_qs(query).get("drift")
+    if asked:
+        if asked[-1] not in drifts.DRIFTS:
+            return _html(400, drifts.unknown_page(asked[-1]))
+        drift = asked[-1]
     if path in ("/", "/index.html"):
         return _html(200, render_index())
     if path == "/favicon.ico":
         return Response(204, "image/x-icon", b"")
-    for responder in (article_response, api_response, static_file):
-        if (resp := responder(path)) is not None:
+    for responder in (article_response, api_response):
+        if (resp := responder(path, drift)) is not None:
             return resp
+    if (resp := static_file(path)) is not None:
+        return resp
     return not_found(path)
 
 
@@ -132,13 +150,22 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
     verbose = False
+    drift: str | None = None
+    faults: faultmod.FaultLayer | None = None
 
     def _respond(self, with_body: bool) -> None:
         parts = urlsplit(self.path)
         try:
-            resp = handle(self.command, parts.path, parts.query)
+            if self.faults is not None:  # /_fault/<kind>/… and ReplicaServer(fault=…): see faults.py
+                resp = self.faults.respond(self.command, parts.path, parts.query,
+                                           lambda m, p, q: handle(m, p, q, self.drift))
+            else:
+                resp = handle(self.command, parts.path, parts.query, self.drift)
         except Exception as exc:  # a bug in a template must not kill the server thread silently
             resp = Response(500, "text/plain; charset=utf-8", f"replica error: {exc}".encode())
+        if isinstance(resp, faultmod.SocketFault):
+            resp.perform(self, with_body)
+            return
         self.send_response(resp.status)
         self.send_header("Content-Type", resp.content_type)
         self.send_header("Content-Length", str(len(resp.body)))
@@ -180,12 +207,23 @@ def _check_port(port: Any) -> int:
 
 
 class ReplicaServer:
-    """The replica site on ``host:port`` (port 0 picks a free one). Use as a context manager."""
+    """The replica site on ``host:port`` (port 0 picks a free one). Use as a context manager.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> None:
+    ``drift`` names a :mod:`capture.replica.drift` mutation applied to every article page, care page
+    and ``/api/`` answer (``BadInput`` if unknown).
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False,
+                 drift: str | None = None, fault: str | faultmod.FaultPolicy | None = None) -> None:
         self.host = host
         self.port = _check_port(port)
         self.verbose = verbose
+        self.drift = drifts.get(drift).name if drift is not None else None
+        #: Fault mode (capture/replica/faults.py): ``fault`` applies to every article page.
+        try:
+            self.faults = faultmod.FaultLayer(fault)
+        except faultmod.FaultError as exc:
+            raise BadInput(str(exc)) from None
         self.base_url = ""
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -193,7 +231,9 @@ class ReplicaServer:
     def _bind(self) -> _HTTPServer:
         if self._httpd is not None:
             return self._httpd
-        handler = type("ReplicaHandler", (_Handler,), {"verbose": self.verbose})
+        handler = type("ReplicaHandler", (_Handler,), {"verbose": self.verbose, "drift": self.drift,
+                                                        "faults": self.faults})
+        self.faults.stop.clear()
         try:
             httpd = _HTTPServer((self.host, self.port), handler)
         except OSError as exc:
@@ -237,6 +277,7 @@ class ReplicaServer:
         """Stop serving and close the listening socket, so the port is free again."""
         httpd, thread = self._httpd, self._thread
         self._httpd = self._thread = None
+        self.faults.stop.set()  # releases hanging and dripping fault answers
         if httpd is not None:
             if thread is not None:
                 httpd.shutdown()

@@ -263,3 +263,9 @@ SKELETON_ATTRS = ("id", "class")
 SKELETON_VOLATILE_CLASSES = ("active", "current", "on", "hover", "ariabodytopfiexed")
 #: Regions whose children are compared as a set of shapes, not a sequence (content reorders them).
 SKELETON_UNORDERED = ("body",)
+#: Formats kept in the skeleton: (region, selector, attribute or "" for text). The value is reduced to
+#: its shape (digits → 9), so a new date format is a layout change while a new date is not.
+FORMAT_PROBES: tuple[tuple[str, str, str], ...] = (
+    ("title-info", "html", "data-publishtime"),
+    ("title-info", ".post_info", ""),
+)

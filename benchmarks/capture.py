@@ -1,0 +1,168 @@
+"""Capture speed: pages × modes per second, the harness (``Recorder``) against a naive Playwright script.
+
+Run: ``.venv/bin/python benchmarks/capture.py [--jobs 1,2,4] [--repeat N]``. Captures every replica
+article in normal and 关怀版 mode, served by the built-in replica on 127.0.0.1:
+
+* the harness: :func:`capture.recorder.record` (one browser, ``jobs`` contexts at once, readiness
+  signal, HAR, DOM, text, aria snapshot, screenshot, fonts), at each ``--jobs``;
+* the naive script below: a new browser per page, ``wait_until="networkidle"``, a full-page
+  screenshot and the DOM; the 关怀版 URL loaded directly.
+
+Prints both rates, their ratio and the peak RSS (this Python process plus every child: driver and
+browser processes) sampled every 20 ms with psutil. Targets: harness ≥ 4× the naive script at jobs 4;
+peak RSS ≤ 1.5 GB. Figures are wall time on whatever machine runs it: compare runs on one machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from capture.browser import context_args, launch_args  # noqa: E402
+from capture.recorder import RecordOptions, record  # noqa: E402
+from capture.replica import ReplicaServer, pages  # noqa: E402
+from capture.targets import MODES, Target  # noqa: E402
+
+TARGET_SPEEDUP = 4.0
+TARGET_RSS_MB = 1536.0
+
+
+class PeakRSS:
+    """Peak resident memory (MB) of this process and all its descendants while the block runs."""
+
+    def __init__(self, interval_s: float = 0.02) -> None:
+        self.interval_s = interval_s
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+
+    def _sample(self) -> float:
+        import psutil
+
+        me = psutil.Process()
+        total = 0
+        for proc in [me, *me.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+        return total / 2**20
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, self._sample())
+            self._stop.wait(self.interval_s)
+
+    def __enter__(self) -> PeakRSS:
+        try:
+            import psutil  # noqa: F401
+        except ImportError:
+            self.peak_mb = float("nan")
+            return self
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if hasattr(self, "_thread"):
+            self._stop.set()
+            self._thread.join()
+
+
+def targets() -> list[Target]:
+    return [Target(p.id, f"https://www.163.com{p.path}") for p in pages()]
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, float]:
+    """(seconds, peak RSS MB) of one call."""
+    with PeakRSS() as mem:
+        t0 = time.perf_counter()
+        fn()
+        seconds = time.perf_counter() - t0
+    return seconds, mem.peak_mb
+
+
+def harness(base_url: str, jobs: int, tgts: list[Target]) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-capture-") as tmp:
+        out = record(tgts, Path(tmp), RecordOptions(base_url=base_url, jobs=jobs, modes=MODES))
+        bad = [f"{o.id}/{o.mode}: {o.reason}" for o in out if o.status != "ok"]
+        if bad:
+            raise RuntimeError(f"harness capture failed: {bad[:3]}")
+
+
+def naive(base_url: str, tgts: list[Target]) -> None:
+    """What a first script would do: a browser per page, networkidle, full-page screenshot."""
+    from playwright.sync_api import sync_playwright
+
+    launch = launch_args()
+    with sync_playwright() as p:
+        for t in tgts:
+            for mode in MODES:
+                url = t.at(base_url) if mode == "normal" else t.care_url(base_url)
+                browser = p.chromium.launch(**launch)
+                try:
+                    page = browser.new_page(**context_args())
+                    page.goto(url, wait_until="networkidle")
+                    page.screenshot(full_page=True)
+                    page.content()
+                finally:
+                    browser.close()
+
+
+@contextmanager
+def replica():
+    with ReplicaServer() as srv:
+        yield srv.base_url
+
+
+def measure(jobs_list: tuple[int, ...] = (1, 2, 4), repeat: int = 1, with_naive: bool = True) -> dict[str, Any]:
+    """``{"n": pages×modes, "harness": {jobs: (rate/s, peak MB)}, "naive": (rate/s, peak MB)}``."""
+    tgts = targets()
+    n = len(tgts) * len(MODES)
+    out: dict[str, Any] = {"n": n, "harness": {}, "naive": None}
+    with replica() as base_url:
+        harness(base_url, 2, tgts[:1])  # warm-up: caches, fonts, first launch
+        for jobs in jobs_list:
+            runs = [timed(lambda j=jobs: harness(base_url, j, tgts)) for _ in range(repeat)]
+            best = min(r[0] for r in runs)
+            out["harness"][jobs] = (n / best, max(r[1] for r in runs))
+        if with_naive:
+            runs = [timed(lambda: naive(base_url, tgts)) for _ in range(repeat)]
+            best = min(r[0] for r in runs)
+            out["naive"] = (n / best, max(r[1] for r in runs))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", default="1,2,4", help="jobs settings to time (default 1,2,4)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each; the best is kept (default 1)")
+    args = ap.parse_args()
+    jobs_list = tuple(int(j) for j in args.jobs.split(","))
+    res = measure(jobs_list, args.repeat)
+    n = res["n"]
+    print(f"{n} pages×modes ({n // 2} replica articles, normal and care), best of {args.repeat}")
+    for jobs, (rate, mb) in res["harness"].items():
+        print(f"harness jobs {jobs}:  {rate:6.2f} pages×modes/s   peak RSS {mb:7.0f} MB")
+    naive_rate, naive_mb = res["naive"]
+    print(f"naive script:    {naive_rate:6.2f} pages×modes/s   peak RSS {naive_mb:7.0f} MB")
+    top = max(jobs_list)
+    ratio = res["harness"][top][0] / naive_rate
+    peak = max(mb for _r, mb in res["harness"].values())
+    print(f"harness jobs {top} / naive: {ratio:.1f}x "
+          f"(target >= {TARGET_SPEEDUP:g}x: {'met' if ratio >= TARGET_SPEEDUP else 'NOT met'})")
+    print(f"harness peak RSS {peak:.0f} MB (target <= {TARGET_RSS_MB:.0f} MB: "
+          f"{'met' if peak <= TARGET_RSS_MB else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""``capture check`` and ``capture accept``: recapture, compare with the goldens, classify, promote.
+
+New captures go to ``<snapshots>/reports/check/captures/<id>/<mode>``; the report to
+``<snapshots>/reports/last-check.json``. ``accept`` writes goldens with the very serializers the
+pytest suite's syrupy extensions use, so ``capture accept`` and ``pytest --snapshot-update`` leave the
+same files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import bundle, goldens
+from .compare import GoldenViews, classify, extraction_of, views, volatile_changes
+from .errors import CaptureError, CorruptFile, LayoutNotRecognized, MissingField
+from .recorder import Outcome, RecordOptions, record
+from .report import CheckReport, Difference, PageResult, check_captures_root, last_check_path
+from .targets import Target
+
+SERIALIZERS = {"extraction": goldens.GoldenJSON, "skeleton": goldens.GoldenSkeleton,
+               "text": goldens.GoldenText, "aria": goldens.GoldenAria}
+FIELD_OF_SELECTOR_REGION = {"title": "title-info", "body": "body", "crumb": "crumb", "published": "title-info",
+                            "source": "title-info"}
+
+
+def serialize(kind: str, value: Any) -> str:
+    """Golden file text for one view, byte-identical to what syrupy writes for the same test."""
+    return SERIALIZERS[kind]().serialize(value)
+
+
+def view_values(v: GoldenViews) -> dict[str, Any]:
+    return {"extraction": v.extraction, "skeleton": v.skeleton, "text": v.text, "aria": v.aria}
+
+
+def read_golden(target_id: str, mode: str, root: Path, target: str) -> GoldenViews | None:
+    """The stored goldens of one page and mode; None when there are none; CorruptFile when broken."""
+    paths = goldens.golden_paths(target_id, mode, root, target)
+    if not any(p.exists() for p in paths.values()):
+        return None
+    hint = f"regenerate it with `capture accept {target_id} --mode {mode}` or `pytest --snapshot-update`"
+    values: dict[str, Any] = {}
+    for kind, path in paths.items():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CorruptFile(f"golden {path} is missing: {hint}") from None
+        except UnicodeDecodeError:
+            raise CorruptFile(f"golden {path} is not UTF-8 text: {hint}") from None
+        if kind in ("extraction", "skeleton"):
+            try:
+                values[kind] = json.loads(text)
+            except ValueError as exc:
+                raise CorruptFile(f"golden {path} is corrupt or truncated ({exc.msg}): {hint}") from None
+            if not isinstance(values[kind], dict):
+                raise CorruptFile(f"golden {path} is not a JSON object: {hint}")
+        else:
+            values[kind] = text
+    # Goldens hold the masked extraction; mask a golden-side value again is a no-op.
+    return GoldenViews(**values)
+
+
+def _masked(v: GoldenViews) -> GoldenViews:
+    """Views as stored: the extraction passes through the golden serializer's mask."""
+    return replace(v, extraction=json.loads(serialize("extraction", v.extraction)))
+
+
+def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, target_set: str,
+                   previous: Path | None = None) -> PageResult:
+    """Compare one new bundle with its goldens and classify every difference."""
+    paths = {k: str(p) for k, p in goldens.golden_paths(target.id, mode, root, target_set).items()}
+    result = PageResult(target.id, mode, target.url, "unchanged", bundle=str(bundle_path), golden=paths)
+    golden = read_golden(target.id, mode, root, target_set)
+    if golden is None:
+        result.status = "no-golden"
+        result.differences.append(Difference("layout-changed", "page",
+                                             f"no golden yet: run `capture accept {target.id} --mode {mode}`"))
+        return result
+    new_bundle = bundle.read_bundle(bundle_path)
+    try:
+        new = _masked(views(new_bundle))
+    except (LayoutNotRecognized, MissingField) as exc:
+        region = "page"
+        for field, reg in FIELD_OF_SELECTOR_REGION.items():
+            if f"'{field}'" in str(exc):
+                region = reg
+        result.status = "changed"
+        result.differences.append(Difference("layout-changed", region, str(exc)))
+        return result
+    diffs = classify(golden, new)
+    if not diffs and previous is not None and bundle.is_complete(previous):
+        try:
+            old = json.loads(extraction_of(bundle.read_bundle(previous)).to_json())
+            cur = json.loads(extraction_of(new_bundle).to_json())
+            diffs = volatile_changes(old, cur)
+        except CaptureError:
+            pass
+    result.differences = diffs
+    result.status = "changed" if diffs else "unchanged"
+    return result
+
+
+def run_check(targets: list[Target], snapshots: Path, opts: RecordOptions, *, target_set: str,
+              on_done: Callable[[Outcome], None] | None = None) -> CheckReport:
+    """Recapture ``targets`` (forced, or replayed from the stored bundles) and compare with goldens."""
+    root = check_captures_root(snapshots)
+    if root.exists():
+        shutil.rmtree(root / "captures", ignore_errors=True)
+    opts = replace(opts, force=True, replay_from=Path(snapshots) if opts.replay else None)
+    outcomes = record(targets, root, opts, on_done=on_done)
+    by_key = {(o.id, o.mode): o for o in outcomes}
+    report = CheckReport(created_at=datetime.now(UTC).isoformat(timespec="seconds"), snapshots=str(snapshots),
+                         target=target_set, base_url=opts.base_url)
+    for t in targets:
+        for mode in opts.modes:
+            o = by_key[(t.id, mode)]
+            if o.status != "ok" or o.path is None:
+                report.results.append(PageResult(t.id, mode, t.url, "failed",
+                                                 [Difference("fetch-failed", "page", o.reason)]))
+                continue
+            previous = bundle.bundle_dir(snapshots, t.id, mode)
+            report.results.append(compare_bundle(t, mode, o.path, Path(snapshots), target_set, previous))
+    report.write(last_check_path(snapshots))
+    return report
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def env_of(meta: bundle.Meta) -> dict[str, Any]:
+    """What a screenshot depends on: compared before any pixel diff."""
+    return {"browser": meta.browser, "fonts": meta.fonts, "viewport": meta.viewport,
+            "locale": meta.locale, "timezone": meta.timezone}
+
+
+def write_goldens(b: bundle.Bundle, root: Path, target_set: str) -> list[Path]:
+    """Write every golden of one bundle (extraction, skeleton, text, aria, env, screen), atomically each.
+
+    All contents are computed first, so a bundle that cannot be extracted writes nothing.
+    """
+    v = views(b)
+    paths = goldens.golden_paths(b.meta.id, b.meta.mode, root, target_set)
+    blobs = {paths[k]: serialize(k, val).encode("utf-8") for k, val in view_values(v).items()}
+    blobs[goldens.env_path(b.meta.id, b.meta.mode, root, target_set)] = (
+        json.dumps(env_of(b.meta), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    blobs[goldens.screen_path(b.meta.id, b.meta.mode, root, target_set)] = b.screenshot
+    for path, data in blobs.items():
+        _write_atomic(path, data)
+    return list(blobs)
+
+
+def accept(ids: list[str], modes: tuple[str, ...], snapshots: Path, target_set: str) -> list[Path]:
+    """Promote the last check's captures (else the stored bundles) of ``ids`` to golden."""
+    written: list[Path] = []
+    check_root = check_captures_root(snapshots)
+    for target_id in ids:
+        for mode in modes:
+            new = bundle.bundle_dir(check_root, target_id, mode)
+            source = new if bundle.is_complete(new) else bundle.bundle_dir(snapshots, target_id, mode)
+            if not bundle.is_complete(source):
+                raise CorruptFile(f"no capture of {target_id}/{mode} to accept at {new} or {source}: "
+                                  f"run `capture check {target_id}` or `capture record {target_id}` first")
+            written += write_goldens(bundle.read_bundle(source), Path(snapshots), target_set)
+            if source == new:
+                _promote_bundle(new, Path(snapshots), target_id, mode)
+    return written
+
+
+def _promote_bundle(src: Path, snapshots: Path, target_id: str, mode: str) -> None:
+    """The accepted capture also becomes the stored bundle (staged copy, then swapped in)."""
+    with bundle.staging(snapshots, target_id, mode) as stage:
+        for name in bundle.FILES:
+            if (src / name).exists():
+                shutil.copyfile(src / name, stage / name)

@@ -1,0 +1,311 @@
+"""The replica's drift self-test mutations: served per request and server-wide, and they change what they say."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from capture import browser
+from capture.cli import main as cli_main
+from capture.errors import BadInput, CaptureError
+from capture.extract import extract
+from capture.fingerprint import skeleton
+from capture.replica import DRIFTS, ReplicaPage, ReplicaServer, handle, pages, render
+from capture.replica import drift as drifts
+
+READY = "document.documentElement.dataset.ready === '1'"
+NAMES = sorted(DRIFTS)
+MODES = ("normal", "care")
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return resp.status, resp.read().decode("utf-8")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8")
+
+
+def seed() -> ReplicaPage:
+    return next(p for p in pages() if p.seed)
+
+
+def urls(page: ReplicaPage) -> dict[str, str]:
+    return {"normal": page.path, "care": page.care_path,
+            "tie": f"/api/tie/{page.id}.json", "hot": f"/api/hot/{page.id}.json"}
+
+
+def served(path: str, drift: str | None = None, query: str = "") -> str:
+    resp = handle("GET", path, query, drift)
+    assert resp.status == 200, (path, drift, query, resp.status)
+    return resp.body.decode("utf-8")
+
+
+def views(html: str, mode: str) -> tuple[dict[str, list[str]], str]:
+    """(skeleton, extraction JSON or the extraction error's class and message)."""
+    try:
+        extraction = extract(html, mode=mode).to_json()
+    except CaptureError as exc:
+        extraction = f"{type(exc).__name__}: {exc}"
+    return skeleton(html, mode), extraction
+
+
+def side_module_count(html: str) -> int:
+    return len(drifts._side_modules(html))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ReplicaServer]:
+    with ReplicaServer() as srv:
+        yield srv
+
+
+# --- the table -------------------------------------------------------------------------------------
+
+def test_table_has_enough_drifts_of_both_kinds() -> None:
+    assert sum(d.kind in ("layout", "volatile") for d in DRIFTS.values()) >= 14
+    assert sum(d.kind == "volatile" for d in DRIFTS.values()) >= 3
+    for name, d in DRIFTS.items():
+        assert d.name == name and d.description
+        assert d.applies_to in ("normal", "care", "both")
+        if d.kind not in ("layout", "volatile"):
+            continue  # other kinds (the 关怀版 a11y drifts) are checked by their own tests
+        assert d.expect_class == ("layout-changed" if d.kind == "layout" else None)
+        assert d.expect_region in ("crumb", "title-info", "body", "recommendations", "side", "nav-a11y", "page")
+    required = {"rename-body-class", "rename-title-class", "rename-info-class", "rename-crumb-class", "wrap-body",
+                "split-paragraphs", "drop-side-module", "reorder-side-modules", "rename-side-module",
+                "swap-recommend-tabs", "date-format", "remove-care-link", "care-link-elsewhere", "care-loses-body",
+                "old-template", "tie-count", "hot-items", "side-items"}
+    assert required <= set(DRIFTS)
+
+
+def test_unknown_drift_is_bad_input_in_one_line() -> None:
+    for call in (lambda: ReplicaServer(drift="no-such-drift"), lambda: drifts.apply("no-such-drift", "normal", ""),
+                 lambda: drifts.apply_json("no-such-drift", "tie", {})):
+        with pytest.raises(BadInput) as err:
+            call()
+        message = str(err.value)
+        assert "\n" not in message and "no-such-drift" in message
+        assert all(name in message for name in DRIFTS)
+
+
+def test_unknown_drift_query_answers_400_listing_the_names(server: ReplicaServer) -> None:
+    for path in urls(seed()).values():
+        status, body = fetch(f"{server.base_url}{path}?drift=no-such-drift")
+        assert status == 400
+        assert "no-such-drift" in body and "rename-body-class" in body and "side-items" in body
+
+
+def test_cli_serve_rejects_an_unknown_drift(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["serve", "--drift", "no-such-drift"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "unknown drift" in err
+
+
+# --- served over HTTP, per request and server-wide ---------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_drift_is_served_per_request_and_server_wide(server: ReplicaServer, name: str) -> None:
+    page = seed()
+    per_request = {}
+    for what, path in urls(page).items():
+        status, body = fetch(f"{server.base_url}{path}?drift={name}")
+        assert status == 200, (what, status)
+        per_request[what] = body
+    with ReplicaServer(drift=name) as wide:
+        assert wide.drift == name
+        for what, path in urls(page).items():
+            status, body = fetch(f"{wide.base_url}{path}")
+            assert status == 200, (what, status)
+            assert body == per_request[what], what  # both ways serve the same bytes
+        status, body = fetch(f"{wide.base_url}/")
+        assert status == 200 and "replica" in body  # the index is never drifted
+        status, _ = fetch(f"{wide.base_url}{path}?drift=tie-count")
+        assert status == 200  # a per-request drift wins over the server-wide one
+    plain = {what: fetch(f"{server.base_url}{path}")[1] for what, path in urls(page).items()}
+    drift = DRIFTS[name]
+    for what in urls(page):
+        changes = (drift.target == what) if what in ("tie", "hot") else (
+            drift.target == "html" and drift.applies(what))
+        assert (per_request[what] != plain[what]) == changes, what
+
+
+# --- what each drift does to the pages ---------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_drift_leaves_modes_it_does_not_apply_to_unchanged(name: str) -> None:
+    drift = DRIFTS[name]
+    for page in pages():
+        for mode in MODES:
+            path = urls(page)[mode]
+            base, drifted = served(path), served(path, name)
+            if drift.target != "html" or not drift.applies(mode):
+                assert drifted == base, (page.id, mode)
+            elif name == "reorder-side-modules" and side_module_count(base) < 2:
+                assert drifted == base  # nothing to reorder on a one-module page
+            else:
+                assert drifted != base, (page.id, mode)
+                assert served(path, name) == drifted  # deterministic
+
+
+LAYOUT = [n for n in NAMES if DRIFTS[n].kind == "layout"]
+VOLATILE = [n for n in NAMES if DRIFTS[n].kind == "volatile"]
+#: Layout drifts whose change shows in the DOM skeleton, and the region it shows in ("*": several).
+SKELETON_REGION = {"rename-body-class": "body", "rename-title-class": "title-info", "rename-info-class": "title-info",
+                   "rename-crumb-class": "crumb", "wrap-body": "body", "split-paragraphs": "body",
+                   "drop-side-module": "side", "reorder-side-modules": "side",
+                   "swap-recommend-tabs": "recommendations", "care-loses-body": "body", "old-template": "*"}
+
+
+@pytest.mark.parametrize("name", LAYOUT)
+def test_layout_drift_changes_skeleton_or_extraction(name: str) -> None:
+    drift = DRIFTS[name]
+    checked = 0
+    for page in pages():
+        for mode in MODES:
+            if not drift.applies(mode):
+                continue
+            path = urls(page)[mode]
+            base, drifted = served(path), served(path, name)
+            if base == drifted:
+                continue  # reorder on a one-module page (checked above)
+            (sk0, ex0), (sk1, ex1) = views(base, mode), views(drifted, mode)
+            assert sk0 != sk1 or ex0 != ex1, (page.id, mode)
+            if name in SKELETON_REGION:
+                changed = {r for r in sk0 if sk0[r] != sk1.get(r)}
+                assert changed, (page.id, mode)
+                if SKELETON_REGION[name] != "*":
+                    assert SKELETON_REGION[name] in changed, (page.id, mode, changed)
+            checked += 1
+    assert checked >= len(pages()) - 1  # one replica page has a single side module
+
+
+@pytest.mark.parametrize("name", VOLATILE)
+def test_volatile_drift_keeps_skeleton_and_article(name: str) -> None:
+    for page in pages():
+        base, drifted = served(page.path), served(page.path, name)
+        assert skeleton(base) == skeleton(drifted), page.id
+        a, b = extract(base), extract(drifted)
+        assert (a.generation, a.crumb, a.title, a.published, a.blocks) == (b.generation, b.crumb, b.title,
+                                                                          b.published, b.blocks)
+        assert [(m.title, len(m.items)) for m in a.side_modules] == [(m.title, len(m.items)) for m in b.side_modules]
+        assert {k: len(v) for k, v in a.recommendations.items()} == {k: len(v) for k, v in b.recommendations.items()}
+
+
+def test_side_items_changes_item_titles_and_links_only() -> None:
+    for page in pages():
+        a, b = extract(served(page.path)), extract(served(page.path, "side-items"))
+        assert [m.title for m in a.side_modules] == [m.title for m in b.side_modules]
+        for ma, mb in zip(a.side_modules, b.side_modules, strict=True):
+            assert len(ma.items) == len(mb.items)
+            assert not {i.title for i in ma.items} & {i.title for i in mb.items}
+            assert all(i.url != j.url for i, j in zip(ma.items, mb.items, strict=True))
+
+
+def test_json_drifts() -> None:
+    for page in pages():
+        tie, hot = urls(page)["tie"], urls(page)["hot"]
+        tie0, hot0 = json.loads(served(tie)), json.loads(served(hot))
+        tie1, hot1 = json.loads(served(tie, "tie-count")), json.loads(served(hot, "hot-items"))
+        assert tie1["docId"] == tie0["docId"] and tie1["tcount"] != tie0["tcount"]
+        assert isinstance(tie1["tcount"], int)
+        assert len(hot1["items"]) == len(hot0["items"]) > 0
+        assert [sorted(i) for i in hot1["items"]] == [sorted(i) for i in hot0["items"]]
+        assert not {i["title"] for i in hot0["items"]} & {i["title"] for i in hot1["items"]}
+        assert json.loads(served(hot, "tie-count")) == hot0 and json.loads(served(tie, "hot-items")) == tie0
+        assert json.loads(served(tie, "wrap-body")) == tie0
+
+
+def test_specific_changes_on_the_seed_page() -> None:
+    page = seed()
+    n0, c0 = served(page.path), served(page.care_path)
+
+    def both(name: str) -> tuple[str, str]:
+        return served(page.path, name), served(page.care_path, name)
+
+    for name, old, new in (("rename-body-class", 'class="post_body"', 'class="post_body_v2"'),
+                           ("rename-title-class", '<h1 class="post_title">', '<h1 class="post_title_new">'),
+                           ("rename-info-class", 'class="post_info"', 'class="post_info_v2"'),
+                           ("rename-crumb-class", 'class="post_crumb"', 'class="post_crumb_v2"')):
+        for html in both(name):
+            assert old not in html and new in html, name
+    for html in both("wrap-body"):
+        assert '<div class="post_body"><div class="post_body_inner">' in html
+    for html in both("split-paragraphs"):
+        assert "<p><span>" in html and "</span><span>" in html
+    for html in both("date-format"):
+        assert 'data-publishtime="2024年05月24日 11:32"' in html and "2024-05-24 11:32:10" not in html
+        assert extract(html).published == "2024-05-24T11:32:00+08:00"
+
+    assert "财经新闻" in served(page.path, "rename-side-module") and "财经新闻" not in n0
+    titles = [m.title for m in extract(n0).side_modules]
+    reordered = [m.title for m in extract(served(page.path, "reorder-side-modules")).side_modules]
+    assert reordered != titles and sorted(reordered) == sorted(titles)
+    assert len(extract(served(page.path, "drop-side-module")).side_modules) == len(titles) - 1
+
+    swapped = served(page.path, "swap-recommend-tabs")
+    assert swapped.index("热点推荐") < swapped.index("相关推荐")
+    assert swapped.index('id="js_post_recommend_hot"') < swapped.index('class="post_recommends_list"')
+
+    removed = served(page.path, "remove-care-link")
+    assert "aria-url=" not in removed and 'id="js_gowza"' not in removed and "进入关怀版" not in removed
+    assert extract(removed).accessibility.care_url is None
+    elsewhere = extract(served(page.path, "care-link-elsewhere")).accessibility.care_url
+    assert elsewhere and page.id not in elsewhere and elsewhere.endswith("_pdya11y.html")
+
+    assert 'class="post_body"' in n0 and 'class="post_body"' not in served(page.care_path, "care-loses-body")
+    assert served(page.path, "care-loses-body") == n0
+    with pytest.raises(CaptureError):
+        extract(served(page.care_path, "care-loses-body"), mode="care")
+    assert c0 == served(page.care_path, "old-template")
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda p: p.id)
+def test_old_template_is_the_post_content_main_generation(page: ReplicaPage) -> None:
+    base, old = extract(render(page, "normal")), extract(served(page.path, "old-template"))
+    assert base.generation.startswith("post2020") and old.generation == "post_content_main"
+    assert (old.title, old.published, old.crumb, old.editor) == (base.title, base.published, base.crumb, base.editor)
+    assert [b.text for b in old.blocks if hasattr(b, "text")] == [b.text for b in base.blocks if hasattr(b, "text")]
+
+
+# --- in a browser: the drifts that only show once the page's scripts ran ---------------------------
+
+@pytest.fixture(scope="module")
+def context() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(**browser.launch_args())
+        ctx = chromium.new_context(**browser.context_args())
+        browser.prepare_context(ctx, allowed_hosts={"127.0.0.1"})
+        yield ctx
+        ctx.close()
+        chromium.close()
+
+
+def test_care_link_drifts_after_scripts_run(context: Any) -> None:
+    page = seed()
+    tab = context.new_page()
+    try:
+        with ReplicaServer(drift="care-link-elsewhere") as srv:
+            tab.goto(srv.base_url + page.path)
+            tab.wait_for_function(READY, timeout=10_000)
+            href = tab.get_attribute("#js_N_nav_left #js_gowza", "href")
+            assert href and href.startswith(srv.base_url) and page.id not in href
+        with ReplicaServer(drift="remove-care-link") as srv:
+            tab.goto(srv.base_url + page.path)
+            tab.wait_for_function(READY, timeout=10_000)
+            assert tab.query_selector("#js_gowza") is None
+        with ReplicaServer(drift="old-template") as srv:
+            tab.goto(srv.base_url + page.path)
+            tab.wait_for_function(READY, timeout=10_000)  # the old page still signals readiness
+            tie = json.loads(fetch(f"{srv.base_url}/api/tie/{page.id}.json")[1])["tcount"]
+            assert tab.inner_text(".post_cnum_tie") == str(tie)  # main.js filled it
+            href = tab.get_attribute("#js_N_nav_left #js_gowza", "href")
+            assert href == srv.base_url + page.care_path
+    finally:
+        tab.close()

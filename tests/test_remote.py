@@ -1,0 +1,162 @@
+"""Remote browsers (``--connect``) give the same bundles as a local one; ``--shard`` and option checks.
+
+Both kinds of endpoint are started on 127.0.0.1 at a free port: ``playwright run-server --unsafe``
+(the client sends the launch-options header, ``--remote-executable``) and ``chromium.launchServer``
+run by the driver's node (a browser already running, no header).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from capture import bundle
+from capture.browser import require_chromium
+from capture.cli import main
+from capture.recorder import Recorder, RecordOptions, record
+from capture.remote import (
+    LAUNCH_OPTIONS_HEADER,
+    BrowserServer,
+    connect_headers,
+    node_available,
+    worker_endpoints,
+)
+from capture.replica import pages
+from capture.targets import Target
+
+ROOT = Path(__file__).resolve().parents[1]
+DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")
+MODES = ("normal", "care")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def not_live(live):
+    if live:
+        pytest.skip("remote-browser tests drive the replica")
+
+
+def _target(page) -> Target:
+    return Target(page.id, f"https://www.163.com{page.path}")
+
+
+@pytest.fixture(scope="module")
+def seed() -> Target:
+    return _target(next(p for p in pages() if p.seed))
+
+
+@pytest.fixture(scope="module")
+def local_files(site_origin, seed, tmp_path_factory) -> dict[tuple[str, str], bytes]:
+    snap = tmp_path_factory.mktemp("local")
+    out = record([seed], snap, RecordOptions(base_url=site_origin))
+    assert all(o.status == "ok" for o in out), [o.reason for o in out]
+    return _files(snap, seed)
+
+
+def _files(snapshots: Path, target: Target) -> dict[tuple[str, str], bytes]:
+    return {(mode, name): (bundle.bundle_dir(snapshots, target.id, mode) / name).read_bytes()
+            for mode in MODES for name in DETERMINISTIC}
+
+
+def _assert_same(got: dict, want: dict) -> None:
+    differ = [f"{mode}/{name}" for (mode, name), data in want.items() if got[(mode, name)] != data]
+    assert not differ, f"remote capture differs from the local one in {differ}"
+
+
+@pytest.fixture(scope="module")
+def run_server():
+    with BrowserServer("run-server") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def launch_server():
+    if not node_available():
+        pytest.skip("Playwright's driver node is not there")
+    with BrowserServer("launch-server") as srv:
+        yield srv
+
+
+def test_cli_run_server_with_launch_header_matches_local(run_server, site_origin, seed, local_files, tmp_path):
+    assert run_server.ws_endpoint.startswith("ws://127.0.0.1:")
+    code = main(["record", seed.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
+                 "--snapshots", str(tmp_path), "--connect", run_server.ws_endpoint,
+                 "--remote-executable", require_chromium()])
+    assert code == 0
+    _assert_same(_files(tmp_path, seed), local_files)
+
+
+def test_launch_server_without_header_matches_local(launch_server, site_origin, seed, local_files, tmp_path):
+    code = main(["record", seed.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
+                 "--snapshots", str(tmp_path), "--connect", launch_server.ws_endpoint])
+    assert code == 0
+    _assert_same(_files(tmp_path, seed), local_files)
+
+
+def test_pages_spread_over_two_endpoints(run_server, launch_server, site_origin, tmp_path):
+    import asyncio
+
+    targets = [_target(p) for p in pages()[:3]]
+    opts = RecordOptions(base_url=site_origin, modes=("normal",), connect=(
+        run_server.ws_endpoint, launch_server.ws_endpoint), remote_executable=require_chromium())
+    rec = Recorder(tmp_path, opts)
+    out = asyncio.run(rec.run(targets))
+    assert [o.status for o in out] == ["ok"] * 3, [o.reason for o in out]
+    assert set(rec._remote) == {run_server.ws_endpoint, launch_server.ws_endpoint}
+    assert rec._slots == {t.id: i for i, t in enumerate(targets)}
+
+
+def test_suite_through_a_remote_browser(run_server, seed, tmp_path):
+    """The golden suite for the seed page, captured by the remote browser, matches the stored goldens."""
+    watchlist = tmp_path / "pages.toml"
+    watchlist.write_text(f'[[page]]\nid = "{seed.id}"\nurl = "{seed.url}"\n', encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "test_goldens.py"),
+         "--watchlist", str(watchlist), "--connect", run_server.ws_endpoint,
+         "--remote-executable", require_chromium()],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert " passed" in proc.stdout and "failed" not in proc.stdout
+
+
+def test_unreachable_endpoint_is_exit_3(site_origin, seed, tmp_path, capsys):
+    from capture.remote import free_port
+
+    code = main(["record", seed.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
+                 "--snapshots", str(tmp_path), "--connect", f"ws://127.0.0.1:{free_port()}/"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 3
+    assert "could not connect to the browser at ws://127.0.0.1:" in err[-1]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--connect", "http://127.0.0.1:3000/"], "bad --connect"),
+    (["--remote-executable", "/usr/bin/chromium"], "--remote-executable needs --connect"),
+    (["--shard", "0/2"], "bad --shard"),
+    (["--shard", "3/2"], "bad --shard"),
+    (["--shard", "two"], "bad --shard"),
+])
+def test_bad_remote_options_are_one_line_exit_2(args, message, tmp_path, capsys):
+    code = main(["record", "--watchlist", str(ROOT / "pages.toml"), "--snapshots", str(tmp_path), *args])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and message in err[0], err
+
+
+def test_header_only_when_asked():
+    assert connect_headers(None, None) == {}
+    import json
+
+    sent = json.loads(connect_headers(None, "/usr/bin/chromium")[LAUNCH_OPTIONS_HEADER])
+    assert sent["executablePath"] == "/usr/bin/chromium" and sent["headless"] is True
+    assert "--disable-gpu" in sent["args"]
+
+
+def test_xdist_worker_takes_its_own_endpoint():
+    eps = ("ws://a:1/", "ws://b:2/", "ws://c:3/")
+    assert worker_endpoints(eps, "gw0") == ("ws://a:1/",)
+    assert worker_endpoints(eps, "gw4") == ("ws://b:2/",)
+    assert worker_endpoints(eps, "") == eps
+    assert worker_endpoints((), "gw1") == ()

@@ -1,0 +1,84 @@
+"""``--shard i/N``: contiguous slices of the watchlist sorted by id, covering it exactly once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from capture.errors import BadInput
+from capture.remote import parse_shard, shard
+from capture.targets import Target
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _targets(n: int) -> list[Target]:
+    # deliberately not in id order: shards sort by id
+    return [Target(f"P{(i * 7) % n:03d}", f"https://www.163.com/dy/article/{i:016d}.html") for i in range(n)]
+
+
+@pytest.mark.parametrize("value, want", [("1/1", (1, 1)), ("2/4", (2, 4)), (" 3 / 3 ", (3, 3)), (None, None), ("", None)])
+def test_parse_shard(value, want):
+    assert parse_shard(value) == want
+
+
+@pytest.mark.parametrize("value", ["0/3", "4/3", "1/0", "1", "a/b", "-1/2", "1/2/3"])
+def test_bad_shard(value):
+    with pytest.raises(BadInput, match="bad --shard"):
+        parse_shard(value)
+
+
+@pytest.mark.parametrize("n, total", [(8, 1), (8, 3), (8, 8), (3, 5), (32, 4), (0, 2)])
+def test_shards_cover_the_watchlist_once_contiguously(n, total):
+    items = _targets(n)
+    parts = [shard(items, (i, total)) for i in range(1, total + 1)]
+    flat = [t.id for part in parts for t in part]
+    assert flat == sorted(t.id for t in items)  # contiguous, in id order, nothing twice or missing
+    sizes = [len(p) for p in parts]
+    assert max(sizes) - min(sizes) <= 1
+
+
+def test_shard_is_independent_of_input_order():
+    items = _targets(10)
+    assert shard(items, "2/3") == shard(list(reversed(items)), "2/3")
+
+
+def test_no_shard_keeps_order():
+    items = _targets(5)
+    assert shard(items, None) == items
+
+
+def test_pytest_shard_limits_parametrized_pages():
+    """``pytest --shard 2/3`` collects the golden tests of pages 3-5 of the 8 (sorted by id) only."""
+    from capture.targets import load_watchlist
+
+    ids = sorted(t.id for t in load_watchlist(ROOT / "pages.toml"))
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "--shard", "2/3",
+                           str(ROOT / "tests" / "test_goldens.py")], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    collected = {line.split("[", 1)[1].rsplit("-", 1)[0] for line in proc.stdout.splitlines() if "[" in line}
+    assert collected == set(ids[2:5])
+
+
+def test_pytest_bad_shard_is_a_usage_error():
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "--shard", "5/4",
+                           str(ROOT / "tests" / "test_goldens.py")], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 4
+    assert "bad --shard '5/4'" in proc.stderr
+
+
+def test_generated_replica_articles_are_deterministic(monkeypatch):
+    from capture.replica import content, generated
+
+    stored = {k: v for k, v in content.articles().items() if not v.get("generated")}
+    monkeypatch.setenv(generated.ENV, "20")
+    a, b = generated.generate(stored, generated.wanted()), generated.generate(stored, 20)
+    assert a == b and len(a) == 20 - len(stored)
+    assert all(content.ID_RE.match(k) for k in a)
+    assert len({d["title"] for d in a.values()}) == len(a)
+    assert generated.generate(stored, len(stored)) == {}
