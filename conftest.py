@@ -160,7 +160,52 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
                          connect=worker_endpoints(endpoints),
                          remote_executable=pytestconfig.getoption("--remote-executable"))
     outcomes = record(watchlist, snapshots, opts)
-    return {(o.id, o.mode): (o.path if o.status == "ok" else o.reason) for o in outcomes}
+    result = {(o.id, o.mode): (o.path if o.status == "ok" else o.reason) for o in outcomes}
+    pytestconfig.stash[CAPTURED] = (result, {t.id: t for t in watchlist}, opts.base_url)
+    return result
+
+
+# --- After a failing run: a check report of the failed pages, for `capture review` ------------------
+CAPTURED = pytest.StashKey[tuple[dict, dict, Any]]()
+FAILED_PAGES = pytest.StashKey[set[tuple[str, str]]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    rep = yield
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if rep.failed and rep.when == "call" and "page_mode" in params:
+        target, mode = params["page_mode"]
+        item.config.stash.setdefault(FAILED_PAGES, set()).add((target.id, mode))
+    return rep
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write ``<snapshots>/reports/last-pytest.json`` (same format as ``capture check``) on failure."""
+    failed = session.config.stash.get(FAILED_PAGES, set())
+    stash = session.config.stash.get(CAPTURED, None)
+    if not failed or stash is None:
+        return
+    from datetime import UTC, datetime
+
+    from capture.check import compare_bundle
+    from capture.errors import CaptureError
+    from capture.report import CheckReport, Difference, PageResult, reports_dir
+
+    captured, targets, base_url = stash
+    root, target_set = goldens.current()
+    report = CheckReport(created_at=datetime.now(UTC).isoformat(timespec="seconds"), snapshots=str(root),
+                         target=target_set, base_url=base_url)
+    for target_id, mode in sorted(failed):
+        target, path = targets[target_id], captured.get((target_id, mode))
+        try:
+            if not isinstance(path, Path):
+                raise CaptureError(str(path))
+            report.results.append(compare_bundle(target, mode, path, root, target_set))
+        except CaptureError as exc:
+            report.results.append(PageResult(target_id, mode, target.url, "failed",
+                                             [Difference("fetch-failed", "page", str(exc))]))
+    report.write(reports_dir(root) / "last-pytest.json")
 
 
 @pytest.fixture(scope="session")

@@ -241,7 +241,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(report.to_json())
     else:
-        out = Console(highlight=False)
+        out = Console(highlight=False, soft_wrap=True)
         style = {"unchanged": "green", "changed": "red", "failed": "red", "no-golden": "yellow"}
         for r in report.results:
             diffs = r.differences or []

@@ -112,3 +112,12 @@ class GoldenAria(_GoldenExtension):
 
     def serialize(self, data: Any, **_kw: Any) -> str:
         return str(data)
+
+
+class GoldenA11y(_GoldenExtension):
+    """``a11y.json`` figures (:mod:`capture.a11y`): sorted keys, like the bundle's own file."""
+
+    file_extension = "json"
+
+    def serialize(self, data: Any, **_kw: Any) -> str:
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -123,10 +123,42 @@ def _classify_nav_error(url: str, exc: Exception) -> FetchFailed:
     return FetchFailed(f"{url}: {msg}", reason="fetch-failed")
 
 
+class _NavFailed(Exception):
+    """The main document's request failed (its net:: error text is the message)."""
+
+
+async def _goto_or_fail(page: Any, url: str) -> Any:
+    """``page.goto(url)``, but a main-document request that fails after the page committed (a body
+    cut short: ERR_CONTENT_LENGTH_MISMATCH leaves the document 'loading' forever) ends it at once."""
+    failed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    def on_failed(req: Any) -> None:
+        try:
+            mine = req.is_navigation_request() and req.frame == page.main_frame
+        except Exception:
+            mine = False
+        if mine and not failed.done():
+            failed.set_result(req.failure or "net::ERR_FAILED")
+
+    page.on("requestfailed", on_failed)
+    nav = asyncio.ensure_future(page.goto(url, wait_until="load"))
+    nav.add_done_callback(lambda t: t.cancelled() or t.exception())  # never 'exception not retrieved'
+    try:
+        await asyncio.wait({nav, failed}, return_when=asyncio.FIRST_COMPLETED)
+        if nav.done():
+            return nav.result()
+        nav.cancel()
+        raise _NavFailed(failed.result())
+    finally:
+        if not nav.done():
+            nav.cancel()
+        page.remove_listener("requestfailed", on_failed)
+
+
 async def _goto(page: Any, url: str, timings: dict[str, float], step: str) -> Any:
     t0 = time.perf_counter()
     try:
-        resp = await page.goto(url, wait_until="load")
+        resp = await _goto_or_fail(page, url)
     except Exception as exc:
         raise _classify_nav_error(url, exc) from None
     timings[step] = round((time.perf_counter() - t0) * 1000, 1)

@@ -13,6 +13,7 @@ from typing import Any
 from .sites import netease
 
 _TIME = re.compile(netease.TIME_PATTERN)
+_JS_URL = re.compile(r"^(\s*- /url: )javascript:.*$")  # placeholder links carry nothing to compare
 _NUMBER_NAME = re.compile(r'^(\s*- (?:link|text|generic)(?: "|: ))\d[\d,.万]*("?)(.*)$')
 
 
@@ -126,6 +127,7 @@ def mask_aria(aria: str, strings: set[str] = frozenset()) -> str:
             if value in line:
                 line = line.replace(value, "<v>")
         line = _TIME.sub("<time>", line)
+        line = _JS_URL.sub(r"\1<v>", line)
         line = _NUMBER_NAME.sub(r"\1<n>\2\3", line)
         lines.append(line)
     return "\n".join(_collapse_repeats(lines)) + "\n"

@@ -34,7 +34,10 @@ pytestmark = pytest.mark.usefixtures("not_live")
 
 ROOT = Path(__file__).resolve().parents[1]
 WATCHLIST = ROOT / "pages.toml"
-NAV_S = 3.0
+#: Navigation timeout for pages that should load or fail fast (generous: CI machines can be loaded);
+#: the hang/drip tests use SLOW_NAV_S so the timeout path itself is exercised quickly.
+NAV_S = 20.0
+SLOW_NAV_S = 3.0
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +58,7 @@ def page():
 
 
 def opts(**kw) -> RecordOptions:
-    base = dict(modes=("normal",), retries=3, backoff_s=0.05, ready_timeout_ms=2_000, jobs=6,
+    base = dict(modes=("normal",), retries=3, backoff_s=0.05, ready_timeout_ms=2_000, jobs=3,
                 settings=BrowserSettings(navigation_timeout_ms=NAV_S * 1000))
     base.update(kw)
     return RecordOptions(**base)
@@ -136,8 +139,7 @@ FAILING = {  # spec -> (reason prefix, attempts with retries=3)
     "404": ("http-404", 1),
     "loop": ("redirect-loop", 1),
     "reset": ("connection", 3),
-    "hang": ("timeout", 3),
-    "drip:60": ("timeout", 3),
+    "truncate": ("connection", 3),
     "empty": ("blank-page", 1),
     "captcha": ("blocked", 1),
 }
@@ -152,7 +154,7 @@ def batch(server, page, tmp_path_factory):
     specs = [*FAILING, *SUCCEEDING]
     targets = [faulted(server, page, s) for s in specs]
     t0 = time.monotonic()
-    out = record(targets, snap, opts(jobs=8))
+    out = record(targets, snap, opts())
     return dict(zip(specs, out, strict=True)), snap, time.monotonic() - t0
 
 
@@ -175,10 +177,25 @@ def test_other_pages_still_captured(batch, spec):
     assert bundle.read_bundle(o.path).meta.status == 200
 
 
-def test_whole_batch_is_bounded_in_time(batch):
-    # hang/drip: 3 attempts × 3 s navigation + backoff; 503:1 waits Retry-After twice. Nothing near the
-    # default 20 s × 3 per page.
-    assert batch[2] < 45, batch[2]
+@pytest.fixture(scope="module")
+def slow_batch(server, page, tmp_path_factory):
+    """A server that never answers and one that drips: bounded by --timeout × retries."""
+    snap = tmp_path_factory.mktemp("slow")
+    o = opts(retries=2, settings=BrowserSettings(navigation_timeout_ms=SLOW_NAV_S * 1000))
+    specs = ["hang", "drip:60"]
+    t0 = time.monotonic()
+    out = record([faulted(server, page, s) for s in specs], snap, o)
+    return dict(zip(specs, out, strict=True)), o, time.monotonic() - t0
+
+
+@pytest.mark.parametrize("spec", ["hang", "drip:60"])
+def test_hung_or_dripping_server_is_a_timeout_in_bounded_time(slow_batch, spec):
+    outcomes, o, wall = slow_batch
+    out = outcomes[spec]
+    assert out.status == "failed" and out.reason.startswith("timeout:"), out.reason
+    assert out.attempts == 2
+    assert out.seconds <= o.deadline("normal")
+    assert out.seconds < 2 * SLOW_NAV_S + 10, out.seconds  # two navigation timeouts, not 60 s of drip
 
 
 def test_retry_after_is_honoured(batch):
@@ -227,10 +244,10 @@ def test_huge_page_screenshot_is_capped_not_empty(batch):
 def test_hung_renderer_stopped_by_the_deadline(server, page, tmp_path):
     """The page's main thread spins after load: only the per-capture deadline ends the wait."""
     t0 = time.monotonic()
-    [o] = record([faulted(server, page, "freeze")], tmp_path, opts(retries=2, deadline_s=8))
+    [o] = record([faulted(server, page, "freeze")], tmp_path, opts(retries=2, deadline_s=15))
     took = time.monotonic() - t0
     assert o.status == "failed" and o.reason.startswith("timeout:"), o.reason
-    assert took < 20, took
+    assert o.seconds <= 16 and took < 40, (o.seconds, took)
 
 
 def test_404_is_never_retried_even_with_many_retries(server, page, tmp_path):
@@ -242,7 +259,7 @@ def test_retry_after_is_capped(server, page, tmp_path):
     t0 = time.monotonic()
     [o] = record([faulted(server, page, "503:3600")], tmp_path, opts(retries=2, max_retry_after_s=0.5))
     assert o.reason.startswith("http-503") and o.attempts == 2
-    assert time.monotonic() - t0 < 15
+    assert time.monotonic() - t0 < 60  # not an hour
 
 
 def _descendants(pid: int) -> list[int]:
@@ -337,7 +354,8 @@ def test_failed_forced_capture_leaves_the_stored_bundle(spec, stored, server, pa
     snap = _copy(stored, tmp_path)
     folder = bundle.bundle_dir(snap, page.id, "normal")
     before = digest(folder)
-    [o] = record([faulted(server, page, spec, tid=page.id)], snap, opts(force=True, retries=1))
+    [o] = record([faulted(server, page, spec, tid=page.id)], snap,
+                 opts(force=True, retries=1, settings=BrowserSettings(navigation_timeout_ms=SLOW_NAV_S * 1000)))
     assert o.status == "failed"
     assert digest(folder) == before
     assert [c.name for c in folder.parent.iterdir()] == ["normal"], "no staging folder left behind"

@@ -1,0 +1,241 @@
+"""关怀版 a11y checks: the figures, every rule passing and failing, regressions, drifts, and the golden.
+
+Browser tests drive the replica (and a few small pages set with ``page.set_content``) in one Chromium
+configured like captures are. The seed page's figures are a syrupy golden
+(``snapshots/replica/test_a11y/test_seed_figures[<mode>].json``, :class:`capture.goldens.GoldenA11y`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from capture import browser
+from capture.a11y import compare, evaluate, measure_sync, rules_for, to_differences
+from capture.a11y.drifts import CARE_DRIFTS
+from capture.goldens import GoldenA11y
+from capture.replica import ReplicaServer, drift, pages, render
+from capture.report import CLASSES, Difference
+from capture.sites.a11y_rules import RULES, RULES_BY_ID
+
+READY = "document.documentElement.dataset.ready === '1'"
+SEED = next(p for p in pages() if p.seed)
+WITH_IMAGES = next(p for p in pages() if '<p class="f_center"><img' in render(p, "care"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _replica_only(live):
+    if live:
+        pytest.skip("a11y tests drive the replica; --live runs the golden suites only")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ReplicaServer]:
+    with ReplicaServer() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def a11y_context(server: ReplicaServer) -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(**browser.launch_args())
+        ctx = chromium.new_context(**browser.context_args())
+        browser.prepare_context(ctx, allowed_hosts={"127.0.0.1"})
+        yield ctx
+        ctx.close()
+        chromium.close()
+
+
+def measure_url(a11y_context: Any, url: str) -> dict[str, Any]:
+    page = a11y_context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(url)
+        page.wait_for_function(READY, timeout=10_000)
+        return measure_sync(page, requests=requests)
+    finally:
+        page.close()
+
+
+def measure_html(a11y_context: Any, html: str) -> dict[str, Any]:
+    page = a11y_context.new_page()
+    try:
+        page.set_content(html)
+        return measure_sync(page)
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def seed(a11y_context: Any, server: ReplicaServer) -> dict[str, dict[str, Any]]:
+    return {"care": measure_url(a11y_context, server.base_url + SEED.care_path),
+            "normal": measure_url(a11y_context, server.base_url + SEED.path)}
+
+
+def ids(findings) -> list[str]:
+    return [f.rule for f in findings]
+
+
+# --- the table ----------------------------------------------------------------------------------------
+
+def test_rules_table_is_well_formed() -> None:
+    assert len(RULES_BY_ID) == len(RULES), "rule ids must be unique"
+    for r in RULES:
+        assert r.id and r.title and r.source and r.metric and r.figure, r
+        assert set(r.modes) <= {"care", "normal"} and r.modes, r
+        assert r.op in (">=", "<=", "==", "nonempty", "no-new-ids"), r
+        assert r.regression in ("higher-better", "lower-better", "keep-passing", "no-new-ids"), r
+        assert "WCAG" in r.source or "MIIT" in r.source or "axe" in r.source, r
+    assert {"type-size", "line-spacing", "paragraph-spacing", "no-ads", "no-popups", "focus-visible",
+            "image-alt"} <= {r.id for r in rules_for("care")}
+
+
+# --- the replica: care pages pass, normal pages show the contrast ---------------------------------
+
+def test_seed_figures_care_vs_normal(seed) -> None:
+    care, normal = seed["care"], seed["normal"]
+    assert care["text"]["font_px"] > normal["text"]["font_px"]
+    assert care["text"]["contrast_min"] > normal["text"]["contrast_min"]
+    assert care["ads"]["elements"] == 0 < normal["ads"]["elements"]
+    assert care["keyboard"]["reached"] == care["keyboard"]["focusable"] > 0
+    assert evaluate(care, "care") == []
+    # the normal page judged by the care rules: ads and smaller type (it is allowed both)
+    assert {"type-size", "no-ads"} <= set(ids(evaluate(normal, "care")))
+    # by its own (informational) rules only the missing html@lang shows
+    assert ids(evaluate(normal, "normal")) == ["html-lang"]
+
+
+@pytest.mark.parametrize("mode", ["care", "normal"])
+def test_seed_figures(seed, mode, snapshot) -> None:
+    assert seed[mode] == snapshot(extension_class=GoldenA11y)
+
+
+@pytest.mark.parametrize("page", pages(), ids=[p.id for p in pages()])
+def test_every_care_page_passes_every_rule(a11y_context, server, page) -> None:
+    got = measure_url(a11y_context, server.base_url + page.care_path)
+    assert evaluate(got, "care") == [], [f.message for f in evaluate(got, "care")]
+
+
+def test_figures_are_deterministic(a11y_context, server) -> None:
+    a = measure_url(a11y_context, server.base_url + SEED.care_path)
+    b = measure_url(a11y_context, server.base_url + SEED.care_path)
+    assert a == b
+
+
+# --- drifts: each care mutation is caught by its rule ---------------------------------------------
+
+@pytest.mark.parametrize("name,rule", [(n, r) for n, r, _d, _f in CARE_DRIFTS])
+def test_care_drift_is_caught_by_its_rule(a11y_context, server, seed, name, rule) -> None:
+    assert drift.DRIFTS[name].expect_region == rule and drift.DRIFTS[name].expect_class == "care-regression"
+    target = WITH_IMAGES if rule == "image-alt" else SEED
+    golden = seed["care"] if target is SEED else measure_url(a11y_context, server.base_url + target.care_path)
+    new = measure_url(a11y_context, f"{server.base_url}{target.care_path}?drift={name}")
+    assert ids(evaluate(new, "care")) == [rule]
+    regressions = compare(golden, new, "care")
+    assert rule in ids(regressions), [f.message for f in regressions]
+    diffs = to_differences(regressions, "care")
+    assert all(d.cls == "care-regression" and d.fails and d.cls in CLASSES for d in diffs)
+    assert rule in [d.region for d in diffs]
+
+
+def test_care_drifts_leave_normal_pages_alone() -> None:
+    html = render(SEED, "normal")
+    for name, *_ in CARE_DRIFTS:
+        assert drift.apply(name, "normal", html) == html
+
+
+def test_image_alt_drift_on_a_page_without_body_images() -> None:
+    html = render(SEED, "care")
+    out = dict((n, f) for n, _r, _d, f in CARE_DRIFTS)["care-image-alt-lost"](html)
+    assert out != html and '<img src="/img/rain_1.svg" width="600" height="360">' in out
+
+
+# --- every rule on a small passing and failing page ------------------------------------------------
+
+def mini(*, css: str = "", head: str = "", main: str = "", after: str = "", lang: str = ' lang="zh-CN"',
+         h1: str = "<h1>标题</h1>") -> str:
+    paras = "".join(f"<p>第{i}段，老年读者阅读的正文。</p>" for i in range(4))
+    return (f"<!DOCTYPE html><html{lang}><head><meta charset='utf-8'><style>"
+            "body{margin:0;font:22px/1.8 sans-serif;color:#000;background:#fff}"
+            ".post_body{font-size:24px;line-height:1.9}.post_body p{margin:0 0 28px}"
+            f"{css}</style>{head}</head><body class='care'><main class='care_main'>{h1}"
+            f"<div class='post_info'><a href='#src'>来源</a></div><div class='post_body'>{paras}"
+            f"<p class='f_center'><img src='data:image/gif;base64,R0lGODlhAQABAAAAACw=' alt='图' width='10' height='10'></p>"
+            f"</div>{main}</main>{after}</body></html>")
+
+
+FAILING: dict[str, dict[str, str]] = {
+    "type-size": {"css": ".post_body{font-size:16px}"},
+    "line-spacing": {"css": ".post_body{line-height:1.2}"},
+    "paragraph-spacing": {"css": ".post_body p{margin:0}"},
+    "contrast-high": {"css": ".post_body{color:#666}"},
+    "contrast": {"css": ".post_body{color:#aaa}"},
+    "no-ads": {"main": "<div class='ad_module'>广告</div>"},
+    "no-ad-iframes": {"main": "<iframe src='https://googlesyndication.com/x' width='300' height='250'></iframe>"},
+    "no-ad-requests": {"head": "<script async src='https://g.163.com/a.js'></script>"},
+    "no-popups": {"after": "<div style='position:fixed;top:0;left:0;width:400px;height:200px;background:#fff'>弹窗</div>"},
+    "no-inducement": {"main": "<a href='#app'>下载网易新闻APP</a>"},
+    "focus-visible": {"css": "a:focus,a:focus-visible{outline:none}"},
+    "keyboard-reach": {"css": ".post_info{display:none}"},
+    "image-alt": {},  # the body image loses its alt (below)
+    "one-h1": {"main": "<h1>第二个标题</h1>"},
+    "html-lang": {"lang": ""},
+}
+
+
+@pytest.fixture(scope="module")
+def passing(a11y_context) -> dict[str, Any]:
+    return measure_html(a11y_context, mini())
+
+
+def test_small_page_passes_every_rule(passing) -> None:
+    assert evaluate(passing, "care") == []
+    assert evaluate(passing, "normal") == []
+
+
+@pytest.mark.parametrize("rule", sorted(FAILING))
+def test_every_rule_fails_on_its_failing_page(a11y_context, passing, rule) -> None:
+    html = mini(**FAILING[rule])
+    if rule == "image-alt":
+        html = html.replace("alt='图' ", "")
+    got = measure_html(a11y_context, html)
+    mode = next(m for m in ("care", "normal") if m in RULES_BY_ID[rule].modes)
+    found = evaluate(got, mode)
+    assert rule in ids(found), [f.message for f in found]
+    assert rule in ids(compare(passing, got, mode))
+
+
+def test_axe_new_violation_is_a_regression(a11y_context, passing) -> None:
+    got = measure_html(a11y_context, mini(main="<button></button>"))
+    assert "button-name" in got["axe"]["violations"] and "button-name" not in passing["axe"]["violations"]
+    found = compare(passing, got, "care")
+    assert ids(found) == ["axe"] and "button-name" in found[0].message
+    assert compare(got, got, "care") == []
+
+
+# --- evaluate / compare / to_differences without a browser ---------------------------------------
+
+def test_messages_name_rule_figure_and_change(seed) -> None:
+    golden = seed["care"]
+    new = {**golden, "text": {**golden["text"], "font_px": 14}}
+    (f,) = compare(golden, new, "care")
+    assert f.message == "body font 24px → 14px (rule: extra-large type)"
+    (d,) = to_differences([f], "care")
+    assert d == Difference(cls="care-regression", region="type-size", reason=f.message, fails=True)
+
+
+def test_improvements_and_jitter_are_not_regressions(seed) -> None:
+    golden = seed["care"]
+    bigger = {**golden, "text": {**golden["text"], "font_px": golden["text"]["font_px"] + 0.3}}
+    smaller = {**golden, "text": {**golden["text"], "font_px": golden["text"]["font_px"] - 0.3}}
+    assert compare(golden, bigger, "care") == [] and compare(golden, smaller, "care") == []
+
+
+def test_normal_findings_are_informational(seed) -> None:
+    found = evaluate(seed["normal"], "normal")
+    rows = to_differences(found, "normal")
+    assert rows and all(not d.fails and d.reason.startswith("normal page (informational)") for d in rows)

@@ -1,0 +1,212 @@
+"""``capture check`` / ``capture accept``: classification, the drift self-test, reports, golden hygiene."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from capture import goldens
+from capture.check import accept, run_check
+from capture.cli import main
+from capture.recorder import RecordOptions, record
+from capture.replica import ReplicaServer, pages
+from capture.replica.drift import DRIFTS
+from capture.report import CheckReport, last_check_path
+from capture.targets import Target
+
+ROOT = Path(__file__).resolve().parents[1]
+REPO_GOLDENS = ROOT / "snapshots" / "replica"
+pytestmark = pytest.mark.usefixtures("not_live")
+
+#: What the drift self-test found, printed at the end of the module (`pytest -s tests/test_check.py`).
+DETECTION: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def not_live(live):
+    if live:
+        pytest.skip("check tests drive the replica and its goldens; --live runs the golden suites")
+
+
+@pytest.fixture(scope="module")
+def seed() -> Target:
+    p = next(p for p in pages() if p.seed)
+    return Target(p.id, f"https://www.163.com{p.path}")
+
+
+def _snapshots_with_goldens(dest: Path, ids: list[str]) -> Path:
+    """A snapshots folder holding the repo's replica goldens of ``ids`` only."""
+    for sub in ("test_goldens", "env"):
+        for f in (REPO_GOLDENS / sub).glob("*"):
+            if any(i in f.name for i in ids):
+                (dest / "replica" / sub).mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, dest / "replica" / sub / f.name)
+    return dest
+
+
+def test_unchanged_replica_passes_and_report_is_written(site_origin, seed, tmp_path):
+    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
+    report = run_check([seed], snaps, RecordOptions(base_url=site_origin), target_set="replica")
+    assert [(r.mode, r.status) for r in report.results] == [("normal", "unchanged"), ("care", "unchanged")], \
+        [d for r in report.results for d in r.differences]
+    assert not report.fails
+    stored = CheckReport.read(last_check_path(snaps))
+    assert stored.to_json() == report.to_json()
+
+
+LAYOUT = sorted(n for n, d in DRIFTS.items() if d.kind == "layout")
+VOLATILE = sorted(n for n, d in DRIFTS.items() if d.kind == "volatile")
+CARE_A11Y = sorted(n for n, d in DRIFTS.items() if d.kind == "a11y")
+
+
+def _modes(name: str) -> tuple[str, ...]:
+    return {"both": ("normal", "care"), "normal": ("normal",), "care": ("care",)}[DRIFTS[name].applies_to]
+
+
+def _check_under_drift(name: str, seed: Target, tmp_path: Path) -> CheckReport:
+    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
+    with ReplicaServer(drift=name) as server:
+        return run_check([seed], snaps, RecordOptions(base_url=server.base_url, modes=_modes(name), retries=1),
+                         target_set="replica")
+
+
+@pytest.mark.parametrize("name", LAYOUT)
+def test_layout_drift_is_caught_with_class_and_region(name, seed, tmp_path):
+    drift = DRIFTS[name]
+    report = _check_under_drift(name, seed, tmp_path)
+    for result in report.results:
+        got = [(d.cls, d.region) for d in result.differences if d.fails]
+        DETECTION[f"{name}/{result.mode}"] = "; ".join(f"{d.cls} {d.region}: {d.reason}" for d in result.differences)
+        assert (drift.expect_class, drift.expect_region) in got, \
+            f"{name} on {result.mode}: expected {drift.expect_class} in {drift.expect_region}, got {got}"
+    assert report.fails
+
+
+@pytest.mark.parametrize("name", VOLATILE)
+def test_volatile_drift_does_not_fail(name, seed, tmp_path):
+    report = _check_under_drift(name, seed, tmp_path)
+    for result in report.results:
+        DETECTION[f"{name}/{result.mode}"] = "; ".join(f"{d.cls} {d.region}" for d in result.differences) or "unchanged"
+        failing = [d for d in result.differences if d.fails]
+        assert not failing, f"volatile drift {name} failed the check: {failing}"
+    assert not report.fails
+
+
+def test_volatile_churn_is_reported_as_volatile_only(seed, tmp_path):
+    """With a stored bundle to compare against, churn shows as volatile-only (which does not fail)."""
+    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
+    with ReplicaServer() as server:
+        record([seed], snaps, RecordOptions(base_url=server.base_url, modes=("normal",)))
+    with ReplicaServer(drift="hot-items") as server:
+        report = run_check([seed], snaps, RecordOptions(base_url=server.base_url, modes=("normal",)),
+                           target_set="replica")
+    (result,) = report.results
+    assert [(d.cls, d.region, d.fails) for d in result.differences] == [("volatile-only", "recommendations", False)]
+    assert not report.fails
+
+
+def test_zz_print_detection_table():
+    """Not a check of its own: prints what the drift tests saw (run with -s)."""
+    if not DETECTION:
+        pytest.skip("no drift test ran in this session")
+    width = max(len(k) for k in DETECTION)
+    print("\n" + "\n".join(f"{k:<{width}}  {v}" for k, v in sorted(DETECTION.items())))
+    assert all(DETECTION.values())
+
+
+def test_cli_check_json_and_exit_codes(seed, tmp_path, capsys):
+    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
+    code = main(["check", seed.id, "--snapshots", str(snaps), "--json", "--modes", "normal"])
+    out = capsys.readouterr().out
+    assert code == 0
+    data = json.loads(out)
+    assert data["target"] == "replica" and data["results"][0]["status"] == "unchanged"
+    with ReplicaServer(drift="rename-title-class") as server:
+        code = main(["check", seed.id, "--snapshots", str(snaps), "--base-url", server.base_url,
+                     "--modes", "normal", "--retries", "1"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"{seed.id} normal layout-changed title-info" in out
+
+
+def test_corrupt_golden_names_the_file(seed, tmp_path, capsys):
+    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
+    golden = goldens.golden_paths(seed.id, "normal", snaps, "replica")["extraction"]
+    golden.write_text(golden.read_text(encoding="utf-8")[:200], encoding="utf-8")  # truncated
+    before = golden.read_bytes()
+    code = main(["check", seed.id, "--snapshots", str(snaps), "--modes", "normal"])
+    err = capsys.readouterr().err
+    assert code == 2
+    errors = [line for line in err.splitlines() if "error" in line]
+    assert len(errors) == 1 and str(golden) in errors[0] and "capture accept" in errors[0]
+    assert "Traceback" not in err
+    assert golden.read_bytes() == before, "a corrupt golden must be left for the user to regenerate"
+
+
+def test_missing_golden_is_reported_not_crashed(seed, tmp_path, capsys):
+    code = main(["check", seed.id, "--snapshots", str(tmp_path), "--modes", "care"])
+    out = capsys.readouterr().out
+    assert code == 1 and "no golden yet" in out and f"capture accept {seed.id}" in out
+
+
+def test_check_replay_needs_no_server(seed, tmp_path):
+    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
+    with ReplicaServer() as server:
+        origin = server.base_url
+        record([seed], snaps, RecordOptions(base_url=origin))
+    report = run_check([seed], snaps, RecordOptions(base_url=origin, replay=True, retries=1), target_set="replica")
+    assert [r.status for r in report.results] == ["unchanged", "unchanged"], \
+        [d for r in report.results for d in r.differences]
+
+
+def test_accept_equals_snapshot_update_and_partial_update_keeps_other_goldens(seed, tmp_path):
+    """`capture accept` and `pytest --snapshot-update` leave the same files; `-k` deletes nothing."""
+    by_accept = tmp_path / "accept"
+    by_pytest = tmp_path / "pytest"
+    # accept: check (no goldens yet) then accept the new captures
+    main(["check", seed.id, "--snapshots", str(by_accept)])
+    written = accept([seed.id], ("normal", "care"), by_accept, "replica")
+    assert len(written) == 12
+    # pytest: a goldens root holding every other golden of the repo plus a planted stale one
+    shutil.copytree(REPO_GOLDENS, by_pytest / "replica")
+    for f in (by_pytest / "replica").rglob(f"*{seed.id}*"):
+        f.unlink()
+    stale = by_pytest / "replica" / "test_goldens" / "test_text[ZZZZZZZZZZZZZZZZ-normal].txt"
+    stale.write_text("a golden of a page no longer watched\n", encoding="utf-8")
+    others = sorted(p.relative_to(by_pytest) for p in (by_pytest / "replica").rglob("*") if p.is_file())
+    env = {**os.environ, "CAPTURE_GOLDENS_ROOT": str(by_pytest)}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests/test_goldens.py"),
+                           "-k", seed.id, "--snapshot-update"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    still = sorted(p.relative_to(by_pytest) for p in (by_pytest / "replica").rglob("*") if p.is_file())
+    assert set(others) <= set(still), f"goldens deleted by a partial update: {set(others) - set(still)}"
+    assert stale.exists()
+    for path in written:
+        rel = path.relative_to(by_accept)
+        assert (by_pytest / rel).read_bytes() == path.read_bytes(), f"{rel} differs between accept and pytest"
+
+
+def test_failing_pytest_run_leaves_a_report_for_review(seed, tmp_path):
+    """A golden suite that fails writes reports/last-pytest.json, classified like `capture check`."""
+    shutil.copytree(REPO_GOLDENS, tmp_path / "replica")
+    golden = goldens.golden_paths(seed.id, "normal", tmp_path, "replica")["extraction"]
+    data = json.loads(golden.read_text(encoding="utf-8"))
+    data["title"] = "一个旧标题"
+    golden.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    watchlist = tmp_path / "pages.toml"
+    watchlist.write_text(f'[[page]]\nid = "{seed.id}"\nurl = "{seed.url}"\n', encoding="utf-8")
+    env = {**os.environ, "CAPTURE_GOLDENS_ROOT": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(ROOT / "tests/test_goldens.py"), "--watchlist", str(watchlist), "-k", "extraction"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stdout[-1500:]
+    report = CheckReport.read(tmp_path / "reports" / "last-pytest.json")
+    assert [(r.id, r.mode, r.status) for r in report.results] == [(seed.id, "normal", "changed")]
+    assert [(d.cls, d.region) for d in report.results[0].differences] == [("content-changed", "title-info")]
