@@ -1,0 +1,120 @@
+"""The browser module: finding Chromium, launch and context options, and the fixtures built on them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from capture import browser
+from capture.errors import BrowserNotFound
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def pw_page(site_origin):
+    """A page configured exactly as the recorder configures one (options + clock + host guard)."""
+    with sync_playwright() as p:
+        b = browser.launch(p)
+        ctx = b.new_context(**browser.context_args())
+        browser.prepare_context(ctx, allowed_hosts={browser.host_of(site_origin)})
+        page = ctx.new_page()
+        page.goto(site_origin + "/")
+        yield page
+        b.close()
+
+
+def test_chromium_launches_headless_through_the_module(pw_page):
+    ua = pw_page.evaluate("navigator.userAgent")
+    assert "HeadlessChrome" in ua
+    assert pw_page.context.browser.version.split(".")[0].isdigit()
+
+
+def test_context_is_zh_cn_beijing_fixed_viewport(pw_page):
+    assert pw_page.evaluate("navigator.language") == "zh-CN"
+    assert pw_page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Asia/Shanghai"
+    assert pw_page.evaluate("[innerWidth, innerHeight]") == [browser.VIEWPORT["width"], browser.VIEWPORT["height"]]
+
+
+def test_clock_is_fixed_and_random_is_seeded(pw_page):
+    now = pw_page.evaluate("Date.now()")
+    assert now == int(browser.FIXED_TIME.timestamp() * 1000)
+    first = pw_page.evaluate("[Math.random(), Math.random()]")
+    pw_page.reload()
+    assert pw_page.evaluate("[Math.random(), Math.random()]") == first
+
+
+def test_third_party_hosts_and_service_workers_are_blocked(pw_page, site_origin):
+    blocked = pw_page.evaluate("""async () => {
+        try { await fetch('http://static.ws.126.net/x.js', {mode: 'no-cors'}); return 'fetched'; }
+        catch (e) { return 'blocked'; } }""")
+    assert blocked == "blocked"
+    same = pw_page.evaluate(f"fetch('{site_origin}/').then(r => r.status)")
+    assert same == 200
+    assert browser.context_args()["service_workers"] == "block"
+    assert pw_page.evaluate("'serviceWorker' in navigator ? 'api' : 'none'") in ("api", "none")
+
+
+def test_pytest_playwright_fixtures_use_our_options_and_keep_their_flags(tmp_path):
+    """pytest-playwright's `page` gets our launch/context options; --tracing and --output still work."""
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(ROOT / "tests/fixture_probe/probe_page.py"), "--tracing", "on",
+                           "--output", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-1500:]
+    assert list((tmp_path / "out").rglob("trace.zip")), "--tracing on --output DIR left no trace"
+
+
+def test_missing_browser_is_one_line(monkeypatch):
+    monkeypatch.setenv("CAPTURE_CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr(browser, "playwright_managed_chromium", lambda: None)
+    with pytest.raises(BrowserNotFound) as err:
+        browser.require_chromium()
+    assert "CAPTURE_CHROMIUM=/nonexistent/chromium" in str(err.value) and "\n" not in str(err.value)
+    monkeypatch.delenv("CAPTURE_CHROMIUM")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(BrowserNotFound) as err:
+        browser.require_chromium()
+    assert "apt-get install chromium" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_cli_without_a_browser_exits_3_with_one_line(tmp_path, site_origin):
+    env = {**os.environ, "CAPTURE_CHROMIUM": "/nonexistent/chromium"}
+    proc = subprocess.run([sys.executable, "-m", "capture.cli", "record", "--replica", "--snapshots", str(tmp_path)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and "CAPTURE_CHROMIUM" in errors[0] and "Traceback" not in proc.stderr
+
+
+def test_bootstrap_stops_with_one_line_when_no_browser_can_be_had(tmp_path):
+    """With the virtualenv in place, a bad CAPTURE_CHROMIUM stops the bootstrap with one line, exit 3."""
+    env = {**os.environ, "CAPTURE_CHROMIUM": "/nonexistent/chromium", "CAPTURE_VENV": sys.prefix}
+    if not (Path(sys.prefix) / ".netease-capture-installed").exists():
+        pytest.skip("this interpreter's environment was not made by the bootstrap (no install stamp)")
+    proc = subprocess.run([sys.executable, "-m", "capture.bootstrap", "capture", "--version"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3
+    assert proc.stderr.strip().splitlines()[-1].startswith("bootstrap: CAPTURE_CHROMIUM=/nonexistent/chromium")
+
+
+def test_bootstrap_usage_is_one_line():
+    proc = subprocess.run([sys.executable, "-m", "capture.bootstrap"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("port", ["taken", "70000", "abc"])
+def test_serve_bad_port_exits_2_with_one_line(port):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        value = str(sock.getsockname()[1]) if port == "taken" else port
+        proc = subprocess.run([sys.executable, "-m", "capture.cli", "serve", "--port", value], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and value in proc.stderr
