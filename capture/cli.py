@@ -68,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     acc.add_argument("--mode", choices=("normal", "care"), default=None, help="only this mode (default both)")
     acc.add_argument("--live", action="store_true", help="write the 'live' goldens")
 
+    rev = sub.add_parser("review", help="write an HTML review of the last check (or failing pytest run)")
+    _add_common(rev)
+    rev.add_argument("--report", type=Path, metavar="FILE",
+                     help="report to review (default: the newer of <snapshots>/reports/last-check.json "
+                          "and last-pytest.json)")
+    rev.add_argument("--out", type=Path, metavar="FILE",
+                     help="HTML file to write (default: <snapshots>/reports/review.html)")
+
     srv = sub.add_parser("serve", help="serve the built-in replica by hand")
     _add_common(srv)
     srv.add_argument("--port", default="0", help="port on 127.0.0.1 (default 0: any free port)")
@@ -270,6 +278,13 @@ def cmd_accept(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import write_review
+
+    print(write_review(args.snapshots, report=args.report, out=args.out))
+    return 0
+
+
 def _parse_port(value: str) -> int:
     try:
         port = int(value)
@@ -328,8 +343,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"record": cmd_record, "check": cmd_check, "accept": cmd_accept, "serve": cmd_serve,
-            "extract": cmd_extract}
+COMMANDS = {"record": cmd_record, "check": cmd_check, "accept": cmd_accept, "review": cmd_review,
+            "serve": cmd_serve, "extract": cmd_extract}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,7 +34,7 @@ RETRYABLE_NET = ("ERR_CONNECTION", "ERR_EMPTY_RESPONSE", "ERR_TIMED_OUT", "ERR_N
 #: HTTP statuses worth another attempt (honouring Retry-After); every other 4xx (a 404 above all) is final.
 RETRYABLE_STATUS = (429, 500, 502, 503, 504)
 #: Seconds added to each attempt's budget for collecting artifacts and the screenshot.
-ATTEMPT_SLACK_S = 15.0
+ATTEMPT_SLACK_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -268,11 +268,37 @@ async def _fonts(page: Any) -> list[str]:
     return sorted(names)
 
 
+async def _clipped_png(page: Any, width: int, height: int) -> bytes | None:
+    """The top ``width`` × ``height`` px of the page as PNG via CDP; None if CDP is unavailable."""
+    import base64
+
+    try:
+        cdp = await page.context.new_cdp_session(page)
+    except Exception:
+        return None
+    try:
+        shot = await cdp.send("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+        return base64.b64decode(shot["data"])
+    finally:
+        try:
+            await cdp.detach()
+        except Exception:
+            pass
+
+
 async def _screenshot(page: Any, viewport_width: int) -> tuple[bytes, dict[str, Any]]:
     height = int(await page.evaluate("document.documentElement.scrollHeight"))
     clipped = height > SCREENSHOT_MAX_HEIGHT
     kwargs: dict[str, Any] = {"full_page": True, "type": "png", "animations": "disabled", "caret": "hide"}
     if clipped:
+        # Playwright's full_page first resizes the page to its whole height (100,000 px: over 30 s, or
+        # never), and a clip without full_page stops at the viewport. Chromium's own capture renders
+        # just the clip, beyond the viewport.
+        png = await _clipped_png(page, viewport_width, SCREENSHOT_MAX_HEIGHT)
+        if png is not None:
+            return png, {"page_height": height, "clipped": clipped, "max_height": SCREENSHOT_MAX_HEIGHT}
         kwargs["clip"] = {"x": 0, "y": 0, "width": viewport_width, "height": SCREENSHOT_MAX_HEIGHT}
     png = await page.screenshot(**kwargs)
     return png, {"page_height": height, "clipped": clipped, "max_height": SCREENSHOT_MAX_HEIGHT}
@@ -368,7 +394,7 @@ async def capture_page(browser: Any, target: Target, mode: str, stage: Path, opt
         return Artifacts(meta=meta, raw=raw, dom=dom, text=text, aria=aria, screenshot=png, a11y=a11y_json)
     finally:
         try:
-            await asyncio.wait_for(context.close(), 10)  # bounded: the browser itself may be hung
+            await asyncio.wait_for(context.close(), 5)  # bounded: a hung renderer can stall it
         except Exception:
             pass
 

@@ -1,0 +1,288 @@
+"""Build the review page: one self-contained HTML file from a check (or failing pytest) report.
+
+Everything a captured page contributes (titles, text, DOM-derived views, reasons quoting them) reaches
+the page only through the Jinja template with autoescape on; no captured HTML is embedded. The page
+has no script and a Content-Security-Policy that forbids any (images are ``data:`` URIs).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
+
+from .. import bundle as bundle_mod
+from .. import goldens
+from ..errors import BadInput, CaptureError, CorruptFile
+from ..report import CheckReport, PageResult, reports_dir
+from . import images
+
+HERE = Path(__file__).resolve().parent
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+KINDS = ("extraction", "text", "skeleton", "aria")
+#: Longest unified diff shown per view (lines); the rest is counted, not shown.
+MAX_DIFF_LINES = 800
+
+
+def last_pytest_path(snapshots: Path) -> Path:
+    return reports_dir(snapshots) / "last-pytest.json"
+
+
+def default_out(snapshots: Path) -> Path:
+    return reports_dir(snapshots) / "review.html"
+
+
+# --- which report -----------------------------------------------------------------------------------
+
+def choose_report(snapshots: Path) -> Path:
+    """The newer of ``last-check.json`` and ``last-pytest.json``; CorruptFile when neither exists."""
+    from ..report import last_check_path
+
+    found = [p for p in (last_check_path(snapshots), last_pytest_path(snapshots)) if p.is_file()]
+    if not found:
+        raise CorruptFile(f"no report to review: {last_check_path(snapshots)} not found (nor "
+                          f"{last_pytest_path(snapshots).name}): run `capture check` (or pytest) first")
+    return max(found, key=lambda p: p.stat().st_mtime_ns)
+
+
+def read_report(path: Path) -> CheckReport:
+    rerun = "rerun pytest" if path.name == "last-pytest.json" else "rerun `capture check`"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"report {path} not found: run `capture check` first or give --report FILE") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorruptFile(f"report {path} cannot be read ({exc}): {rerun} to regenerate it") from None
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        report = CheckReport.from_dict(data)
+        for r in report.results:
+            if not isinstance(r.id, str) or not isinstance(r.mode, str):
+                raise ValueError("a result lacks its id or mode")
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CorruptFile(f"report {path} is corrupt ({msg}): {rerun} to regenerate it") from None
+    return report
+
+
+# --- views ------------------------------------------------------------------------------------------
+
+@dataclass
+class DiffView:
+    kind: str
+    golden_file: str
+    new_label: str
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (css class, text)
+    more: int = 0
+    note: str | None = None  # shown instead of (or above) the diff
+    identical: bool = False
+
+
+@dataclass
+class EnvView:
+    mismatches: list[tuple[str, str, str]] = field(default_factory=list)  # (key, golden, new)
+    note: str | None = None
+
+
+@dataclass
+class Entry:
+    result: PageResult
+    fails: bool
+    bundle: str | None
+    bundle_note: str | None = None
+    diffs: list[DiffView] = field(default_factory=list)
+    env: EnvView | None = None
+    pixels: images.PixelDiff | None = None
+    pixel_note: str | None = None
+
+
+def unified(kind: str, golden: str, new: str, golden_file: str, new_label: str) -> DiffView:
+    view = DiffView(kind, golden_file, new_label)
+    if golden == new:
+        view.identical = True
+        return view
+    rows: list[tuple[str, str]] = []
+    for line in difflib.unified_diff(golden.splitlines(), new.splitlines(), fromfile=f"golden {golden_file}",
+                                     tofile=f"new {new_label}", n=3, lineterm=""):
+        if line.startswith(("---", "+++")):
+            css = "file"
+        elif line.startswith("@@"):
+            css = "hunk"
+        elif line.startswith("+"):
+            css = "add"
+        elif line.startswith("-"):
+            css = "del"
+        else:
+            css = "ctx"
+        rows.append((css, line))
+    view.lines, view.more = rows[:MAX_DIFF_LINES], max(0, len(rows) - MAX_DIFF_LINES)
+    return view
+
+
+def _resolve(path: str | None, root: Path, report_root: str) -> Path | None:
+    """A path from the report: as written, else relative to the snapshots folder actually used."""
+    if not path:
+        return None
+    p = Path(path)
+    if p.is_absolute() or p.exists():
+        return p
+    try:
+        return root / p.relative_to(report_root)
+    except ValueError:
+        return p
+
+
+def _new_views(b: bundle_mod.Bundle) -> tuple[dict[str, str], dict[str, str]]:
+    """The new capture's golden-format texts by kind, and per-kind notes (why a view is missing or partial)."""
+    from ..check import serialize
+    from ..compare import views
+    from ..fingerprint import skeleton
+    from ..volatile import canonical_origin, mask_aria, mask_text
+
+    texts: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    try:
+        v = views(b)
+        return {"extraction": serialize("extraction", v.extraction), "skeleton": serialize("skeleton", v.skeleton),
+                "text": serialize("text", v.text), "aria": serialize("aria", v.aria)}, notes
+    except CaptureError as exc:
+        notes["extraction"] = f"the new capture could not be extracted: {exc}"
+    base = b.meta.base_url
+    fallbacks = {
+        "skeleton": lambda: serialize("skeleton", skeleton(b.dom, b.meta.mode)),
+        "text": lambda: serialize("text", mask_text(canonical_origin(b.text, base), b.meta.text_regions)),
+        "aria": lambda: serialize("aria", mask_aria(canonical_origin(b.aria, base))),
+    }
+    for kind, make in fallbacks.items():
+        try:
+            texts[kind] = make()
+        except Exception as exc:  # a broken capture: say so in its section, review the rest
+            notes[kind] = f"could not be computed: {type(exc).__name__}: {exc}"
+    if "aria" in texts:
+        notes["aria"] = "without an extraction, volatile strings (titles, links of volatile modules) are not masked"
+    return texts, notes
+
+
+def _env_view(golden_env: Path, new_env: dict[str, Any]) -> EnvView:
+    try:
+        stored = json.loads(golden_env.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return EnvView(note=f"the golden's environment was not recorded ({golden_env} missing)")
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        return EnvView(note=f"the golden's environment file {golden_env} is unreadable ({exc})")
+    if not isinstance(stored, dict):
+        return EnvView(note=f"the golden's environment file {golden_env} is not a JSON object")
+    view = EnvView()
+    for key in dict.fromkeys([*stored, *new_env]):
+        if stored.get(key) != new_env.get(key):
+            view.mismatches.append((key, json.dumps(stored.get(key), ensure_ascii=False),
+                                    json.dumps(new_env.get(key), ensure_ascii=False)))
+    return view
+
+
+def _entry(result: PageResult, root: Path, report: CheckReport, detailed: bool) -> Entry:
+    from ..check import env_of
+
+    bundle_path = _resolve(result.bundle, root, report.snapshots)
+    entry = Entry(result=result, fails=result.fails, bundle=str(bundle_path) if bundle_path else None)
+    if not detailed:
+        return entry
+    accept = f"capture accept {result.id} --mode {result.mode}" + (" --live" if report.target == "live" else "")
+    if bundle_path is None:
+        entry.bundle_note = "no new capture (the page could not be loaded): nothing to compare"
+        return entry
+    try:
+        b = bundle_mod.read_bundle(bundle_path)
+    except CaptureError as exc:
+        entry.bundle_note = f"the new capture cannot be read: {exc}"
+        return entry
+    new_texts, notes = _new_views(b)
+    paths = goldens.golden_paths(result.id, result.mode, root, report.target)
+    for kind in KINDS:
+        gpath = paths[kind]
+        if not gpath.exists():
+            alt = _resolve(result.golden.get(kind), root, report.snapshots)
+            gpath = alt if alt is not None and alt.exists() else gpath
+        try:
+            golden_text = gpath.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            golden_text = None
+        if golden_text is None:
+            view = DiffView(kind, str(gpath), str(bundle_path),
+                            note=f"no golden {gpath}: create it with `{accept}` or `pytest --snapshot-update`")
+        elif kind not in new_texts:
+            view = DiffView(kind, str(gpath), str(bundle_path), note=notes.get(kind, "not available"))
+        else:
+            view = unified(kind, golden_text, new_texts[kind], str(gpath), f"{bundle_path} (masked)")
+            view.note = notes.get(kind)
+        entry.diffs.append(view)
+    # Screenshots: only comparable when taken in the same environment.
+    entry.env = _env_view(goldens.env_path(result.id, result.mode, root, report.target), env_of(b.meta))
+    screen = goldens.screen_path(result.id, result.mode, root, report.target)
+    if entry.env.mismatches:
+        what = ", ".join(k for k, _, _ in entry.env.mismatches)
+        entry.pixel_note = (f"pixel comparison skipped: the environment differs ({what}), so the screenshots "
+                            f"are not comparable; if the new environment is intended, accept it with `{accept}`")
+    elif not screen.is_file():
+        entry.pixel_note = (f"no golden screenshot at {screen}: create one with `{accept}` "
+                            f"(or `pytest --snapshot-update`), then check again")
+    else:
+        try:
+            entry.pixels = images.pixel_diff(screen.read_bytes(), b.screenshot)
+        except (OSError, ValueError) as exc:
+            entry.pixel_note = f"pixel comparison failed: {exc}"
+    return entry
+
+
+# --- the page ---------------------------------------------------------------------------------------
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["pct"] = lambda x: f"{x * 100:.2f}%"
+    return env
+
+
+def render(report: CheckReport, report_path: Path, root: Path) -> str:
+    entries = [_entry(r, root, report, detailed=r.fails) for r in report.results]
+    failing = [e for e in entries if e.fails]
+    others = [e for e in entries if not e.fails]
+    css = (HERE / "static" / "review.css").read_text(encoding="utf-8")
+    template = _environment().get_template("review.html.j2")
+    return template.render(report=report, report_path=str(report_path), root=str(root), csp=CSP,
+                           css=Markup(css), failing=failing, others=others,  # noqa: S704 (our own file)
+                           compare_width=images.COMPARE_WIDTH, max_pixels=images.MAX_COMPARE_PIXELS,
+                           display_width=images.DISPLAY_WIDTH)
+
+
+def write_review(snapshots: Path, report: Path | None = None, out: Path | None = None) -> Path:
+    """Render the review of ``report`` (default: the newer last-check/last-pytest) to ``out``; return it."""
+    snapshots = Path(snapshots)
+    if report is not None and not Path(report).is_file():
+        raise BadInput(f"report {report} not found: give an existing --report FILE, or run `capture check`")
+    report_path = Path(report) if report is not None else choose_report(snapshots)
+    data = read_report(report_path)
+    root = snapshots
+    if report is not None and Path(data.snapshots).is_dir():
+        root = Path(data.snapshots)
+    html = render(data, report_path, root)
+    out = Path(out) if out is not None else default_out(snapshots)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".review-", suffix=".html", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(html)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
