@@ -82,12 +82,26 @@ class CheckReport:
 
     @classmethod
     def read(cls, path: Path) -> CheckReport:
+        """Read a report; a missing, unreadable or malformed one is one line naming it and the fix."""
+        rerun = "rerun pytest" if path.name == "last-pytest.json" else "rerun `capture check`"
         try:
-            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise CorruptFile(f"{path} not found: run `capture check` first") from None
-        except (ValueError, TypeError) as exc:
-            raise CorruptFile(f"{path} is corrupt ({exc}): rerun `capture check` to regenerate it") from None
+            raise CorruptFile(f"report {path} not found: run `capture check` first") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CorruptFile(f"report {path} cannot be read ({exc}): {rerun} to regenerate it") from None
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            report = cls.from_dict(data)
+            for r in report.results:
+                if not isinstance(r.id, str) or not isinstance(r.mode, str):
+                    raise ValueError("a result lacks its id or mode")
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise CorruptFile(f"report {path} is corrupt ({msg}): {rerun} to regenerate it") from None
+        return report
 
 
 def reports_dir(snapshots: Path) -> Path:

@@ -53,25 +53,9 @@ def choose_report(snapshots: Path) -> Path:
 
 
 def read_report(path: Path) -> CheckReport:
-    rerun = "rerun pytest" if path.name == "last-pytest.json" else "rerun `capture check`"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"report {path} not found: run `capture check` first or give --report FILE") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorruptFile(f"report {path} cannot be read ({exc}): {rerun} to regenerate it") from None
-    try:
-        data = json.loads(text)
-        if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
-        report = CheckReport.from_dict(data)
-        for r in report.results:
-            if not isinstance(r.id, str) or not isinstance(r.mode, str):
-                raise ValueError("a result lacks its id or mode")
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CorruptFile(f"report {path} is corrupt ({msg}): {rerun} to regenerate it") from None
-    return report
+    if not path.exists():
+        raise BadInput(f"report {path} not found: run `capture check` first or give --report FILE")
+    return CheckReport.read(path)
 
 
 # --- views ------------------------------------------------------------------------------------------
