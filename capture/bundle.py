@@ -75,6 +75,7 @@ class Bundle:
     text: str
     aria: str
     screenshot: bytes
+    a11y: dict[str, Any] = field(default_factory=dict)
 
     @property
     def har(self) -> Path:
@@ -166,6 +167,16 @@ def write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
+def _read_json(path: Path, hint: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise CorruptFile(f"{path} is corrupt ({exc}): {hint}") from None
+    if not isinstance(data, dict):
+        raise CorruptFile(f"{path} is not a JSON object: {hint}")
+    return data
+
+
 def read_bundle(path: Path) -> Bundle:
     """Read a bundle; a missing or corrupt file raises :class:`CorruptFile` naming it."""
     hint = f"re-record it with `capture record {path.parent.name} --modes {path.name} --force`"
@@ -189,6 +200,7 @@ def read_bundle(path: Path) -> Bundle:
             text=(path / "text.txt").read_text(encoding="utf-8"),
             aria=(path / "aria.yaml").read_text(encoding="utf-8"),
             screenshot=(path / "screenshot.png").read_bytes(),
+            a11y=_read_json(path / "a11y.json", hint),
         )
     except UnicodeDecodeError as exc:
         raise CorruptFile(f"a file in {path} is not valid UTF-8 ({exc.reason}): {hint}") from None

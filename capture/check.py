@@ -26,7 +26,7 @@ from .report import CheckReport, Difference, PageResult, check_captures_root, la
 from .targets import Target
 
 SERIALIZERS = {"extraction": goldens.GoldenJSON, "skeleton": goldens.GoldenSkeleton,
-               "text": goldens.GoldenText, "aria": goldens.GoldenAria}
+               "text": goldens.GoldenText, "aria": goldens.GoldenAria, "a11y": goldens.GoldenA11y}
 FIELD_OF_SELECTOR_REGION = {"title": "title-info", "body": "body", "crumb": "crumb", "published": "title-info",
                             "source": "title-info"}
 
@@ -37,7 +37,7 @@ def serialize(kind: str, value: Any) -> str:
 
 
 def view_values(v: GoldenViews) -> dict[str, Any]:
-    return {"extraction": v.extraction, "skeleton": v.skeleton, "text": v.text, "aria": v.aria}
+    return {"extraction": v.extraction, "skeleton": v.skeleton, "text": v.text, "aria": v.aria, "a11y": v.a11y}
 
 
 def read_golden(target_id: str, mode: str, root: Path, target: str) -> GoldenViews | None:
@@ -54,7 +54,7 @@ def read_golden(target_id: str, mode: str, root: Path, target: str) -> GoldenVie
             raise CorruptFile(f"golden {path} is missing: {hint}") from None
         except UnicodeDecodeError:
             raise CorruptFile(f"golden {path} is not UTF-8 text: {hint}") from None
-        if kind in ("extraction", "skeleton"):
+        if kind in ("extraction", "skeleton", "a11y"):
             try:
                 values[kind] = json.loads(text)
             except ValueError as exc:
@@ -103,7 +103,7 @@ def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, tar
         except CaptureError:
             pass
     result.differences = diffs
-    result.status = "changed" if diffs else "unchanged"
+    result.status = "changed" if any(d.fails for d in diffs) else "unchanged"
     return result
 
 

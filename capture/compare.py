@@ -23,6 +23,7 @@ class GoldenViews:
     skeleton: dict[str, list[str]]
     text: str
     aria: str
+    a11y: dict[str, Any]
 
 
 def extraction_of(bundle: Bundle) -> Any:
@@ -37,7 +38,8 @@ def views(bundle: Bundle) -> GoldenViews:
     data = json.loads(canonical_origin(article.to_json(), base))
     text = mask_text(canonical_origin(bundle.text, base), bundle.meta.text_regions)
     aria = mask_aria(canonical_origin(bundle.aria, base), volatile_strings(data))
-    return GoldenViews(extraction=data, skeleton=skeleton(bundle.dom, bundle.meta.mode), text=text, aria=aria)
+    return GoldenViews(extraction=data, skeleton=skeleton(bundle.dom, bundle.meta.mode), text=text, aria=aria,
+                       a11y=bundle.a11y)
 
 
 # --- Classification -------------------------------------------------------------------------------
@@ -131,11 +133,29 @@ def classify(golden: GoldenViews, new: GoldenViews) -> list[Difference]:
         if diff.cls == "content-changed" and any(d.region == diff.region and d.cls == "layout-changed" for d in out):
             continue  # the layout change explains it
         out.append(diff)
+    out += a11y_differences(golden.a11y, new.a11y, new.extraction.get("mode", "normal"))
     if not out and golden.text != new.text:
         out.append(Difference("content-changed", "text", _text_reason(golden.text, new.text)))
     if not out and golden.aria != new.aria:
         out.append(Difference("content-changed", "aria", _text_reason(golden.aria, new.aria)))
     return out
+
+
+def a11y_differences(golden: dict[str, Any], new: dict[str, Any], mode: str) -> list[Difference]:
+    """关怀版 conformance: thresholds (care pages) and regressions against the golden (both modes).
+
+    Care findings fail as ``care-regression``; normal-page ones are informational (``fails=False``).
+    """
+    from . import a11y
+
+    if not new or "error" in new:
+        reason = (new or {}).get("error", "no a11y.json")
+        return [Difference("care-regression", "a11y", f"accessibility not measured: {reason}", fails=mode == "care")]
+    findings = a11y.evaluate(new, mode) if mode == "care" else []
+    if golden and "error" not in golden:
+        seen = {f.rule for f in findings}
+        findings += [f for f in a11y.compare(golden, new, mode) if f.rule not in seen]
+    return a11y.to_differences(findings, mode)
 
 
 def _text_reason(old: str, new: str) -> str:

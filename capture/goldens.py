@@ -48,7 +48,7 @@ def golden_name(test: str, target_id: str, mode: str) -> str:
 
 #: Each stored view of a capture: (kind, test function in tests/test_goldens.py, file extension).
 KINDS = (("extraction", "test_extraction", "json"), ("skeleton", "test_skeleton", "json"),
-         ("text", "test_text", "txt"), ("aria", "test_aria", "yaml"))
+         ("text", "test_text", "txt"), ("aria", "test_aria", "yaml"), ("a11y", "test_a11y_figures", "json"))
 MODULE = "test_goldens"
 
 

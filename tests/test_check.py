@@ -88,6 +88,16 @@ def test_layout_drift_is_caught_with_class_and_region(name, seed, tmp_path):
     assert report.fails
 
 
+@pytest.mark.parametrize("name", CARE_A11Y)
+def test_care_a11y_drift_is_a_care_regression_naming_its_rule(name, seed, tmp_path):
+    drift = DRIFTS[name]
+    report = _check_under_drift(name, seed, tmp_path)
+    (result,) = report.results
+    got = [(d.cls, d.region) for d in result.differences if d.fails]
+    DETECTION[f"{name}/{result.mode}"] = "; ".join(f"{d.cls} {d.region}: {d.reason}" for d in result.differences)
+    assert ("care-regression", drift.expect_region) in got, f"{name}: expected rule {drift.expect_region}, got {got}"
+
+
 @pytest.mark.parametrize("name", VOLATILE)
 def test_volatile_drift_does_not_fail(name, seed, tmp_path):
     report = _check_under_drift(name, seed, tmp_path)
@@ -172,7 +182,7 @@ def test_accept_equals_snapshot_update_and_partial_update_keeps_other_goldens(se
     # accept: check (no goldens yet) then accept the new captures
     main(["check", seed.id, "--snapshots", str(by_accept)])
     written = accept([seed.id], ("normal", "care"), by_accept, "replica")
-    assert len(written) == 12
+    assert len(written) == 14
     # pytest: a goldens root holding every other golden of the repo plus a planted stale one
     shutil.copytree(REPO_GOLDENS, by_pytest / "replica")
     for f in (by_pytest / "replica").rglob(f"*{seed.id}*"):

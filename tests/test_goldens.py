@@ -12,7 +12,7 @@ import pytest
 
 from capture.bundle import Bundle, read_bundle
 from capture.compare import GoldenViews, views
-from capture.goldens import GoldenAria, GoldenJSON, GoldenSkeleton, GoldenText
+from capture.goldens import GoldenA11y, GoldenAria, GoldenJSON, GoldenSkeleton, GoldenText
 from capture.pagetext import comparable_lines
 
 
@@ -35,6 +35,13 @@ def test_skeleton(page_mode, captured, snapshot):
     _bundle, v = _views(captured, page_mode)
     assert v.skeleton.get("body") and not any("(missing" in line for line in v.skeleton["body"])
     assert v.skeleton == snapshot(extension_class=GoldenSkeleton)
+
+
+def test_a11y_figures(page_mode, captured, snapshot):
+    """The accessibility figures (a11y.json): a regression against them is a care-regression in checks."""
+    _bundle, v = _views(captured, page_mode)
+    assert "error" not in v.a11y, v.a11y.get("error")
+    assert v.a11y == snapshot(extension_class=GoldenA11y)
 
 
 def test_text(page_mode, captured, snapshot):
