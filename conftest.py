@@ -208,6 +208,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     report.write(reports_dir(root) / "last-pytest.json")
 
 
+@pytest.fixture(scope="module")
+def capture_context() -> Iterator[Any]:
+    """A sync Playwright context configured exactly like the recorder's: one Chromium per module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = capture_browser.launch(pw)
+        ctx = chromium.new_context(**capture_browser.context_args())
+        capture_browser.prepare_context(ctx, allowed_hosts={"127.0.0.1"})
+        yield ctx
+        ctx.close()
+        chromium.close()
+
+
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     seed = sorted((SHARED / "seed").glob("*.txt")) if (SHARED / "seed").is_dir() else []

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from capture import browser
 from capture.a11y import compare, evaluate, measure_sync, rules_for, to_differences
 from capture.a11y.drifts import CARE_DRIFTS
 from capture.goldens import GoldenA11y
@@ -38,15 +37,9 @@ def server() -> Iterator[ReplicaServer]:
 
 
 @pytest.fixture(scope="module")
-def a11y_context(server: ReplicaServer) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(**browser.launch_args())
-        ctx = chromium.new_context(**browser.context_args())
-        browser.prepare_context(ctx, allowed_hosts={"127.0.0.1"})
-        yield ctx
-        ctx.close()
-        chromium.close()
+def a11y_context(server: ReplicaServer, capture_context: Any) -> Any:
+    """The shared recorder-like context (conftest.py), with the replica running."""
+    return capture_context
 
 
 def measure_url(a11y_context: Any, url: str) -> dict[str, Any]:

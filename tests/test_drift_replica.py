@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from capture import browser
 from capture.cli import main as cli_main
 from capture.errors import BadInput, CaptureError
 from capture.extract import extract
@@ -276,15 +275,9 @@ def test_old_template_is_the_post_content_main_generation(page: ReplicaPage) -> 
 # --- in a browser: the drifts that only show once the page's scripts ran ---------------------------
 
 @pytest.fixture(scope="module")
-def context() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(**browser.launch_args())
-        ctx = chromium.new_context(**browser.context_args())
-        browser.prepare_context(ctx, allowed_hosts={"127.0.0.1"})
-        yield ctx
-        ctx.close()
-        chromium.close()
+def context(capture_context: Any) -> Any:
+    """The shared recorder-like context (conftest.py)."""
+    return capture_context
 
 
 def test_care_link_drifts_after_scripts_run(context: Any) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from capture import browser
 from capture.errors import BadInput
 from capture.pagetext import comparable_lines, visible_text
 from capture.replica import ReplicaPage, ReplicaServer, pages, render
@@ -42,16 +41,9 @@ def server() -> Iterator[ReplicaServer]:
 
 
 @pytest.fixture(scope="module")
-def context(server: ReplicaServer) -> Iterator[Any]:
-    """One Chromium for the module, configured exactly like captures are."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(**browser.launch_args())
-        ctx = chromium.new_context(**browser.context_args())
-        browser.prepare_context(ctx, allowed_hosts={"127.0.0.1"})
-        yield ctx
-        ctx.close()
-        chromium.close()
+def context(server: ReplicaServer, capture_context: Any) -> Any:
+    """The shared recorder-like context (conftest.py), with the replica running."""
+    return capture_context
 
 
 @pytest.fixture
