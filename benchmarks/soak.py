@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import shutil
 import sys
 import tempfile
 import time
@@ -106,6 +107,7 @@ async def soak(args: argparse.Namespace) -> int:
             rss_end = chromium_rss_mb()
             await rec._browser.close()
         wall = time.monotonic() - t0
+    shutil.rmtree(snapshots, ignore_errors=True)
     failures = collections.Counter(o.reason.split(":", 1)[0] for o in outcomes if o.status == "failed")
     retried = sum(o.attempts > 1 for o in outcomes if o.status == "ok")
     print()
