@@ -197,6 +197,13 @@ class _HTTPServer(ThreadingHTTPServer):
         self.server_name = str(host)
         self.server_port = int(port)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gives up mid-answer (a timeout, a fault test) is normal here: no traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
 
 def _check_port(port: Any) -> int:
     if isinstance(port, str) and port.strip().isdigit():
