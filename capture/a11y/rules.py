@@ -46,7 +46,7 @@ def _fmt(v: Any, unit: str = "") -> str:
     if v is None:
         return "not measured"
     if isinstance(v, float):
-        v = f"{v:g}"
+        return f"{v:g}{unit}"
     if isinstance(v, str):
         return f'"{v}"' if v else "none"
     return f"{v}{unit}"
