@@ -83,12 +83,10 @@ def target_for_url(url: str, *, allow_hosts: tuple[str, ...] = (), base_url: str
     parts = urlsplit(url)
     m = _ARTICLE.match(parts.path)
     if m:
-        # A URL on the replica or a mirror stands for the same live article; a care URL for its article.
-        path = parts.path.replace(m.group("care") or ".html", "") if m.group("care") else parts.path
-        path = path if path.endswith(".html") else path + ".html"
-        canonical = urlunsplit(("https", "www.163.com", path, "", "")) if base_url else urlunsplit(
-            (parts.scheme, parts.netloc, path, "", ""))
-        return Target(m.group("id"), canonical)
+        # A care URL stands for its article; a URL on the replica or a mirror for the live article.
+        path = f"/{m.group('channel')}/article/{m.group('id')}.html"
+        origin = ("https", "www.163.com") if base_url else (parts.scheme, parts.netloc)
+        return Target(m.group("id"), urlunsplit((*origin, path, "", "")))
     slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{parts.hostname}{parts.path}").strip("-")[:80]
     return Target(check_id(slug), url)
 
