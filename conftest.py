@@ -78,7 +78,7 @@ def watched(config: pytest.Config) -> list[Target]:
             and not config.getoption("--live"):
         from capture.replica import pages
 
-        return shard([Target(p.id, f"https://www.163.com{p.path}") for p in pages()], spec)
+        return shard([Target(p.id, p.live_url) for p in pages()], spec)
     path = watchlist_path(config)
     return shard(load_watchlist(path), spec) if path.is_file() else []
 
@@ -206,6 +206,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             report.results.append(PageResult(target_id, mode, target.url, "failed",
                                              [Difference("fetch-failed", "page", str(exc))]))
     report.write(reports_dir(root) / "last-pytest.json")
+
+
+@pytest.fixture(scope="module")
+def replica_only(live: bool) -> None:
+    """Tests of the harness on the replica itself (drifts, faults, recorder) skip under ``--live``."""
+    if live:
+        pytest.skip("this module drives the replica; --live runs the golden suites only")
+
+
+@pytest.fixture(scope="session")
+def seed_target() -> Target:
+    """The replica's seed page (the one that reproduces ../shared/seed) as a watched target."""
+    from capture.replica import pages
+
+    page = next(p for p in pages() if p.seed)
+    return Target(page.id, page.live_url)
 
 
 @pytest.fixture(scope="module")

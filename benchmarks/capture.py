@@ -78,7 +78,7 @@ class PeakRSS:
 
 
 def targets() -> list[Target]:
-    return [Target(p.id, f"https://www.163.com{p.path}") for p in pages()]
+    return [Target(p.id, p.live_url) for p in pages()]
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, float]:

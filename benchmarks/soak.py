@@ -76,7 +76,7 @@ def verify(snapshots: Path, targets: list[Target]) -> tuple[int, int]:
 async def soak(args: argparse.Namespace) -> int:
     from playwright.async_api import async_playwright
 
-    targets = [Target(p.id, f"https://www.163.com{p.path}") for p in pages()]
+    targets = [Target(p.id, p.live_url) for p in pages()]
     per_round = len(targets) * len(MODES)
     rounds = -(-args.captures // per_round)
     policy = RandomFaults(args.rate, KINDS, seed=args.seed)

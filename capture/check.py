@@ -19,16 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from . import bundle, goldens
-from .compare import GoldenViews, classify, extraction_of, views, volatile_changes
+from .compare import FIELD_REGION, GoldenViews, classify, extraction_of, views, volatile_changes
 from .errors import CaptureError, CorruptFile, LayoutNotRecognized, MissingField
 from .recorder import Outcome, RecordOptions, record
 from .report import CheckReport, Difference, PageResult, check_captures_root, last_check_path
 from .targets import Target
+from .volatile import canonical_origin
 
 SERIALIZERS = {"extraction": goldens.GoldenJSON, "skeleton": goldens.GoldenSkeleton,
                "text": goldens.GoldenText, "aria": goldens.GoldenAria, "a11y": goldens.GoldenA11y}
-FIELD_OF_SELECTOR_REGION = {"title": "title-info", "body": "body", "crumb": "crumb", "published": "title-info",
-                            "source": "title-info"}
 
 
 def serialize(kind: str, value: Any) -> str:
@@ -85,21 +84,18 @@ def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, tar
         return result
     new_bundle = bundle.read_bundle(bundle_path)
     try:
-        new = _masked(views(new_bundle))
+        current = views(new_bundle)
     except (LayoutNotRecognized, MissingField) as exc:
-        region = "page"
-        for field, reg in FIELD_OF_SELECTOR_REGION.items():
-            if f"'{field}'" in str(exc):
-                region = reg
+        region = FIELD_REGION.get(getattr(exc, "field", ""), "page")
         result.status = "changed"
         result.differences.append(Difference("layout-changed", region, str(exc)))
         return result
-    diffs = classify(golden, new)
+    diffs = classify(golden, _masked(current))
     if not diffs and previous is not None and bundle.is_complete(previous):
         try:
-            old = json.loads(extraction_of(bundle.read_bundle(previous)).to_json())
-            cur = json.loads(extraction_of(new_bundle).to_json())
-            diffs = volatile_changes(old, cur)
+            old = bundle.read_bundle(previous)
+            old_data = json.loads(canonical_origin(extraction_of(old).to_json(), old.meta.base_url))
+            diffs = volatile_changes(old_data, current.extraction)
         except CaptureError:
             pass
     result.differences = diffs

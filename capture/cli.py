@@ -111,7 +111,7 @@ def _load_targets(args: argparse.Namespace, base_url: str | None) -> list:
         watchlist = _pyproject_watchlist()
     elif args.replica:
         from .replica import pages
-        watchlist = [Target(p.id, f"https://www.163.com{p.path}") for p in pages()]
+        watchlist = [Target(p.id, p.live_url) for p in pages()]
     else:
         watchlist = []
     if not args.pages and not watchlist:

@@ -48,7 +48,7 @@ def views(bundle: Bundle) -> GoldenViews:
 FIELD_REGION = {
     "generation": "page", "crumb": "crumb", "title": "title-info", "published": "title-info",
     "source": "title-info", "place": "title-info", "tie_count": "title-info", "share": "title-info",
-    "otitle": "body", "blocks": "body", "author": "body", "editor": "body",
+    "otitle": "body", "blocks": "body", "body": "body", "author": "body", "editor": "body",
     "recommendations": "recommendations", "side_modules": "side", "yuanchuang": "side",
     "accessibility": "nav-a11y",
 }

@@ -32,6 +32,10 @@ class MissingField(CaptureError):
 
     exit_code = 2
 
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
 
 class FetchFailed(CaptureError):
     """A page could not be loaded: bad status, blank page, block page, timeout, browser crash."""

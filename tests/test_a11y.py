@@ -23,11 +23,7 @@ READY = "document.documentElement.dataset.ready === '1'"
 SEED = next(p for p in pages() if p.seed)
 WITH_IMAGES = next(p for p in pages() if '<p class="f_center"><img' in render(p, "care"))
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _replica_only(live):
-    if live:
-        pytest.skip("a11y tests drive the replica; --live runs the golden suites only")
+pytestmark = pytest.mark.usefixtures("replica_only")
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,7 @@ from capture.recorder import RecordOptions, record
 from capture.replica import pages
 from capture.targets import Target
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _replica_only(live):
-    if live:
-        pytest.skip("recorder tests drive the replica; --live runs the golden suites only")
+pytestmark = pytest.mark.usefixtures("replica_only")
 
 
 def test_a11y_json_is_in_every_bundle_and_byte_identical(site_origin, tmp_path):

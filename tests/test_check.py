@@ -15,29 +15,22 @@ from capture import goldens
 from capture.check import accept, run_check
 from capture.cli import main
 from capture.recorder import RecordOptions, record
-from capture.replica import ReplicaServer, pages
+from capture.replica import ReplicaServer
 from capture.replica.drift import DRIFTS
 from capture.report import CheckReport, last_check_path
 from capture.targets import Target
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO_GOLDENS = ROOT / "snapshots" / "replica"
-pytestmark = pytest.mark.usefixtures("not_live")
+pytestmark = pytest.mark.usefixtures("replica_only")
 
 #: What the drift self-test found, printed at the end of the module (`pytest -s tests/test_check.py`).
 DETECTION: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def not_live(live):
-    if live:
-        pytest.skip("check tests drive the replica and its goldens; --live runs the golden suites")
-
-
-@pytest.fixture(scope="module")
-def seed() -> Target:
-    p = next(p for p in pages() if p.seed)
-    return Target(p.id, f"https://www.163.com{p.path}")
+def seed(seed_target: Target) -> Target:
+    return seed_target
 
 
 def _snapshots_with_goldens(dest: Path, ids: list[str]) -> Path:

@@ -30,7 +30,7 @@ from capture.recorder import RecordOptions, record
 from capture.replica import ReplicaServer, pages
 from capture.targets import Target, load_watchlist
 
-pytestmark = pytest.mark.usefixtures("not_live")
+pytestmark = pytest.mark.usefixtures("replica_only")
 
 ROOT = Path(__file__).resolve().parents[1]
 WATCHLIST = ROOT / "pages.toml"
@@ -38,12 +38,6 @@ WATCHLIST = ROOT / "pages.toml"
 #: the hang/drip tests use SLOW_NAV_S so the timeout path itself is exercised quickly.
 NAV_S = 20.0
 SLOW_NAV_S = 3.0
-
-
-@pytest.fixture(scope="module")
-def not_live(live):
-    if live:
-        pytest.skip("fault tests drive the replica only")
 
 
 @pytest.fixture(scope="module")
@@ -325,7 +319,7 @@ def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, server, page, tm
         return await original(pg, url)
 
     monkeypatch.setattr(recorder_mod, "_check_is_article", sabotage)
-    target = Target(page.id, f"https://www.163.com{page.path}")
+    target = Target(page.id, page.live_url)
     [o] = record([target], tmp_path, opts(base_url=server.base_url))
     assert o.status == "ok", o.reason
     assert o.attempts == 2
@@ -341,7 +335,7 @@ def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, server, page, tm
 def stored(server, page, tmp_path_factory):
     """A complete normal-mode bundle of the seed page, to copy."""
     snap = tmp_path_factory.mktemp("stored")
-    [o] = record([Target(page.id, f"https://www.163.com{page.path}")], snap, opts(base_url=server.base_url))
+    [o] = record([Target(page.id, page.live_url)], snap, opts(base_url=server.base_url))
     assert o.status == "ok", o.reason
     return snap
 
@@ -408,7 +402,7 @@ def test_replay_over_a_corrupt_bundle_fails_that_page_only(damage, stored, page,
     assert "0 captured, 0 skipped, 1 failed" in out.out
     assert "corrupt" in " ".join(out.out.split())
     assert digest(folder) == before
-    [o] = record([Target(page.id, f"https://www.163.com{page.path}")], snap, opts(replay=True, retries=1))
+    [o] = record([Target(page.id, page.live_url)], snap, opts(replay=True, retries=1))
     assert o.status == "failed" and o.reason.startswith("corrupt-file:") and "--force" in o.reason
     assert ("meta.json" in o.reason) if damage == "truncate-meta" else ("page.har" in o.reason)
 

@@ -16,26 +16,10 @@ from capture import bundle
 from capture.cli import main
 from capture.recorder import RecordOptions, record
 from capture.replica import ReplicaServer, pages
-from capture.targets import Target
 
-pytestmark = pytest.mark.usefixtures("not_live")
+pytestmark = pytest.mark.usefixtures("replica_only")
 
 DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")
-
-
-@pytest.fixture(scope="module")
-def not_live(live):
-    if live:
-        pytest.skip("recorder tests drive the replica; --live runs the golden suites only")
-
-
-def _target(page) -> Target:
-    return Target(page.id, f"https://www.163.com{page.path}")
-
-
-@pytest.fixture(scope="module")
-def seed_target() -> Target:
-    return _target(next(p for p in pages() if p.seed))
 
 
 def _digest(path: Path) -> dict[str, str]:

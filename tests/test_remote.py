@@ -31,20 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")
 MODES = ("normal", "care")
 
-
-@pytest.fixture(scope="module", autouse=True)
-def not_live(live):
-    if live:
-        pytest.skip("remote-browser tests drive the replica")
-
-
-def _target(page) -> Target:
-    return Target(page.id, f"https://www.163.com{page.path}")
+pytestmark = pytest.mark.usefixtures("replica_only")
 
 
 @pytest.fixture(scope="module")
-def seed() -> Target:
-    return _target(next(p for p in pages() if p.seed))
+def seed(seed_target: Target) -> Target:
+    return seed_target
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +90,7 @@ def test_launch_server_without_header_matches_local(launch_server, site_origin, 
 def test_pages_spread_over_two_endpoints(run_server, launch_server, site_origin, tmp_path):
     import asyncio
 
-    targets = [_target(p) for p in pages()[:3]]
+    targets = [Target(p.id, p.live_url) for p in pages()[:3]]
     opts = RecordOptions(base_url=site_origin, modes=("normal",), connect=(
         run_server.ws_endpoint, launch_server.ws_endpoint), remote_executable=require_chromium())
     rec = Recorder(tmp_path, opts)

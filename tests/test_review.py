@@ -30,12 +30,6 @@ PAYLOAD = ("<script>document.title='PWNED';window.__pwned=true;"
            "<img src=x onerror=\"window.__pwned=true;alert('xss')\">")
 
 
-@pytest.fixture(scope="module")
-def not_live(live):
-    if live:
-        pytest.skip("review tests drive the replica")
-
-
 def _in_thread(fn, *args):
     """Run ``fn`` on a fresh thread: no asyncio loop or Playwright session of another test gets in the way."""
     with ThreadPoolExecutor(1) as pool:
@@ -43,11 +37,11 @@ def _in_thread(fn, *args):
 
 
 @pytest.fixture(scope="module")
-def drifted(not_live, tmp_path_factory) -> tuple[Path, str]:
+def drifted(replica_only, tmp_path_factory) -> tuple[Path, str]:
     """A snapshots folder: goldens (screens and env included) accepted from a clean check of the seed page
     in normal mode, then a check of the same page under a layout drift. Returns (folder, page id)."""
     p = next(p for p in pages() if p.seed)
-    seed = Target(p.id, f"https://www.163.com{p.path}")
+    seed = Target(p.id, p.live_url)
     snaps = tmp_path_factory.mktemp("review") / "snapshots"
     opts = dict(modes=("normal",), retries=1)
 

@@ -213,7 +213,7 @@ class _Reader:
 
     def missing(self, name: str) -> MissingField:
         shown = " | ".join(self.sels(name)) or "(no selector in table)"
-        return MissingField(f"{self.gen.name} page lacks required field {name!r} (selector: {shown})")
+        return MissingField(f"{self.gen.name} page lacks required field {name!r} (selector: {shown})", field=name)
 
     def scope(self, name: str) -> LexborNode | None:
         """The region node ``name`` lives in, or None (whole page) when it has none or it is absent."""
