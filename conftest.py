@@ -126,7 +126,8 @@ def base_url(site_origin: str) -> str:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Our launch options under pytest-playwright's (``--headed``, ``--browser-channel`` still win)."""
-    ours = capture_browser.launch_args()
+    headed = browser_type_launch_args.get("headless") is False  # --headed needs the full browser
+    ours = capture_browser.launch_args(capture_browser.BrowserSettings(headless=not headed))
     if browser_type_launch_args.get("channel"):
         ours.pop("executable_path", None)
     return {**ours, **browser_type_launch_args}

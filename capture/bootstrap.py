@@ -24,7 +24,7 @@ VENV = Path(os.environ.get("CAPTURE_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".netease-capture-installed"
 TOOLS = {"capture": ["capture"], "pytest": ["python", "-m", "pytest"]}
-APT_PACKAGES = ["chromium", "fonts-wqy-zenhei"]
+APT_PACKAGES = ["chromium", "chromium-headless-shell", "fonts-wqy-zenhei"]
 
 
 def say(msg: str) -> None:
@@ -83,10 +83,23 @@ def find_browser() -> str:
     return out.stdout.strip()
 
 
+def ensure_headless_shell(found: str) -> str:
+    """Debian's chromium without its headless shell: add the shell once (captures take about half the
+    CPU with it); if apt cannot, remember that and keep the full browser."""
+    marker = VENV / ".no-headless-shell"
+    if (os.environ.get("CAPTURE_CHROMIUM") or not is_root_debian() or marker.exists()
+            or Path(found).name not in ("chromium", "chromium-browser")):
+        return found
+    if apt_install(["chromium-headless-shell"]) and (shell := find_browser()):
+        return shell
+    marker.write_text("apt-get install chromium-headless-shell failed; using the full browser\n")
+    return found
+
+
 def ensure_chromium() -> str:
     found = find_browser()
     if found:
-        return found
+        return ensure_headless_shell(found)
     if os.environ.get("CAPTURE_CHROMIUM"):
         die(f"CAPTURE_CHROMIUM={os.environ['CAPTURE_CHROMIUM']} is not an executable file")
     say("no Chromium found: trying `playwright install chromium`")

@@ -8,6 +8,7 @@ inside the test suite see the same page.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -24,6 +25,10 @@ VIEWPORT = {"width": 1280, "height": 900}
 LOCALE = "zh-CN"
 TIMEZONE = "Asia/Shanghai"
 SYSTEM_CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: Chromium's old headless shell (Debian ``chromium-headless-shell``; what Playwright itself runs for
+#: headless pages). No browser UI layer: a page costs about half the CPU and memory, so headless
+#: captures prefer it. Same Blink and fonts, so text, aria and a11y figures are the same.
+SYSTEM_HEADLESS_SHELL = ("chromium-headless-shell", "chrome-headless-shell")
 
 #: Flags that keep Chromium quiet on a closed network and its rendering repeatable.
 CHROMIUM_ARGS = (
@@ -75,23 +80,47 @@ def playwright_managed_chromium() -> str | None:
     return path if path and Path(path).is_file() else None
 
 
-def find_chromium(*, managed_first: bool = True) -> str | None:
-    """Find a Chromium: Playwright-managed, then ``CAPTURE_CHROMIUM``, then a system one."""
+def find_chromium(*, managed_first: bool = True, headless: bool = True) -> str | None:
+    """Find a Chromium: Playwright-managed, then ``CAPTURE_CHROMIUM``, then a system one (for headless
+    use, the system's headless shell first)."""
     if managed_first and (managed := playwright_managed_chromium()):
         return managed
     env = os.environ.get("CAPTURE_CHROMIUM")
     if env:
         return env if Path(env).is_file() and os.access(env, os.X_OK) else None
-    for name in SYSTEM_CHROMIUM:
+    for name in (*SYSTEM_HEADLESS_SHELL, *SYSTEM_CHROMIUM) if headless else SYSTEM_CHROMIUM:
+        if name in SYSTEM_HEADLESS_SHELL and (found := shutil.which(name)):
+            return _unwrapped(found)
         if found := shutil.which(name):
             return found
     return None
 
 
-def require_chromium() -> str:
+def _unwrapped(path: str) -> str:
+    """The binary a Debian ``/usr/bin`` shell wrapper runs, when it runs it without ``exec``.
+
+    Debian's ``chromium-headless-shell`` wrapper stays alive as the browser's parent, so a signal
+    meant for the browser (a kill, a crash test) would hit only the wrapper and orphan the browser.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return path
+    if not head.startswith(b"#!"):
+        return path
+    name = Path(path).name
+    for token in re.findall(rb"(/[\w./+-]+)", head):
+        cand = Path(token.decode())
+        if cand.name == name and cand != Path(path) and cand.is_file() and os.access(cand, os.X_OK):
+            return str(cand)
+    return path
+
+
+def require_chromium(*, headless: bool = True) -> str:
     """Like :func:`find_chromium` but raises the one-line :class:`BrowserNotFound`."""
     env = os.environ.get("CAPTURE_CHROMIUM")
-    found = find_chromium()
+    found = find_chromium(headless=headless)
     if found:
         return found
     if env:
@@ -121,7 +150,7 @@ def launch_args(settings: BrowserSettings | None = None, *, executable: str | No
     args = list(CHROMIUM_ARGS)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox on
-    exe = executable or settings.executable_path or require_chromium()
+    exe = executable or settings.executable_path or require_chromium(headless=settings.headless)
     return {"headless": settings.headless, "executable_path": exe, "args": args}
 
 
@@ -146,18 +175,22 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def allowed(url: str, hosts: set[str]) -> bool:
-    """Same-host requests and ``data:``/``blob:`` pass; everything else is a third party."""
-    scheme = urlsplit(url).scheme
-    if scheme in ("data", "blob", "about"):
-        return True
-    return host_of(url) in hosts
-
-
 def _guard_hosts(settings: BrowserSettings, allowed_hosts: set[str] | None) -> set[str] | None:
     if not settings.block_third_party or allowed_hosts is None:
         return None
     return {h.lower() for h in allowed_hosts} | {h.lower() for h in settings.extra_allowed_hosts}
+
+
+def third_party_pattern(hosts: set[str]) -> re.Pattern[str]:
+    """A URL regex matching every request *not* to ``hosts`` (nor data:/blob:/about:).
+
+    Given to ``context.route`` as a regex, it is matched inside Playwright's driver, so the page's own
+    requests never make a round trip to Python; only the third parties reach the guard, to be blocked.
+    (The regex is also valid JavaScript: Playwright sends its source to the driver.)
+    """
+    own = "|".join(re.escape(h) for h in sorted(hosts)) or "(?!)"
+    return re.compile(rf"^(?!(?:data|blob|about):)(?![a-z][a-z0-9+.-]*://(?:[^/@]*@)?(?:{own})(?::\d+)?(?:[/?#]|$))",
+                      re.IGNORECASE)
 
 
 def prepare_context(context: Any, settings: BrowserSettings | None = None, *,
@@ -173,13 +206,15 @@ def prepare_context(context: Any, settings: BrowserSettings | None = None, *,
     if settings.fixed_time is not None:
         context.clock.set_fixed_time(settings.fixed_time)
     if (hosts := _guard_hosts(settings, allowed_hosts)) is not None:
-        context.route("**/*", lambda route: route.fallback() if allowed(route.request.url, hosts)
-                      else route.abort("blockedbyclient"))
+        context.route(third_party_pattern(hosts), lambda route: route.abort("blockedbyclient"))
 
 
 async def prepare_context_async(context: Any, settings: BrowserSettings | None = None, *,
-                                allowed_hosts: set[str] | None = None) -> None:
-    """:func:`prepare_context` for Playwright's async API (the recorder runs contexts in parallel)."""
+                                allowed_hosts: set[str] | None = None, blocked: list[str] | None = None) -> None:
+    """:func:`prepare_context` for Playwright's async API (the recorder runs contexts in parallel).
+
+    ``blocked`` collects the URLs the guard blocked (the a11y check counts ad hosts among them).
+    """
     settings = settings or BrowserSettings()
     context.set_default_navigation_timeout(settings.navigation_timeout_ms)
     await context.add_init_script(SEEDED_RANDOM_JS)
@@ -187,12 +222,11 @@ async def prepare_context_async(context: Any, settings: BrowserSettings | None =
         await context.clock.set_fixed_time(settings.fixed_time)
     if (hosts := _guard_hosts(settings, allowed_hosts)) is not None:
         async def guard(route: Any) -> None:
-            if allowed(route.request.url, hosts):
-                await route.fallback()
-            else:
-                await route.abort("blockedbyclient")
+            if blocked is not None:
+                blocked.append(route.request.url)
+            await route.abort("blockedbyclient")
 
-        await context.route("**/*", guard)
+        await context.route(third_party_pattern(hosts), guard)
 
 
 def _launch_error(kwargs: dict[str, Any], exc: Exception) -> BrowserNotFound:

@@ -34,6 +34,9 @@ class Meta:
     status: int = 0
     redirect_chain: list[str] = field(default_factory=list)
     care_via: str | None = None
+    #: 关怀版 only: reached from the normal bundle's own page, in the same context (normal and care
+    #: recorded together), so its timings start at the care link (no goto/ready of the normal page).
+    followed_from_normal: bool = False
     charset: str = ""
     generation: str = "unknown"
     base_url: str | None = None

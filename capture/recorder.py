@@ -33,6 +33,9 @@ RETRYABLE_NET = ("ERR_CONNECTION", "ERR_EMPTY_RESPONSE", "ERR_TIMED_OUT", "ERR_N
                  "ERR_CONTENT_LENGTH_MISMATCH")
 #: HTTP statuses worth another attempt (honouring Retry-After); every other 4xx (a 404 above all) is final.
 RETRYABLE_STATUS = (429, 500, 502, 503, 504)
+#: Readiness is polled on a timer: Playwright's default (every animation frame) makes Chromium
+#: composite 60 frames a second for nothing while the page finishes.
+READY_POLL_MS = 20
 #: Seconds added to each attempt's budget for collecting artifacts and the screenshot.
 ATTEMPT_SLACK_S = 30.0
 
@@ -208,7 +211,7 @@ async def _wait_ready(page: Any, timeout_ms: float, timings: dict[str, float], s
     """Wait for the page's own readiness signal; a page without one (live site) is taken as loaded."""
     t0 = time.perf_counter()
     try:
-        await page.wait_for_function(netease.READY_JS, timeout=timeout_ms)
+        await page.wait_for_function(netease.READY_JS, timeout=timeout_ms, polling=READY_POLL_MS)
         ok = True
     except Exception:
         ok = False
@@ -231,7 +234,7 @@ async def _care_url(page: Any, target: Target, base_url: str | None, timeout_ms:
         await page.wait_for_function(
             "sel => { const a = document.querySelector(sel); const h = a && a.getAttribute('href');"
             " return !!h && !h.startsWith('javascript:'); }",
-            arg=netease.CARE_LINK_SELECTOR, timeout=timeout_ms)
+            arg=netease.CARE_LINK_SELECTOR, timeout=timeout_ms, polling=READY_POLL_MS)
         href = await page.eval_on_selector(netease.CARE_LINK_SELECTOR, "a => a.href")
         return rebase(href, base_url), "link"
     except Exception:
@@ -242,11 +245,9 @@ async def _care_url(page: Any, target: Target, base_url: str | None, timeout_ms:
     return target.care_url(base_url), "url-rule"
 
 
-async def _fonts(page: Any) -> list[str]:
+async def _fonts(cdp: Any) -> list[str]:
     """Platform fonts that rendered the title and body text (Chromium DevTools protocol)."""
-    try:
-        cdp = await page.context.new_cdp_session(page)
-    except Exception:
+    if cdp is None:
         return []
     names: set[str] = set()
     try:
@@ -258,50 +259,47 @@ async def _fonts(page: Any) -> list[str]:
             if node:
                 fonts = await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})
                 names |= {f["familyName"] for f in fonts.get("fonts", [])}
+        await cdp.send("CSS.disable")
+        await cdp.send("DOM.disable")
     except Exception:
         pass
-    finally:
-        try:
-            await cdp.detach()
-        except Exception:
-            pass
     return sorted(names)
 
 
-async def _clipped_png(page: Any, width: int, height: int) -> bytes | None:
-    """The top ``width`` × ``height`` px of the page as PNG via CDP; None if CDP is unavailable."""
+async def _cdp_png(cdp: Any, width: int, height: int) -> bytes | None:
+    """The top ``width`` × ``height`` px of the page as PNG via CDP; None if CDP is unavailable.
+
+    Chromium renders just the clip, beyond the viewport, with no resize of the page; and
+    ``optimizeForSpeed`` halves the PNG encoding time (same pixels, files ~20% larger).
+    """
     import base64
 
-    try:
-        cdp = await page.context.new_cdp_session(page)
-    except Exception:
+    if cdp is None:
         return None
     try:
         shot = await cdp.send("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True,
+            "format": "png", "captureBeyondViewport": True, "optimizeForSpeed": True,
             "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
         return base64.b64decode(shot["data"])
-    finally:
-        try:
-            await cdp.detach()
-        except Exception:
-            pass
+    except Exception:
+        return None
 
 
-async def _screenshot(page: Any, viewport_width: int) -> tuple[bytes, dict[str, Any]]:
+async def _screenshot(page: Any, viewport_width: int, cdp: Any = None) -> tuple[bytes, dict[str, Any]]:
+    """The full page, capped at SCREENSHOT_MAX_HEIGHT; Playwright's own screenshot where CDP is not there."""
     height = int(await page.evaluate("document.documentElement.scrollHeight"))
     clipped = height > SCREENSHOT_MAX_HEIGHT
+    info = {"page_height": height, "clipped": clipped, "max_height": SCREENSHOT_MAX_HEIGHT}
+    await page.evaluate("document.fonts.ready.then(() => true)")  # as Playwright's screenshot waits
+    png = await _cdp_png(cdp, viewport_width, min(height, SCREENSHOT_MAX_HEIGHT))
+    if png is not None:
+        return png, info
+    # Playwright's full_page first resizes the page to its whole height (100,000 px: over 30 s, or
+    # never), so a tall page is clipped instead.
     kwargs: dict[str, Any] = {"full_page": True, "type": "png", "animations": "disabled", "caret": "hide"}
     if clipped:
-        # Playwright's full_page first resizes the page to its whole height (100,000 px: over 30 s, or
-        # never), and a clip without full_page stops at the viewport. Chromium's own capture renders
-        # just the clip, beyond the viewport.
-        png = await _clipped_png(page, viewport_width, SCREENSHOT_MAX_HEIGHT)
-        if png is not None:
-            return png, {"page_height": height, "clipped": clipped, "max_height": SCREENSHOT_MAX_HEIGHT}
         kwargs["clip"] = {"x": 0, "y": 0, "width": viewport_width, "height": SCREENSHOT_MAX_HEIGHT}
-    png = await page.screenshot(**kwargs)
-    return png, {"page_height": height, "clipped": clipped, "max_height": SCREENSHOT_MAX_HEIGHT}
+    return await page.screenshot(**kwargs), info
 
 
 def _generation(dom: str, url: str) -> str:
@@ -315,42 +313,94 @@ def _generation(dom: str, url: str) -> str:
         return "unknown"
 
 
-async def capture_page(browser: Any, target: Target, mode: str, stage: Path, opts: RecordOptions,
-                       replay_har: Path | None = None) -> Artifacts:
-    """Load ``target`` in ``mode`` in a fresh context and collect a bundle's artifacts.
+class _Session:
+    """One fresh context and page for one target: load, reach 关怀版, collect a bundle's artifacts.
 
-    The HAR is recorded straight into ``stage``; in replay mode pages come from ``replay_har`` only.
+    A normal capture can be continued to the 关怀版 in the same page (:meth:`continue_care`), the way
+    a reader goes there, which saves loading the normal page a second time.
     """
-    settings = opts.settings
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    url = target.at(opts.base_url)
-    context = await browser.new_context(**context_args(settings))
-    try:
-        if replay_har is not None:
-            await prepare_context_async(context, settings, allowed_hosts=None)
-            await context.route_from_har(replay_har, not_found="abort")
+
+    def __init__(self, browser: Any, target: Target, opts: RecordOptions, replay_har: Path | None) -> None:
+        self.browser, self.target, self.opts, self.replay_har = browser, target, opts, replay_har
+        self.url = target.at(opts.base_url)
+        self.context: Any = None
+        self.page: Any = None
+        self.crashed: list[bool] = []
+        self.page_errors: list[str] = []
+        #: Third-party URLs the page asked for (blocked by the host guard), for the a11y ad-host figure.
+        self.requests: list[str] = []
+        self.normal_har: dict[str, Any] | None = None  # kept by capture(keep_har=True)
+        self._cdp: Any = None
+
+    async def open(self, har: Path | None) -> None:
+        settings = self.opts.settings
+        self.context = await self.browser.new_context(**context_args(settings))
+        if self.replay_har is not None:
+            await prepare_context_async(self.context, settings, allowed_hosts=None)
+            await self.context.route_from_har(self.replay_har, not_found="abort")
         else:
-            await prepare_context_async(context, settings, allowed_hosts={host_of(url)})
-            await context.tracing.start_har(stage / "page.har", content="embed")
-        page = await context.new_page()
-        crashed: list[bool] = []
-        page.on("crash", lambda _p: crashed.append(True))
-        page_errors: list[str] = []
-        page.on("pageerror", lambda err: page_errors.append(str(err).strip().splitlines()[0][:200]
-                                                            if str(err).strip() else "error"))
-        requests: list[str] = []  # every URL the page asked for, blocked third parties too (a11y ad hosts)
-        page.on("request", lambda r: requests.append(r.url))
-        resp = await _goto(page, url, timings, "goto")
-        await _wait_ready(page, opts.ready_timeout_ms, timings, "ready")
-        await _check_is_article(page, url)
+            await prepare_context_async(self.context, settings, allowed_hosts={host_of(self.url)},
+                                        blocked=self.requests)
+        if har is not None:
+            await self.context.tracing.start_har(har, content="embed")
+        page = self.page = await self.context.new_page()
+        page.on("crash", lambda _p: self.crashed.append(True))
+        page.on("pageerror", lambda err: self.page_errors.append(
+            str(err).strip().splitlines()[0][:200] if str(err).strip() else "error"))
+        if self.replay_har is not None or not settings.block_third_party:
+            # No host guard to see third-party requests: listen to every request instead.
+            page.on("request", lambda r: self.requests.append(r.url))
+
+    async def load(self, url: str, timings: dict[str, float], step: str) -> Any:
+        resp = await _goto(self.page, url, timings, step)
+        await _wait_ready(self.page, self.opts.ready_timeout_ms, timings, step.replace("goto", "ready"))
+        await _check_is_article(self.page, url)
+        return resp
+
+    async def go_care(self, timings: dict[str, float]) -> tuple[Any, str]:
+        """From the loaded normal page to its 关怀版 as a reader gets there; (response, care_via)."""
+        care, care_via = await _care_url(self.page, self.target, self.opts.base_url, self.opts.ready_timeout_ms)
+        self.requests.clear()
+        return await self.load(care, timings, "care_goto"), care_via
+
+    async def capture(self, mode: str, stage: Path, *, keep_har: bool = False) -> Artifacts:
+        """Open, load the page in ``mode`` and collect; the HAR goes straight into ``stage``."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        await self.open(stage / "page.har" if self.replay_har is None else None)
+        resp = await self.load(self.url, timings, "goto")
         care_via = None
         if mode == "care":
-            care, care_via = await _care_url(page, target, opts.base_url, opts.ready_timeout_ms)
-            requests.clear()
-            resp = await _goto(page, care, timings, "care_goto")
-            await _wait_ready(page, opts.ready_timeout_ms, timings, "care_ready")
-            await _check_is_article(page, care)
+            resp, care_via = await self.go_care(timings)
+        art = await self.collect(mode, resp, care_via, timings, started)
+        if self.replay_har is None:
+            await self.context.tracing.stop_har()
+            if keep_har:
+                self.normal_har = json.loads((stage / "page.har").read_text(encoding="utf-8"))
+        return art
+
+    async def continue_care(self, stage: Path) -> Artifacts:
+        """After :meth:`capture` in normal mode (``keep_har``): follow the 关怀版 link in the same page.
+
+        The care HAR holds the normal page's entries too, as a care capture of its own would, so
+        replaying it loads the normal page first exactly as recording did.
+        """
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        part = stage / ".care-part.har"
+        await self.context.tracing.start_har(part, content="embed")
+        resp, care_via = await self.go_care(timings)
+        art = await self.collect("care", resp, care_via, timings, started)
+        art.meta.followed_from_normal = True
+        await self.context.tracing.stop_har()
+        (stage / "page.har").write_text(json.dumps(merge_hars(self.normal_har or {}, json.loads(
+            part.read_text(encoding="utf-8"))), ensure_ascii=False), encoding="utf-8")
+        part.unlink()
+        return art
+
+    async def collect(self, mode: str, resp: Any, care_via: str | None, timings: dict[str, float],
+                      started: float) -> Artifacts:
+        page, settings = self.page, self.opts.settings
         t0 = time.perf_counter()
         raw = await resp.body()
         dom = await page.content()
@@ -359,12 +409,13 @@ async def capture_page(browser: Any, target: Target, mode: str, stage: Path, opt
         aria = (await page.locator("body").aria_snapshot()).rstrip("\n") + "\n"
         timings["collect"] = round((time.perf_counter() - t0) * 1000, 1)
         t0 = time.perf_counter()
-        a11y_json = await _a11y(page, requests)  # after dom/text/aria: its Tab walk moves focus
+        cdp = await self.cdp()
+        a11y_json = await _a11y(page, self.requests, cdp)  # after dom/text/aria: its Tab walk moves focus
         timings["a11y"] = round((time.perf_counter() - t0) * 1000, 1)
         t0 = time.perf_counter()
-        png, shot = await _screenshot(page, settings.viewport["width"])
+        png, shot = await _screenshot(page, settings.viewport["width"], cdp)
         timings["screenshot"] = round((time.perf_counter() - t0) * 1000, 1)
-        fonts = await _fonts(page)
+        fonts = await _fonts(cdp)
         chain: list[str] = []
         req = resp.request.redirected_from
         while req is not None:
@@ -372,39 +423,73 @@ async def capture_page(browser: Any, target: Target, mode: str, stage: Path, opt
             req = req.redirected_from
         headers = await resp.all_headers()
         meta = bundle.Meta(
-            id=target.id, mode=mode, requested_url=url, final_url=page.url, status=resp.status,
+            id=self.target.id, mode=mode, requested_url=self.url, final_url=page.url, status=resp.status,
             redirect_chain=chain, care_via=care_via, charset=_charset(headers, raw),
-            generation=_generation(dom, page.url), base_url=opts.base_url,
+            generation=_generation(dom, page.url), base_url=self.opts.base_url,
             text_regions=nonempty_regions(regions),
-            browser={"name": browser.browser_type.name, "version": browser.version},
+            browser={"name": self.browser.browser_type.name, "version": self.browser.version},
             fonts=fonts, viewport=dict(settings.viewport),
             user_agent=await page.evaluate("navigator.userAgent"),
             locale=settings.locale, timezone=settings.timezone_id,
             fixed_time=settings.fixed_time.isoformat() if settings.fixed_time else None,
-            screenshot=shot, replayed=replay_har is not None,
+            screenshot=shot, replayed=self.replay_har is not None,
             captured_at=datetime.now(UTC).isoformat(timespec="seconds"), tool_version=__version__,
         )
-        if crashed:
-            raise FetchFailed(f"{url}: the renderer crashed", reason="crash", retryable=True)
-        if replay_har is None:
-            await context.tracing.stop_har()
+        if self.crashed:
+            raise FetchFailed(f"{self.url}: the renderer crashed", reason="crash", retryable=True)
         timings["total"] = round((time.perf_counter() - started) * 1000, 1)
         meta.timings_ms = timings
-        meta.page_errors = page_errors[:20]
+        meta.page_errors = self.page_errors[:20]
         return Artifacts(meta=meta, raw=raw, dom=dom, text=text, aria=aria, screenshot=png, a11y=a11y_json)
-    finally:
+
+    async def cdp(self) -> Any:
+        """The page's DevTools session, opened once (None where there is no CDP: then Playwright's
+        own calls are used)."""
+        if self._cdp is None:
+            try:
+                self._cdp = await self.context.new_cdp_session(self.page)
+            except Exception:
+                self._cdp = False
+        return self._cdp or None
+
+    async def close(self) -> None:
+        if self.context is None:
+            return
         try:
-            await asyncio.wait_for(context.close(), 5)  # bounded: a hung renderer can stall it
+            await asyncio.wait_for(self.context.close(), 5)  # bounded: a hung renderer can stall it
         except Exception:
             pass
+        self.context = None
 
 
-async def _a11y(page: Any, requests: list[str]) -> str:
+def merge_hars(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """One HAR holding both recordings' pages and entries, in order (for ``route_from_har``)."""
+    log = dict(second.get("log") or {})
+    a = first.get("log") or {}
+    for key in ("pages", "entries"):
+        log[key] = list(a.get(key) or []) + list(log.get(key) or [])
+    return {**second, "log": log}
+
+
+async def capture_page(browser: Any, target: Target, mode: str, stage: Path, opts: RecordOptions,
+                       replay_har: Path | None = None) -> Artifacts:
+    """Load ``target`` in ``mode`` in a fresh context and collect a bundle's artifacts.
+
+    The HAR is recorded straight into ``stage``; in replay mode pages come from ``replay_har`` only.
+    """
+    session = _Session(browser, target, opts, replay_har)
+    try:
+        return await session.capture(mode, stage)
+    finally:
+        await session.close()
+
+
+async def _a11y(page: Any, requests: list[str], cdp: Any = None) -> str:
     """``a11y.json`` of the loaded page; a measurement that breaks is recorded, not fatal."""
     from . import a11y
 
     try:
-        return a11y.to_json(await a11y.measure(page, requests=requests))
+        return a11y.to_json(await a11y.measure(page, requests=requests, cdp=cdp))
     except Exception as exc:
         first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         return a11y.to_json({"version": a11y.A11Y_VERSION, "error": first})
@@ -465,9 +550,16 @@ class Recorder:
                 self._browser = await launch_async(self._pw, self.opts.settings)
             return self._browser
 
-    async def _one(self, target: Target, mode: str, sem: asyncio.Semaphore) -> Outcome:
+    def _wanted(self, target: Target, mode: str) -> bool:
+        """Whether this page in this mode is to be captured (not a complete bundle kept as it is)."""
         final = bundle.bundle_dir(self.snapshots, target.id, mode)
-        if not self.opts.force and not self.opts.replay and bundle.is_complete(final):
+        return self.opts.force or self.opts.replay or not bundle.is_complete(final)
+
+    async def _one(self, target: Target, mode: str, follow: list[_Session] | None = None) -> Outcome:
+        """Capture one page in one mode, with retries. With ``follow`` (normal mode), the successful
+        attempt's page is left open and appended to it, for :meth:`_care_after`."""
+        final = bundle.bundle_dir(self.snapshots, target.id, mode)
+        if not self._wanted(target, mode):
             return Outcome(target.id, mode, "skipped", "complete bundle exists (use --force)", final)
         source = bundle.bundle_dir(self.opts.replay_from or self.snapshots, target.id, mode)
         replay_src = source / "page.har" if self.opts.replay else None
@@ -480,57 +572,95 @@ class Recorder:
             return Outcome(target.id, mode, "failed",
                            f"corrupt-file: {replay_src} {problem}: re-record it with "
                            f"`capture record {target.id} --modes {mode} --force`", None)
-        async with sem:
-            started = time.perf_counter()
-            deadline = started + self.opts.deadline(mode)
-            url = target.at(self.opts.base_url)
-            attempt = 0
-            while True:
-                attempt += 1
-                try:
-                    with bundle.staging(self.snapshots, target.id, mode) as stage:
-                        har_copy = None
-                        if replay_src is not None:
-                            har_copy = stage.parent / f".{mode}.replay-{id(stage)}.har"
-                            shutil.copyfile(replay_src, har_copy)
-                        try:
-                            remaining = deadline - time.perf_counter()
-                            art = await _attempt(self._capture(target, mode, stage, har_copy), url,
-                                                 min(self.opts.attempt_budget(mode), remaining))
-                            if har_copy is not None:
-                                shutil.copyfile(har_copy, stage / "page.har")
-                        finally:
-                            if har_copy is not None:
-                                har_copy.unlink(missing_ok=True)
-                        art.meta.attempts = attempt
-                        write_artifacts(stage, art)
-                    return Outcome(target.id, mode, "ok", "", final,
-                                   round(time.perf_counter() - started, 2), attempt)
-                except FetchFailed as exc:
-                    elapsed = round(time.perf_counter() - started, 2)
-                    if not exc.retryable or attempt >= self.opts.retries:
-                        return Outcome(target.id, mode, "failed", f"{exc.reason}: {exc}", None, elapsed, attempt)
-                    delay = exc.retry_after if exc.retry_after is not None else self.opts.backoff_s * 2 ** (attempt - 1)
-                    delay = min(delay, self.opts.max_retry_after_s)
-                    # Another attempt needs at least a little time before the deadline; else say so now.
-                    if time.perf_counter() + delay + 1.0 > deadline:
-                        return Outcome(target.id, mode, "failed",
-                                       f"{exc.reason}: {exc} (gave up after {attempt} attempt(s): the "
-                                       f"{self.opts.deadline(mode):.0f} s deadline for one page would pass)",
-                                       None, elapsed, attempt)
-                    await asyncio.sleep(delay)
-                except CaptureError as exc:
-                    return Outcome(target.id, mode, "failed", str(exc), None,
-                                   round(time.perf_counter() - started, 2), attempt)
-                except Exception as exc:  # never let one page end the run for the others
-                    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                    return Outcome(target.id, mode, "failed", f"error: {type(exc).__name__}: {first}", None,
-                                   round(time.perf_counter() - started, 2), attempt)
+        started = time.perf_counter()
+        deadline = started + self.opts.deadline(mode)
+        url = target.at(self.opts.base_url)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with bundle.staging(self.snapshots, target.id, mode) as stage:
+                    har_copy = None
+                    if replay_src is not None:
+                        har_copy = stage.parent / f".{mode}.replay-{id(stage)}.har"
+                        shutil.copyfile(replay_src, har_copy)
+                    try:
+                        remaining = deadline - time.perf_counter()
+                        art = await _attempt(self._capture(target, mode, stage, har_copy, follow), url,
+                                             min(self.opts.attempt_budget(mode), remaining))
+                        if har_copy is not None:
+                            shutil.copyfile(har_copy, stage / "page.har")
+                    finally:
+                        if har_copy is not None:
+                            har_copy.unlink(missing_ok=True)
+                    art.meta.attempts = attempt
+                    write_artifacts(stage, art)
+                return Outcome(target.id, mode, "ok", "", final,
+                               round(time.perf_counter() - started, 2), attempt)
+            except FetchFailed as exc:
+                elapsed = round(time.perf_counter() - started, 2)
+                if not exc.retryable or attempt >= self.opts.retries:
+                    return Outcome(target.id, mode, "failed", f"{exc.reason}: {exc}", None, elapsed, attempt)
+                delay = exc.retry_after if exc.retry_after is not None else self.opts.backoff_s * 2 ** (attempt - 1)
+                delay = min(delay, self.opts.max_retry_after_s)
+                # Another attempt needs at least a little time before the deadline; else say so now.
+                if time.perf_counter() + delay + 1.0 > deadline:
+                    return Outcome(target.id, mode, "failed",
+                                   f"{exc.reason}: {exc} (gave up after {attempt} attempt(s): the "
+                                   f"{self.opts.deadline(mode):.0f} s deadline for one page would pass)",
+                                   None, elapsed, attempt)
+                await asyncio.sleep(delay)
+            except CaptureError as exc:
+                return Outcome(target.id, mode, "failed", str(exc), None,
+                               round(time.perf_counter() - started, 2), attempt)
+            except Exception as exc:  # never let one page end the run for the others
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                return Outcome(target.id, mode, "failed", f"error: {type(exc).__name__}: {first}", None,
+                               round(time.perf_counter() - started, 2), attempt)
 
-    async def _capture(self, target: Target, mode: str, stage: Path, har_copy: Path | None) -> Artifacts:
+    async def _capture(self, target: Target, mode: str, stage: Path, har_copy: Path | None,
+                       follow: list[_Session] | None = None) -> Artifacts:
         """One attempt: a live browser (relaunched if it died or was closed), then a fresh context."""
-        return await capture_page(await self._get_browser(target), target, mode, stage, self.opts,
-                                  replay_har=har_copy)
+        if follow is None:
+            return await capture_page(await self._get_browser(target), target, mode, stage, self.opts,
+                                      replay_har=har_copy)
+        session = _Session(await self._get_browser(target), target, self.opts, har_copy)
+        try:
+            art = await session.capture(mode, stage, keep_har=True)
+        except BaseException:
+            await session.close()
+            raise
+        follow.append(session)
+        return art
+
+    async def _care_after(self, target: Target, session: _Session) -> Outcome | None:
+        """The 关怀版 bundle, continued from the normal page just captured in ``session`` (one page load
+        saved). None if that does not work out: the caller then captures care on its own, with retries."""
+        started = time.perf_counter()
+        url = target.at(self.opts.base_url)
+        try:
+            with bundle.staging(self.snapshots, target.id, "care") as stage:
+                art = await _attempt(session.continue_care(stage), url, self.opts.attempt_budget("care"))
+                write_artifacts(stage, art)
+            return Outcome(target.id, "care", "ok", "", bundle.bundle_dir(self.snapshots, target.id, "care"),
+                           round(time.perf_counter() - started, 2), 1)
+        except Exception:
+            return None
+        finally:
+            await session.close()
+
+    async def _pair(self, target: Target) -> list[Outcome]:
+        """Normal, then 关怀版 in the same page, as a reader goes there."""
+        follow: list[_Session] = []
+        normal = await self._one(target, "normal", follow)
+        care = None
+        try:
+            if normal.status == "ok" and follow:
+                care = await self._care_after(target, follow[-1])
+        finally:
+            for session in follow:
+                await session.close()
+        return [normal, care or await self._one(target, "care")]
 
     async def run(self, targets: list[Target]) -> list[Outcome]:
         from playwright.async_api import async_playwright
@@ -543,12 +673,27 @@ class Recorder:
             try:
                 await self._get_browser()
 
-                async def job(t: Target, m: str) -> Outcome:
-                    out = await self._one(t, m, sem)
-                    self.on_done(out)
-                    return out
+                async def job(t: Target, modes: tuple[str, ...]) -> list[Outcome]:
+                    async with sem:
+                        if modes == ("normal", "care"):
+                            outs = await self._pair(t)
+                            for out in outs:
+                                self.on_done(out)
+                            return outs
+                        out = await self._one(t, modes[0])
+                        self.on_done(out)
+                        return [out]
 
-                return list(await asyncio.gather(*(job(t, m) for t in targets for m in self.opts.modes)))
+                jobs = []
+                for t in targets:
+                    wanted = [m for m in self.opts.modes if self._wanted(t, m)]
+                    paired = not self.opts.replay and set(wanted) == {"normal", "care"}
+                    if paired:
+                        jobs.append(job(t, ("normal", "care")))
+                    jobs.extend(job(t, (m,)) for m in self.opts.modes if not (paired and m in wanted))
+                done = [out for outs in await asyncio.gather(*jobs) for out in outs]
+                order = {(t.id, m): i for i, (t, m) in enumerate((t, m) for t in targets for m in self.opts.modes)}
+                return sorted(done, key=lambda o: order.get((o.id, o.mode), len(order)))
             finally:
                 for browser in (self._browser, *self._remote.values()):
                     if browser is None:

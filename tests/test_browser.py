@@ -118,3 +118,25 @@ def test_serve_bad_port_exits_2_with_one_line(port):
                               capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and value in proc.stderr
+
+
+def test_headless_shell_preferred_and_its_shell_wrapper_unwrapped(tmp_path, monkeypatch):
+    """Headless captures prefer the headless shell; a wrapper script that does not ``exec`` its binary
+    is looked through, so the browser (not the wrapper) is the process Playwright signals."""
+    real = tmp_path / "lib" / "chromium-headless-shell"
+    real.parent.mkdir()
+    real.write_text("#!/bin/sh\n")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    wrapper = bindir / "chromium-headless-shell"
+    wrapper.write_text(f'#!/bin/sh -e\n\n{real} "$@"\n')
+    full = bindir / "chromium"
+    full.write_text("#!/bin/sh\nexec /nonexistent/chromium \"$@\"\n")
+    for f in (real, wrapper, full):
+        f.chmod(0o755)
+    monkeypatch.delenv("CAPTURE_CHROMIUM", raising=False)
+    monkeypatch.setattr(browser, "playwright_managed_chromium", lambda: None)
+    monkeypatch.setenv("PATH", str(bindir))
+    assert browser.find_chromium() == str(real)
+    assert browser.find_chromium(headless=False) == str(full), "a headed browser needs the full chromium"
+    assert browser.launch_args(browser.BrowserSettings(headless=False))["executable_path"] == str(full)

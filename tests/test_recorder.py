@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -38,7 +39,9 @@ def test_bundle_has_every_file_and_meta(site_origin, seed_target, tmp_path):
         assert m.locale == "zh-CN" and m.timezone == "Asia/Shanghai" and m.viewport["width"] == 1280
         assert m.generation.startswith("care" if mode == "care" else "post2020_dy")
         assert m.charset == "utf-8" and b.raw.startswith(b"<!DOCTYPE") or b.raw.lstrip().startswith(b"<")
-        assert {"goto", "ready", "collect", "screenshot", "total"} <= set(m.timings_ms)
+        loads = {"care_goto", "care_ready"} if mode == "care" else {"goto", "ready"}
+        assert loads | {"collect", "a11y", "screenshot", "total"} <= set(m.timings_ms), m.timings_ms
+        assert m.followed_from_normal is (mode == "care"), "both modes at once: care follows from the normal page"
         assert b.screenshot[:8] == b"\x89PNG\r\n\x1a\n" and len(b.screenshot) > 10_000
         assert any("WenQuanYi" in f or "Noto" in f for f in m.fonts), m.fonts
     care = bundle.read_bundle(bundle.bundle_dir(tmp_path, seed_target.id, "care")).meta
@@ -67,6 +70,23 @@ def test_two_captures_are_byte_identical(site_origin, seed_target, tmp_path):
             fa = bundle.bundle_dir(a, seed_target.id, mode) / name
             fb = bundle.bundle_dir(b, seed_target.id, mode) / name
             assert fa.read_bytes() == fb.read_bytes(), f"{mode}/{name} differs between two captures"
+
+
+def test_care_followed_from_normal_equals_care_on_its_own(site_origin, seed_target, tmp_path):
+    """Both modes at once continue from the normal page to the 关怀版 in one context; recording the
+    关怀版 alone (fresh context: load normal, follow the link) must give the very same bundle."""
+    both, alone = tmp_path / "both", tmp_path / "alone"
+    record([seed_target], both, RecordOptions(base_url=site_origin))
+    out = record([seed_target], alone, RecordOptions(base_url=site_origin, modes=("care",)))
+    assert [o.status for o in out] == ["ok"], [o.reason for o in out]
+    a, b = (bundle.read_bundle(bundle.bundle_dir(s, seed_target.id, "care")) for s in (both, alone))
+    assert a.meta.followed_from_normal and not b.meta.followed_from_normal
+    assert {"goto", "ready", "care_goto", "care_ready"} <= set(b.meta.timings_ms)
+    for name in (*DETERMINISTIC, "raw.html", "a11y.json"):
+        assert (a.path / name).read_bytes() == (b.path / name).read_bytes(), f"care/{name} depends on the route"
+    har = lambda bd: sorted(e["request"]["url"] for e in json.loads((bd.path / "page.har").read_text())["log"]["entries"])  # noqa: E731
+    assert seed_target.at(site_origin) in har(a), "the care HAR must hold the normal page too (replay starts there)"
+    assert set(har(b)) <= set(har(a))
 
 
 def test_replay_with_the_server_stopped(seed_target, tmp_path):

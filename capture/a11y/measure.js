@@ -1,7 +1,7 @@
 /* capture.a11y: what an elder reader meets on the page, measured from computed styles and layout.
    Evaluated by Playwright as `page.evaluate(source, {op, cfg, ...})`. Read-only, except that the
-   keyboard walk ("focus-*" ops) moves focus and, for one Tab press, puts tabindex=-1 on the main
-   region so the walk starts there; "focus-finish" restores both. Numbers are rounded so two loads of
+   keyboard walk ("focus-*" ops) moves focus, listens to Tab keys and, for one Tab press, puts
+   tabindex=-1 on the main region so the walk starts there; "focus-finish" restores all three. Numbers are rounded so two loads of
    the same page give the same figures. */
 (arg) => {
   "use strict";
@@ -176,31 +176,53 @@
 
   if (arg.op === "static") return measureStatic();
 
+  // One Tab press seen from the page: where focus went, and its focused look.
+  const probe = (st) => {
+    if (st.main && st.main.getAttribute("tabindex") === "-1" && st.tabindex === null) st.main.removeAttribute("tabindex");
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return "none";
+    if (el === st.main) return "main-itself";
+    if (!st.main.contains(el)) return "outside";
+    st.els.push(el);
+    st.rings.push(ringOf(el));
+    return "inside";
+  };
+
   if (arg.op === "focus-start") {
     const st = state();
     const main = first(cfg.main_selectors) || document.body;
     st.main = main;
     st.tabindex = main.getAttribute("tabindex");
+    st.presses = 0; st.entered = false; st.done = false;
     if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
     main.setAttribute("tabindex", "-1");
     main.focus({ preventScroll: true });
+    // The walk's rule, applied by the page itself at each Tab keyup (after focus moved), so the
+    // caller can send its presses in one batch: stop on walking out of the main content (or when
+    // focus falls off the page); once stopped, further Tab presses are cancelled and move nothing.
+    st.onKeyDown = (e) => { if (e.key === "Tab" && st.done) e.preventDefault(); };
+    st.onKeyUp = (e) => {
+      if (e.key !== "Tab" || st.done) return;
+      st.presses += 1;
+      const where = probe(st);
+      if (where === "inside") st.entered = true;
+      else if ((where === "outside" || where === "none") && (st.entered || where === "none")) st.done = true;
+      if (st.presses >= cfg.max_tabs) st.done = true;
+    };
+    window.addEventListener("keydown", st.onKeyDown, true);
+    window.addEventListener("keyup", st.onKeyUp, true);
     return describe(main);
   }
 
-  if (arg.op === "focus-probe") {  // after one Tab press: where focus went, and its focused look
+  if (arg.op === "focus-status") {
     const st = state();
-    if (st.main && st.main.getAttribute("tabindex") === "-1" && st.tabindex === null) st.main.removeAttribute("tabindex");
-    const el = document.activeElement;
-    if (!el || el === document.body || el === document.documentElement) return { where: "none" };
-    if (el === st.main) return { where: "main-itself" };
-    if (!st.main.contains(el)) return { where: "outside" };
-    st.els.push(el);
-    st.rings.push(ringOf(el));
-    return { where: "inside" };
+    return { presses: st.presses, done: st.done };
   }
 
   if (arg.op === "focus-finish") {  // blur, compare each element's focused and unfocused look
     const st = state();
+    window.removeEventListener("keydown", st.onKeyDown, true);
+    window.removeEventListener("keyup", st.onKeyUp, true);
     if (document.activeElement) document.activeElement.blur();
     if (st.main) {
       if (st.tabindex === null) st.main.removeAttribute("tabindex"); else st.main.setAttribute("tabindex", st.tabindex);

@@ -9,6 +9,7 @@ shows the page as loaded.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from functools import cache
 from pathlib import Path
@@ -38,12 +39,63 @@ def ad_hosts(urls: list[str] | None, hosts: list[str] | None = None) -> list[str
 
 
 def _axe_summary(response: dict[str, Any]) -> dict[str, Any]:
-    violations = {
-        v["id"]: {"impact": v.get("impact") or "", "nodes": len(v.get("nodes", [])), "help": v.get("help", "")}
-        for v in response.get("violations", [])
-    }
-    return {"version": (response.get("testEngine") or {}).get("version", ""),
-            "violations": dict(sorted(violations.items()))}
+    violations = {v["id"]: {"impact": v["impact"], "nodes": v["nodes"], "help": v["help"]}
+                  for v in response["violations"]}
+    return {"version": response["version"], "violations": dict(sorted(violations.items()))}
+
+
+@cache
+def axe_js() -> str:
+    """axe-core as shipped by ``axe-playwright-python`` (no CDN)."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+#: axe.run with the options ``axe-playwright-python`` uses (violations only), summarised in the page:
+#: a violation's nodes, with their HTML and selectors, never cross the wire, only their count.
+AXE_RUN_JS = """() => axe.run(document, {resultTypes: ['violations'], selectors: false, ancestry: false,
+                                    xpath: false}).then(r => ({
+  version: (r.testEngine || {}).version || '',
+  violations: r.violations.map(v => ({id: v.id, impact: v.impact || '', nodes: v.nodes.length,
+                                      help: v.help || ''})),
+}))"""
+
+
+async def run_axe(page: Any) -> dict[str, Any]:
+    """Inject axe-core and run it: ``{"version", "violations": [{id, impact, nodes, help}]}``."""
+    await page.evaluate(axe_js())
+    return await page.evaluate(AXE_RUN_JS)
+
+
+TAB_KEY = {"key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9, "nativeVirtualKeyCode": 9}
+#: Tab presses sent at once when the first batch did not walk out of the main region.
+TAB_TOP_UP = 4
+
+
+async def press_tabs(page: Any, n: int, cdp: Any = None) -> None:
+    """Press Tab ``n`` times: pipelined CDP key events (in order, no round trip each), or Playwright's
+    keyboard where CDP is not available. ``cdp``: the page's session if open (else one for this call)."""
+    own = cdp is None
+    if own:
+        try:
+            cdp = await page.context.new_cdp_session(page)
+        except Exception:
+            for _ in range(n):
+                await page.keyboard.press("Tab")
+            return
+    try:
+        sends = []
+        for _ in range(n):
+            sends.append(cdp.send("Input.dispatchKeyEvent", {"type": "rawKeyDown", **TAB_KEY}))
+            sends.append(cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **TAB_KEY}))
+        await asyncio.gather(*sends)
+    finally:
+        if own:
+            try:
+                await cdp.detach()
+            except Exception:
+                pass
 
 
 # Resource URLs the page itself knows about (a fallback when the caller collected no request list).
@@ -55,11 +107,12 @@ _PAGE_URLS_JS = """() => [
 
 
 async def measure(page: Any, *, requests: list[str] | None = None, cfg: dict[str, Any] | None = None,
-                  axe: bool = True) -> dict[str, Any]:
+                  axe: bool = True, cdp: Any = None) -> dict[str, Any]:
     """The figures of one loaded page, as the dict stored in ``a11y.json``.
 
     ``requests`` are the URLs the page requested (the recorder collects them from ``page.on("request")``,
     so blocked third-party requests count too); without it the page's own resource list is used.
+    ``cdp`` is the page's DevTools session, if the caller has one open (else one is opened for the walk).
     """
     cfg = dict(MEASURE, **(cfg or {}))
     js = measure_js()
@@ -71,30 +124,27 @@ async def measure(page: Any, *, requests: list[str] | None = None, cfg: dict[str
 
     focusable = result.pop("focusable_in_main")
     start = await page.evaluate(js, {"op": "focus-start", "cfg": cfg})
-    presses, entered = 0, False
-    for _ in range(int(cfg["max_tabs"])):
-        await page.keyboard.press("Tab")
-        presses += 1
-        where = (await page.evaluate(js, {"op": "focus-probe", "cfg": cfg}))["where"]
-        if where == "inside":
-            entered = True
-        elif where in ("outside", "none") and (entered or where == "none"):
-            break  # walked out of the main content (or focus fell off the page)
+    # The page applies the walk's stop rule itself (measure.js), so presses go out in batches:
+    # first as many as the main region has stops (+2 to walk out), then small top-ups.
+    max_tabs, sent = int(cfg["max_tabs"]), 0
+    press = getattr(page, "press_tabs", None) or (lambda n: press_tabs(page, n, cdp))
+    status = {"presses": 0, "done": False}
+    while sent < max_tabs and not status["done"]:
+        batch = min(max_tabs - sent, focusable + 2 if sent == 0 else TAB_TOP_UP)
+        await press(batch)
+        sent += batch
+        status = await page.evaluate(js, {"op": "focus-status", "cfg": cfg})
     items = await page.evaluate(js, {"op": "focus-finish", "cfg": cfg})
     result["keyboard"] = {
         "main": start,
-        "presses": presses,
+        "presses": status["presses"],
         "focusable": focusable,
         "reached": len(items),
         "no_indicator": sum(1 for i in items if i["indicator"] == "none"),
         "stops": items,
     }
     if axe:
-        from axe_playwright_python.async_playwright import Axe
-
-        # Axe.run injects the shipped axe.min.js with page.evaluate and runs axe.run(document).
-        response = (await Axe().run(page)).response
-        result["axe"] = _axe_summary(response)
+        result["axe"] = _axe_summary(await run_axe(page))
     result["version"] = A11Y_VERSION
     return result
 
@@ -104,13 +154,13 @@ class _SyncPage:
 
     def __init__(self, page: Any) -> None:
         self._page = page
-        self.keyboard = self
 
     async def evaluate(self, expression: str, arg: Any = None) -> Any:
         return self._page.evaluate(expression, arg)
 
-    async def press(self, key: str) -> None:
-        self._page.keyboard.press(key)
+    async def press_tabs(self, n: int) -> None:
+        for _ in range(n):
+            self._page.keyboard.press("Tab")
 
 
 def measure_sync(page: Any, **kwargs: Any) -> dict[str, Any]:
