@@ -18,7 +18,7 @@ import pytest
 from capture import browser as capture_browser
 from capture import goldens
 from capture.errors import BadInput
-from capture.remote import check_endpoint, parse_shard, shard, worker_endpoints
+from capture.remote import check_endpoint, parse_shard, record_shared, shard, worker_endpoints, xdist_worker
 from capture.sites import netease
 from capture.targets import MODES, Target, load_watchlist
 
@@ -160,8 +160,14 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
     opts = RecordOptions(base_url=None if live else site_origin, jobs=pytestconfig.getoption("--capture-jobs"),
                          connect=worker_endpoints(endpoints),
                          remote_executable=pytestconfig.getoption("--remote-executable"))
-    outcomes = record(watchlist, snapshots, opts)
-    result = {(o.id, o.mode): (o.path if o.status == "ok" else o.reason) for o in outcomes}
+    worker = xdist_worker()
+    if worker is None:
+        rows = [{"id": o.id, "mode": o.mode, "status": o.status, "reason": o.reason, "path": o.path}
+                for o in record(watchlist, snapshots, opts)]
+    else:  # every page once for all workers: shared under the run's base temp (xdist's own pattern)
+        rows = record_shared(watchlist, tmp_path_factory.getbasetemp().parent / "shared-capture", worker,
+                             lambda part, snaps: record(part, snaps, opts))
+    result = {(r["id"], r["mode"]): (Path(r["path"]) if r["status"] == "ok" else r["reason"]) for r in rows}
     pytestconfig.stash[CAPTURED] = (result, {t.id: t for t in watchlist}, opts.base_url)
     return result
 

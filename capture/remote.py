@@ -12,7 +12,8 @@ endpoint work:
 
 Shards follow the Playwright Test convention: ``--shard i/N`` (1-based) takes the i-th of N
 *contiguous* slices of the watchlist sorted by id, sizes differing by at most one page. Every machine
-of a CI matrix sees the same order, so the slices cover the watchlist exactly once.
+of a CI matrix sees the same order, so the slices cover the watchlist exactly once. Under
+pytest-xdist the same slices share the session capture among the workers (:func:`record_shared`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -88,6 +89,56 @@ def worker_endpoints(endpoints: Sequence[str], worker: str | None = None) -> tup
     if not endpoints or not m:
         return tuple(endpoints)
     return (endpoints[int(m.group(1)) % len(endpoints)],)
+
+
+def xdist_worker() -> tuple[int, int] | None:
+    """``(index, count)`` of this pytest-xdist worker (``gw1`` of 2 → ``(1, 2)``); None outside xdist."""
+    m = _WORKER.match(os.environ.get("PYTEST_XDIST_WORKER", ""))
+    try:
+        count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    except ValueError:
+        count = 0
+    return (int(m.group(1)), count) if m and count > 0 else None
+
+
+def record_shared(targets: Sequence[T], shared: Path, worker: tuple[int, int],
+                  record: Callable[[list[T], Path], list[Any]]) -> list[dict[str, Any]]:
+    """Every page captured once for all xdist workers, not once per worker.
+
+    The watchlist is cut into one shard per worker (the ``--shard`` slices). A worker records its own
+    shard first, then every other shard nobody has recorded yet: a worker that never got a test
+    leaves its shard to the others, and one that died mid-way leaves it to be recorded again. A shard
+    someone is recording is waited for (its flock). Each shard has its own snapshots folder, so no
+    worker's start-up clean-up touches another's staging folders.
+
+    ``record(part, snapshots)`` returns the recorder's outcomes; the result is every shard's outcomes
+    as dicts (``id``, ``mode``, ``status``, ``reason``, ``path``, ``by``: the worker that recorded it).
+    """
+    import fcntl
+
+    index, count = worker
+    out: list[dict[str, Any]] = []
+    for k in [(index + j) % count for j in range(count)]:
+        part = shard(targets, (k + 1, count))
+        if not part:
+            continue
+        root = Path(shared) / f"shard-{k + 1}-of-{count}"
+        root.mkdir(parents=True, exist_ok=True)
+        done = root / "outcomes.json"
+        fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if not done.exists():
+                rows = [{"id": o.id, "mode": o.mode, "status": o.status, "reason": o.reason,
+                         "path": str(o.path) if o.path else None, "by": f"gw{index}"}
+                        for o in record(list(part), root / "snapshots")]
+                tmp = root / "outcomes.json.tmp"
+                tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+                os.replace(tmp, done)
+        finally:
+            os.close(fd)
+        out.extend(json.loads(done.read_text(encoding="utf-8")))
+    return out
 
 
 def launch_options(settings: BrowserSettings | None, executable: str) -> dict[str, Any]:

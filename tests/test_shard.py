@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from capture.errors import BadInput
-from capture.remote import parse_shard, shard
+from capture.remote import parse_shard, record_shared, shard
 from capture.targets import Target
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +62,42 @@ def test_pytest_shard_limits_parametrized_pages():
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     collected = {line.split("[", 1)[1].rsplit("-", 1)[0] for line in proc.stdout.splitlines() if "[" in line}
     assert collected == set(ids[2:5])
+
+
+def test_record_shared_records_each_shard_once(tmp_path):
+    """A worker records its own shard, then the shards nobody took; a later worker only reads them."""
+    from types import SimpleNamespace
+
+    targets = _targets(7)
+    calls: list[tuple[str, ...]] = []
+
+    def fake_record(part, snapshots):
+        calls.append(tuple(t.id for t in part))
+        assert snapshots.parent.name.startswith("shard-")
+        return [SimpleNamespace(id=t.id, mode="normal", status="ok", reason="", path=snapshots / t.id) for t in part]
+
+    rows = record_shared(targets, tmp_path, (1, 3), fake_record)  # gw1 of 3, alone: it takes all three
+    assert [c for c in calls] == [tuple(t.id for t in shard(targets, (k, 3))) for k in (2, 3, 1)]
+    assert sorted(r["id"] for r in rows) == sorted(t.id for t in targets) and {r["by"] for r in rows} == {"gw1"}
+    again = record_shared(targets, tmp_path, (0, 3), fake_record)  # gw0 comes later: nothing left to record
+    assert len(calls) == 3 and sorted(map(str, again)) == sorted(map(str, rows))
+
+
+def test_xdist_workers_share_one_session_capture(tmp_path):
+    """Under ``pytest -n 2`` each page is captured once in all, not once per worker."""
+    import json
+
+    base = tmp_path / "base"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
+                           "--shard", "1/4", "--basetemp", str(base), str(ROOT / "tests" / "test_goldens.py")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    shards = sorted((base / "shared-capture").glob("shard-*-of-2/outcomes.json"))
+    assert len(shards) == 2, list((base / "shared-capture").iterdir())
+    rows = [r for f in shards for r in json.loads(f.read_text())]
+    keys = [(r["id"], r["mode"]) for r in rows]
+    assert len(keys) == len(set(keys)) == 4 and all(r["status"] == "ok" for r in rows), rows
+    assert not list(base.glob("popen-gw*/session-snapshots*/captures")), "a worker captured on its own"
 
 
 def test_pytest_bad_shard_is_a_usage_error():
