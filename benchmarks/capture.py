@@ -4,18 +4,22 @@ Run: ``.venv/bin/python benchmarks/capture.py [--jobs 1,2,4] [--repeat N]``. Cap
 article in normal and 关怀版 mode, served by the built-in replica on 127.0.0.1:
 
 * the harness: :func:`capture.recorder.record` (one browser, ``jobs`` contexts at once, readiness
-  signal, HAR, DOM, text, aria snapshot, screenshot, fonts), at each ``--jobs``;
+  signal, HAR, DOM, text, aria snapshot, the a11y check with axe-core, screenshot, fonts; the 关怀版
+  followed from the normal page), at each ``--jobs``;
 * the naive script below: a new browser per page, ``wait_until="networkidle"``, a full-page
   screenshot and the DOM; the 关怀版 URL loaded directly.
 
 Prints both rates, their ratio and the peak RSS (this Python process plus every child: driver and
-browser processes) sampled every 20 ms with psutil. Targets: harness ≥ 4× the naive script at jobs 4;
+browser processes) sampled every 20 ms with psutil, and where a harness capture's time goes.
+Both use the same Chromium binary (:func:`capture.browser.find_chromium`: the headless shell where
+installed, as Playwright itself uses for headless pages). Targets: harness ≥ 4× the naive script at jobs 4;
 peak RSS ≤ 1.5 GB. Figures are wall time on whatever machine runs it: compare runs on one machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import threading
@@ -90,12 +94,21 @@ def timed(fn: Callable[[], Any]) -> tuple[float, float]:
     return seconds, mem.peak_mb
 
 
+#: Mean per-step milliseconds of the last harness run, by mode (from each bundle's meta.json).
+STEPS: dict[str, dict[str, float]] = {}
+
+
 def harness(base_url: str, jobs: int, tgts: list[Target]) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-capture-") as tmp:
         out = record(tgts, Path(tmp), RecordOptions(base_url=base_url, jobs=jobs, modes=MODES))
         bad = [f"{o.id}/{o.mode}: {o.reason}" for o in out if o.status != "ok"]
         if bad:
             raise RuntimeError(f"harness capture failed: {bad[:3]}")
+        STEPS.clear()
+        for mode in MODES:
+            metas = [json.loads((o.path / "meta.json").read_text()) for o in out if o.mode == mode and o.path]
+            keys = dict.fromkeys(k for m in metas for k in m["timings_ms"])
+            STEPS[mode] = {k: sum(m["timings_ms"].get(k, 0) for m in metas) / max(1, len(metas)) for k in keys}
 
 
 def naive(base_url: str, tgts: list[Target]) -> None:
@@ -134,6 +147,8 @@ def measure(jobs_list: tuple[int, ...] = (1, 2, 4), repeat: int = 1, with_naive:
             runs = [timed(lambda j=jobs: harness(base_url, j, tgts)) for _ in range(repeat)]
             best = min(r[0] for r in runs)
             out["harness"][jobs] = (n / best, max(r[1] for r in runs))
+            if jobs == min(jobs_list):
+                out["steps"] = {mode: dict(steps) for mode, steps in STEPS.items()}
         if with_naive:
             runs = [timed(lambda: naive(base_url, tgts)) for _ in range(repeat)]
             best = min(r[0] for r in runs)
@@ -154,6 +169,10 @@ def main() -> int:
         print(f"harness jobs {jobs}:  {rate:6.2f} pages×modes/s   peak RSS {mb:7.0f} MB")
     naive_rate, naive_mb = res["naive"]
     print(f"naive script:    {naive_rate:6.2f} pages×modes/s   peak RSS {naive_mb:7.0f} MB")
+    print(f"where a harness capture's time goes (mean ms per step, jobs {min(jobs_list)}; "
+          "care continues from the normal page):")
+    for mode, steps in res.get("steps", {}).items():
+        print(f"  {mode:6s} " + "  ".join(f"{k} {v:.0f}" for k, v in steps.items()))
     top = max(jobs_list)
     ratio = res["harness"][top][0] / naive_rate
     peak = max(mb for _r, mb in res["harness"].values())

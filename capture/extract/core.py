@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from functools import cache, cached_property
 
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
@@ -105,9 +105,20 @@ def _root_matcher(css: str) -> Callable[[LexborNode], bool] | None:
     return matcher
 
 
+#: css -> whether it is a selector on ``html``/``body`` itself (a regex match per lookup adds up).
+_ROOT_SEL: dict[str, bool] = {}
+
+
+def _on_root(css: str) -> bool:
+    on_root = _ROOT_SEL.get(css)
+    if on_root is None:
+        on_root = _ROOT_SEL[css] = _ON_ROOT.match(css) is not None
+    return on_root
+
+
 def _first(tree: LexborHTMLParser, scope: LexborNode | None, css: str) -> LexborNode | None:
     """First match of ``css`` in ``scope`` (whole page if None); ``html[…]``/``body[…]`` test that element."""
-    if _ON_ROOT.match(css):
+    if _on_root(css):
         test = _root_matcher(css)
         if test is not None:
             el = tree.root if css[0] == "h" else tree.body
@@ -118,32 +129,42 @@ def _first(tree: LexborHTMLParser, scope: LexborNode | None, css: str) -> Lexbor
 
 def _all(tree: LexborHTMLParser, scope: LexborNode | None, css: str) -> list[LexborNode]:
     """Every match of ``css`` in ``scope`` (whole page if None), in document order."""
-    if _ON_ROOT.match(css):
+    if _on_root(css):
         el = _first(tree, None, css)
         return [el] if el is not None else []
     return (scope if scope is not None else tree).css(css)
 
 
 class _Page:
-    """A tree plus the whole-page lookups already made (generations share fingerprint markers)."""
+    """A tree plus the whole-page first matches already looked up: generations share fingerprint
+    markers, and the reader reuses them (a region found while recognising is not searched again)."""
 
     def __init__(self, tree: LexborHTMLParser) -> None:
         self.tree = tree
-        self.seen: dict[str, bool] = {}
+        self.found: dict[str, LexborNode | None] = {}
+
+    def first(self, css: str) -> LexborNode | None:
+        """First match of ``css`` in the whole page, looked up once."""
+        found = self.found
+        if css in found:
+            return found[css]
+        n = found[css] = _first(self.tree, None, css)
+        return n
 
     def has(self, css: str) -> bool:
-        found = self.seen.get(css)
-        if found is None:
-            found = self.seen[css] = _first(self.tree, None, css) is not None
-        return found
+        return self.first(css) is not None
 
     def has_any(self, sels: tuple[str, ...]) -> bool:
-        on_root = [s for s in sels if _ON_ROOT.match(s)]
-        if any(self.has(s) for s in on_root):
-            return True
-        # One pass for the rest of the list: a comma selector walks the tree once, not once per marker.
-        rest = tuple(s for s in sels if s not in on_root)
-        return bool(rest) and self.has(", ".join(rest))
+        on_root, rest = _split_markers(sels)
+        return any(self.has(s) for s in on_root) or bool(rest) and self.has(rest)
+
+
+@cache
+def _split_markers(sels: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """(markers checked on ``html``/``body`` itself, the others as one comma selector): one pass over
+    the page for the rest of the list, not one per marker."""
+    on_root = tuple(s for s in sels if _ON_ROOT.match(s))
+    return on_root, ", ".join(s for s in sels if s not in on_root)
 
 
 def _matches(page: _Page, gen: Generation) -> bool:
@@ -151,8 +172,7 @@ def _matches(page: _Page, gen: Generation) -> bool:
     return all(page.has(s) for s in fp.all) and (not fp.any or page.has_any(fp.any))
 
 
-def _recognise(tree: LexborHTMLParser, candidates: tuple[Generation, ...], what: str) -> Generation:
-    page = _Page(tree)
+def _recognise(page: _Page, candidates: tuple[Generation, ...], what: str) -> Generation:
     for gen in candidates:
         if _matches(page, gen):
             return gen
@@ -162,7 +182,7 @@ def _recognise(tree: LexborHTMLParser, candidates: tuple[Generation, ...], what:
 
 def detect_generation(html_or_tree: str | bytes | LexborHTMLParser) -> str:
     """Name of the template generation of a page (care rules included); raises ``LayoutNotRecognized``."""
-    return _recognise(parse(html_or_tree), GENERATIONS, "the page").name
+    return _recognise(_Page(parse(html_or_tree)), GENERATIONS, "the page").name
 
 
 # -- reading fields ---------------------------------------------------------------------------------
@@ -193,19 +213,24 @@ class _Reader:
     """Field access for one page and one generation: selectors come from ``gen.fields``, searched
     inside the field's region (``gen.regions``) when it has one, else in the whole page."""
 
-    def __init__(self, tree: LexborHTMLParser, gen: Generation) -> None:
-        self.tree = tree
+    def __init__(self, page: _Page, gen: Generation) -> None:
+        self.page = page
+        self.tree = page.tree
         self.gen = gen
         self.plan = _plan(gen)
-        self.roots: dict[str, LexborNode | None] = {}
-        self.found: dict[tuple[str | None, str], LexborNode | None] = {}  # (region, css) -> first match
+        self.region = self.plan.region
+        self.found: dict[tuple[str, str], LexborNode | None] = {}  # (region, css) -> first match
 
     def first(self, name: str, css: str) -> LexborNode | None:
         """First match of ``css`` in the region of field ``name``; fields sharing a selector share the search."""
-        key = (self.plan.region.get(name), css)
-        if key in self.found:
-            return self.found[key]
-        n = self.found[key] = _first(self.tree, self.scope(name), css)
+        region = self.region.get(name)
+        if region is None:
+            return self.page.first(css)
+        key = (region, css)
+        found = self.found
+        if key in found:
+            return found[key]
+        n = found[key] = _first(self.tree, self.page.first(region), css)
         return n
 
     def sels(self, name: str) -> tuple[str, ...]:
@@ -217,12 +242,8 @@ class _Reader:
 
     def scope(self, name: str) -> LexborNode | None:
         """The region node ``name`` lives in, or None (whole page) when it has none or it is absent."""
-        region = self.plan.region.get(name)
-        if region is None:
-            return None
-        if region not in self.roots:
-            self.roots[region] = _first(self.tree, None, region)
-        return self.roots[region]
+        region = self.region.get(name)
+        return self.page.first(region) if region is not None else None
 
     def nodes(self, name: str, scope: LexborNode | None = None) -> list[LexborNode]:
         """All matches of the first alternative that matches anything."""
@@ -252,7 +273,7 @@ class _Reader:
             n = self.first(name, css)
             if n is None:
                 continue
-            v = n.attributes.get(attr) if attr else n.text(deep=True)
+            v = n.attrs.get(attr) if attr else n.text_lexbor()
             if v:
                 yield v
 
@@ -271,15 +292,22 @@ class _Reader:
         return {n.mem_id for css, _ in self.plan.sels.get(name, ()) for n in scope.css(css)}
 
 
-def _with_ancestors(nodes: Iterable[LexborNode]) -> set[int]:
-    """``mem_id`` of each node and all its ancestors: "x in set" means "x is or contains one of them"."""
+def _with_ancestors(nodes: Iterable[LexborNode], stop: LexborNode | None = None) -> set[int]:
+    """``mem_id`` of each node and all its ancestors: "x in set" means "x is or contains one of them".
+
+    With ``stop`` (an ancestor-or-self of every node given), chains end at it: enough to ask about
+    nodes inside ``stop``, and each chain is a few parents long instead of reaching the root."""
     out: set[int] = set()
+    add = out.add
+    stop_id = stop.mem_id if stop is not None else None
     for n in nodes:
         while n is not None:
             mid = n.mem_id
             if mid in out:
-                break  # this chain was added up to the root already
-            out.add(mid)
+                break  # this chain was added up to the root (or ``stop``) already
+            add(mid)
+            if mid == stop_id:
+                break
             n = n.parent
     return out
 
@@ -313,7 +341,7 @@ def _crumb(r: _Reader) -> list[str]:
         if child.is_text_node:
             parts.append(child.text_content or "")
         elif child.tag == "a" and child.mem_id not in skip:
-            parts.append(child.text(deep=True))
+            parts.append(child.text_lexbor())
     return [p for p in (_squeeze(x) for x in " ".join(parts).split(">")) if p]
 
 
@@ -322,9 +350,9 @@ def _source(r: _Reader) -> Source | None:
     if node is None:
         return None
     if node.tag == "a":
-        name = _squeeze(node.text(deep=True))
-        return Source(name=name, url=node.attributes.get("href")) if name else None
-    name = _label(node.text(deep=True), SOURCE_LABEL)
+        name = _squeeze(node.text_lexbor())
+        return Source(name=name, url=node.attrs.get("href")) if name else None
+    name = _label(node.text_lexbor(), SOURCE_LABEL)
     return Source(name=name, url=None) if name else None
 
 
@@ -348,7 +376,8 @@ class _BodyWalker:
     """Body blocks in reading order: paragraphs, images (own blocks) and video placeholders.
 
     What a subtree contains (an image, a video, a block element) is found by one query over the
-    whole body up front: ``x in self.has_img`` means x is or contains an ``img``.
+    whole body up front: ``x in self.has_img`` means x is or contains an ``img``. Likewise the
+    elements that could be hidden (they carry ``style`` or ``hidden``): only those are inspected.
     """
 
     def __init__(self, body: LexborNode, skip: set[int], videos: list[LexborNode]) -> None:
@@ -356,16 +385,26 @@ class _BodyWalker:
         self.videos = {n.mem_id for n in videos}
         self.blocks: list[Block] = []
         self.inline: list[str] = []
-        found = body.css("img, p, div, video, iframe")
-        self.has_img = _with_ancestors(n for n in found if n.tag == "img")
-        self.has_block = _with_ancestors(n for n in found if n.tag in ("img", "p", "div"))
-        self.has_video = _with_ancestors([*(n for n in found if n.tag in ("video", "iframe")), *videos])
+        self.body = body
+        self.tags = [(n, n.tag) for n in body.css("img, p, div, video, iframe")]
+        self.has_img = _with_ancestors((n for n, tag in self.tags if tag == "img"), body)
+        self.has_video = _with_ancestors([*(n for n, tag in self.tags if tag in ("video", "iframe")), *videos], body)
+        self.styled = {n.mem_id for n in body.css("[style], [hidden]")}
+
+    @cached_property
+    def has_block(self) -> set[int]:
+        """Needed only when an inline element sits beside blocks, so built on first use."""
+        return _with_ancestors((n for n, tag in self.tags if tag in ("img", "p", "div")), self.body)
+
+    def hidden(self, node: LexborNode) -> bool:
+        return node.mem_id in self.styled and _is_hidden(node)
 
     def flush(self) -> None:
-        text = _squeeze("".join(self.inline))
-        self.inline = []
-        if text:
-            self.blocks.append(Paragraph(text=text))
+        if self.inline:
+            text = _squeeze("".join(self.inline))
+            self.inline = []
+            if text:
+                self.blocks.append(Paragraph(text=text))
 
     def video(self, node: LexborNode) -> Video:
         src_node = node if node.tag in ("video", "iframe") else node.css_first("video, iframe, source")
@@ -376,40 +415,40 @@ class _BodyWalker:
         return Video(src=src, poster=poster)
 
     def walk(self, container: LexborNode) -> None:
+        skip, styled, videos, blocks = self.skip, self.styled, self.videos, self.blocks
         for node in container.iter(include_text=True):
             if node.is_text_node:
                 self.inline.append(node.text_content or "")
                 continue
             tag = node.tag
             mid = node.mem_id
-            if tag in _SKIP_TAGS or mid in self.skip or _is_hidden(node):
+            if tag in _SKIP_TAGS or mid in skip or mid in styled and _is_hidden(node):
                 continue
-            if mid in self.videos:
+            if mid in videos:
                 self.flush()
-                self.blocks.append(self.video(node))
+                blocks.append(self.video(node))
             elif tag == "img":
                 self.flush()
-                self.blocks.append(Image(src=_img_src(node)))
+                blocks.append(Image(src=_img_src(node)))
             elif tag == "br":
                 self.flush()
             elif tag in _TEXT_BLOCK_TAGS:
                 self.flush()
-                self.text_block(node)
+                self.text_block(node, mid)
             elif tag in _INLINE_TAGS and mid not in self.has_block:
-                self.inline.append(node.text(deep=True))
+                self.inline.append(node.text_lexbor())
             else:
                 self.flush()
                 self.walk(node)
                 self.flush()
         self.flush()
 
-    def text_block(self, node: LexborNode) -> None:
-        mid = node.mem_id
+    def text_block(self, node: LexborNode, mid: int) -> None:
         if mid in self.has_video:
             self.walk(node)
             return
-        imgs = [i for i in node.css("img") if not _is_hidden(i)] if mid in self.has_img else []
-        text = _squeeze(node.text(deep=True, skip_empty=False))
+        imgs = [i for i in node.css("img") if not self.hidden(i)] if mid in self.has_img else []
+        text = _squeeze(node.text_lexbor())
         if imgs:
             # 'p.f_center' style: the images are the content, any text beside them is their caption.
             last = len(imgs) - 1
@@ -441,7 +480,7 @@ def _share(r: _Reader) -> list[str]:
     out = []
     for li in r.nodes("share"):
         classes = (li.attributes.get("class") or "").split()
-        out.append(classes[0] if classes else _squeeze(li.text(deep=True)))
+        out.append(classes[0] if classes else _squeeze(li.text_lexbor()))
     return out
 
 
@@ -460,12 +499,12 @@ def _recommendation_queries(r: _Reader) -> tuple[str, str, str]:
 
 
 def _recommendations(r: _Reader) -> dict[str, list[Recommendation]]:
-    """Tabs of recommendation lists; three queries per tab keep this fast on 60-item rendered lists."""
-    labels = [_squeeze(n.text(deep=True)) for n in r.nodes("recommend_tab")]
+    """Tabs of recommendation lists; two or three queries per tab keep this fast on 60-item rendered lists."""
+    labels = [" ".join(n.text_lexbor().split()) for n in r.nodes("recommend_tab")]
     q_title, q_time, q_all = _recommendation_queries(r)
     time_sels = r.sels("recommend.time")
-    time_class = ({t[1:] for t in time_sels} if time_sels and all(_BARE_CLASS.fullmatch(t) for t in time_sels)
-                  else None)
+    time_class = (frozenset(t[1:] for t in time_sels)
+                  if time_sels and all(_BARE_CLASS.fullmatch(t) for t in time_sels) else None)
     out: dict[str, list[Recommendation]] = {}
     search = _DATETIME.search
     for i, panel in enumerate(r.nodes("recommend_panel")):
@@ -477,39 +516,46 @@ def _recommendations(r: _Reader) -> dict[str, list[Recommendation]]:
         # A time selector that is a bare class is checked on the node: one query fewer per tab.
         times = {n.mem_id for n in panel.css(q_time)} if q_time and time_class is None else set()
         # Title, time and source nodes in document order: each title starts a new item.
-        rows: list[list[LexborNode | None]] = []  # [title, time, source]
+        rows: list[list[LexborNode]] = []  # [title, time or None, source or None]
+        row: list | None = None
         for n in panel.css(q_all):
             mid = n.mem_id
             if mid in titles:
-                rows.append([n, None, None])
-            elif rows:
-                row = rows[-1]
+                row = [n, None, None]
+                rows.append(row)
+            elif row is not None:
                 if time_class is not None:
-                    is_time = bool(time_class & set((n.attributes.get("class") or "").split()))
+                    classes = n.attributes.get("class")
+                    k = 1 if classes and not time_class.isdisjoint(classes.split()) else 2
                 else:
-                    is_time = mid in times
-                k = 1 if is_time else 2
+                    k = 1 if mid in times else 2
                 if row[k] is None:
                     row[k] = n
         items = []
         for a, t, src in rows:
-            title = _squeeze(a.text(deep=True))  # type: ignore[union-attr]
+            title = " ".join(a.text_lexbor().split())
             if not title:
                 continue  # empty slots (artificial_collect_item in raw HTML) are not items
-            time_text = _squeeze(t.text(deep=True)) if t is not None else ""
+            time_text = " ".join(t.text_lexbor().split()) if t is not None else ""
             m = search(time_text) if time_text else None
             if src is not None:
-                source = _squeeze(src.text(deep=True)) or None
+                source = " ".join(src.text_lexbor().split()) or None
             else:
                 source = _squeeze(time_text[: m.start()] if m else time_text) or None
-            items.append(Recommendation(title=title, url=a.attributes.get("href"),  # type: ignore[union-attr]
+            items.append(Recommendation(title=title, url=a.attrs.get("href"),
                                         source=source, time=m.group(0) if m else None))
         out[label] = items
     return out
 
 
-def _link(a: LexborNode) -> Link:
-    return Link(title=_squeeze(a.text(deep=True)), url=a.attributes.get("href"))
+def _links(nodes: Iterable[LexborNode]) -> list[Link]:
+    """Titled links (a link without text is not an item)."""
+    out = []
+    for a in nodes:
+        title = " ".join(a.text_lexbor().split())
+        if title:
+            out.append(Link(title=title, url=a.attrs.get("href")))
+    return out
 
 
 def _side_modules(r: _Reader) -> list[SideModule]:
@@ -525,11 +571,11 @@ def _side_modules(r: _Reader) -> list[SideModule]:
         mod = h2.parent
         if mod is None or mod.mem_id in skipped:
             continue
-        a = h2.css_first("a")
-        items = [_link(x) for x in r.nodes("side_item", mod)]
-        mods.append(SideModule(title=_squeeze(h2.text(deep=True)),
-                               url=a.attributes.get("href") if a is not None else None,
-                               items=[x for x in items if x.title]))
+        # The heading's own link: its subtree is a node or two, cheaper to walk than to query.
+        a = next((n for n in h2.traverse() if n.tag == "a"), None)
+        mods.append(SideModule(title=_squeeze(h2.text_lexbor()),
+                               url=a.attrs.get("href") if a is not None else None,
+                               items=_links(r.nodes("side_item", mod))))
     return mods
 
 
@@ -555,8 +601,9 @@ def extract(html: str | bytes, url: str = "", mode: str | None = None) -> Articl
     tree = parse(html)
     candidates = tuple(g for g in GENERATIONS if mode is None or g.mode == mode)
     what = f"{url or 'the page'}" + (f" as a {mode} page" if mode else "")
-    gen = _recognise(tree, candidates, what)
-    r = _Reader(tree, gen)
+    page = _Page(tree)
+    gen = _recognise(page, candidates, what)
+    r = _Reader(page, gen)
 
     title = _squeeze(r.value("title"))
     if not title and "title" in gen.required:
@@ -582,7 +629,7 @@ def extract(html: str | bytes, url: str = "", mode: str | None = None) -> Articl
         published=published,
         source=source,
         place=_place(r),
-        otitle=_squeeze(otitle_node.text(deep=True)) or None if otitle_node is not None else None,
+        otitle=_squeeze(otitle_node.text_lexbor()) or None if otitle_node is not None else None,
         blocks=_body(r, body) if body is not None else [],
         author=_squeeze(r.value("author")) or _label(author_text, AUTHOR_LABEL),
         editor=next((e for e in (_label(v, EDITOR_LABEL) for v in r.iter_values("editor")) if e), None),
@@ -590,6 +637,6 @@ def extract(html: str | bytes, url: str = "", mode: str | None = None) -> Articl
         share=_share(r),
         recommendations=_recommendations(r),
         side_modules=_side_modules(r),
-        yuanchuang=[x for x in (_link(a) for a in r.nodes("yuanchuang")) if x.title],
+        yuanchuang=_links(r.nodes("yuanchuang")),
         accessibility=_accessibility(r),
     )
