@@ -37,8 +37,8 @@ def main() -> int:
     cap = _load("capture")
     jobs_list = tuple(int(j) for j in args.jobs.split(","))
     res = cap.measure(jobs_list)
-    naive_rate, naive_mb = res["naive"]
-    for jobs, (rate, _mb) in res["harness"].items():
+    naive_rate, naive_mb, naive_pss = res["naive"]
+    for jobs, (rate, _mb, _pss) in res["harness"].items():
         rows.append(("Capture", f"harness jobs {jobs} (pages×modes/s)", f"{rate:.2f}  ({rate / naive_rate:.1f}x naive)",
                      f">= {cap.TARGET_SPEEDUP:g}x naive" if jobs == max(jobs_list) else ""))
     rows.append(("Capture", "naive script (pages×modes/s)", f"{naive_rate:.2f}", ""))
@@ -46,18 +46,24 @@ def main() -> int:
     ext = _load("extract")
     if ext.SAMPLE.is_file():
         raw = ext.SAMPLE.read_bytes()
-        runs, traf_runs = (30, 5) if args.quick else (100, 15)
-        ours = ext.median_ms(lambda: ext.extract(raw), runs, 5)
-        rows.append(("Extraction", "capture.extract (ms/page, median)", f"{ours:.2f}", f"<= {ext.TARGET_MS:g} ms"))
+        runs, traf_runs = (50, 10) if args.quick else (200, 30)
+        fns = {"ours": (lambda: ext.extract(raw), runs)}
         try:
             import trafilatura
 
             text = raw.decode("utf-8")
-            traf = ext.median_ms(lambda: trafilatura.extract(text), traf_runs, 2)
+            fns["traf"] = (lambda: trafilatura.extract(text), traf_runs)
+        except ImportError:
+            trafilatura = None
+        ms = ext.interleaved_medians_ms(fns, 10)  # as benchmarks/extract.py: alternating blocks
+        ours = ms["ours"]
+        rows.append(("Extraction", "capture.extract (ms/page, median)", f"{ours:.2f}", f"<= {ext.TARGET_MS:g} ms"))
+        if trafilatura is None:
+            rows.append(("Extraction", "trafilatura", "not installed (pip install -e '.[bench]')", ""))
+        else:
+            traf = ms["traf"]
             rows.append(("Extraction", "trafilatura (ms/page, median)", f"{traf:.2f}  ({traf / ours:.1f}x slower)",
                          f">= {ext.TARGET_SPEEDUP:g}x slower"))
-        except ImportError:
-            rows.append(("Extraction", "trafilatura", "not installed (pip install -e '.[bench]')", ""))
     else:
         rows.append(("Extraction", "sample", f"absent: {ext.SAMPLE}", ""))
 
@@ -69,9 +75,10 @@ def main() -> int:
     for a, b, slope in g["slopes"]:
         rows.append(("Suite growth", f"{a}->{b}: s per added article×mode", f"{slope:.2f}", f"<= {growth.TARGET_S:g} s"))
 
-    for jobs, (_rate, mb) in res["harness"].items():
-        rows.append(("Memory", f"peak RSS, harness jobs {jobs} (MB)", f"{mb:.0f}", f"<= {cap.TARGET_RSS_MB:.0f} MB"))
-    rows.append(("Memory", "peak RSS, naive script (MB)", f"{naive_mb:.0f}", ""))
+    for jobs, (_rate, mb, pss) in res["harness"].items():
+        rows.append(("Memory", f"peak RSS, harness jobs {jobs} (MB)", f"{mb:.0f}  (PSS {pss:.0f})",
+                     f"<= {cap.TARGET_RSS_MB:.0f} MB" if jobs == max(jobs_list) else ""))
+    rows.append(("Memory", "peak RSS, naive script (MB)", f"{naive_mb:.0f}  (PSS {naive_pss:.0f})", ""))
 
     widths = [max(len(r[i]) for r in rows + [("area", "measure", "value", "target")]) for i in range(4)]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
