@@ -24,7 +24,7 @@ VENV = Path(os.environ.get("CAPTURE_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".netease-capture-installed"
 TOOLS = {"capture": ["capture"], "pytest": ["python", "-m", "pytest"]}
-APT_PACKAGES = ["chromium", "chromium-headless-shell", "fonts-wqy-zenhei"]
+APT_PACKAGES = ["chromium", "fonts-wqy-zenhei"]  # then chromium-headless-shell, optional (ensure_headless_shell)
 
 
 def say(msg: str) -> None:
@@ -113,7 +113,7 @@ def ensure_chromium() -> str:
     if is_root_debian():
         say("playwright could not download a browser: using Debian's chromium")
         if apt_install(APT_PACKAGES) and (found := find_browser()):
-            return found
+            return ensure_headless_shell(found)
     die("no Chromium: install one (`apt-get install chromium fonts-wqy-zenhei`, or "
         "`playwright install chromium`) or set CAPTURE_CHROMIUM=/path/to/chromium")
     return ""

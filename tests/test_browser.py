@@ -140,3 +140,26 @@ def test_headless_shell_preferred_and_its_shell_wrapper_unwrapped(tmp_path, monk
     assert browser.find_chromium() == str(real)
     assert browser.find_chromium(headless=False) == str(full), "a headed browser needs the full chromium"
     assert browser.launch_args(browser.BrowserSettings(headless=False))["executable_path"] == str(full)
+
+
+def test_bootstrap_adds_the_headless_shell_once(tmp_path, monkeypatch):
+    """With Debian's full chromium only, bootstrap tries apt for the headless shell; when that fails
+    it keeps the full browser and remembers, so later runs do not retry apt."""
+    from capture import bootstrap
+
+    calls = []
+    monkeypatch.setattr(bootstrap, "VENV", tmp_path)
+    monkeypatch.setattr(bootstrap, "is_root_debian", lambda: True)
+    monkeypatch.setattr(bootstrap, "apt_install", lambda pkgs: calls.append(pkgs) or False)
+    monkeypatch.delenv("CAPTURE_CHROMIUM", raising=False)
+    assert bootstrap.ensure_headless_shell("/usr/bin/chromium") == "/usr/bin/chromium"
+    assert calls == [["chromium-headless-shell"]] and (tmp_path / ".no-headless-shell").is_file()
+    assert bootstrap.ensure_headless_shell("/usr/bin/chromium") == "/usr/bin/chromium" and len(calls) == 1
+    (tmp_path / ".no-headless-shell").unlink()
+    monkeypatch.setattr(bootstrap, "apt_install", lambda pkgs: calls.append(pkgs) or True)
+    monkeypatch.setattr(bootstrap, "find_browser", lambda: "/usr/lib/chromium/chromium-headless-shell")
+    assert bootstrap.ensure_headless_shell("/usr/bin/chromium") == "/usr/lib/chromium/chromium-headless-shell"
+    shell = "/usr/lib/chromium/chromium-headless-shell"
+    assert bootstrap.ensure_headless_shell(shell) == shell and len(calls) == 2, "a shell needs nothing more"
+    monkeypatch.setenv("CAPTURE_CHROMIUM", "/opt/chrome")
+    assert bootstrap.ensure_headless_shell("/opt/chrome") == "/opt/chrome" and len(calls) == 2
