@@ -3,8 +3,9 @@
 Run: ``.venv/bin/python benchmarks/soak.py [--captures 200] [--rate 0.1] [--seed 1] [--jobs 3]``
 (not run in CI; needs ``psutil``, in the ``bench`` extra).
 
-One recorder and one browser serve every round (pages × modes, ``--force`` so each round replaces the
-bundles of the last). The replica faults ``--rate`` of article-page requests, choosing the kind
+One recorder and one browser serve every round (pages × modes through ``Recorder.capture``, as
+``capture record`` does: a page's 关怀版 is followed from its normal page; ``--force`` so each round
+replaces the bundles of the last). The replica faults ``--rate`` of article-page requests, choosing the kind
 pseudo-randomly but deterministically (:class:`capture.replica.faults.RandomFaults`). Reports captures
 ok, failures by class, bundles corrupted (each stored bundle checked with ``bundle.is_complete`` and
 ``bundle.read_bundle`` after every round: must be 0), and the RSS of the Chromium process tree at the
@@ -69,12 +70,13 @@ def verify(snapshots: Path, targets: list[Target]) -> tuple[int, int]:
                 print(f"  CORRUPT: {exc}", file=sys.stderr)
     leftovers = [c for d in bundle.captures_dir(snapshots).iterdir() for c in d.iterdir()
                  if c.name.startswith(".")]
+    for c in leftovers:
+        print(f"  LEFT OVER: {c}", file=sys.stderr)
     corrupted += len(leftovers)
     return checked, corrupted
 
 
 async def soak(args: argparse.Namespace) -> int:
-    from playwright.async_api import async_playwright
 
     targets = [Target(p.id, p.live_url) for p in pages()]
     per_round = len(targets) * len(MODES)
@@ -87,16 +89,13 @@ async def soak(args: argparse.Namespace) -> int:
         opts = RecordOptions(base_url=server.base_url, jobs=args.jobs, force=True, retries=3, backoff_s=0.2,
                              ready_timeout_ms=8_000, settings=BrowserSettings(navigation_timeout_ms=20_000))
         rec = Recorder(snapshots, opts)
-        sem = asyncio.Semaphore(args.jobs)
         t0 = time.monotonic()
-        async with async_playwright() as pw:
-            rec._pw = pw
-            await rec._get_browser()
+        async with rec.started():
             rss_start = chromium_rss_mb()
             rss_peak = rss_start
             for r in range(rounds):
-                jobs = [(t, m) for t in targets for m in MODES][: args.captures - len(outcomes)]
-                outcomes += await asyncio.gather(*(rec._one(t, m, sem) for t, m in jobs))
+                left = -(-(args.captures - len(outcomes)) // len(MODES))
+                outcomes += await rec.capture(targets[:left])
                 c, bad = verify(snapshots, targets)
                 checked += c
                 corrupted += bad
@@ -105,7 +104,6 @@ async def soak(args: argparse.Namespace) -> int:
                 print(f"round {r + 1}/{rounds}: {len(outcomes)} captures, {ok} ok, "
                       f"{time.monotonic() - t0:.0f} s, chromium RSS {chromium_rss_mb():.0f} MB", flush=True)
             rss_end = chromium_rss_mb()
-            await rec._browser.close()
         wall = time.monotonic() - t0
     shutil.rmtree(snapshots, ignore_errors=True)
     failures = collections.Counter(o.reason.split(":", 1)[0] for o in outcomes if o.status == "failed")

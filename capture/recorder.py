@@ -7,12 +7,13 @@ One browser per process; each capture gets its own context, and up to ``jobs`` c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import json
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -640,7 +641,13 @@ class Recorder:
         url = target.at(self.opts.base_url)
         try:
             with bundle.staging(self.snapshots, target.id, "care") as stage:
-                art = await _attempt(session.continue_care(stage), url, self.opts.attempt_budget("care"))
+                try:
+                    art = await _attempt(session.continue_care(stage), url, self.opts.attempt_budget("care"))
+                except BaseException:
+                    # Close before the staging folder is removed: a context closed mid-HAR writes
+                    # its HAR out, which would bring the folder back.
+                    await session.close()
+                    raise
                 write_artifacts(stage, art)
             return Outcome(target.id, "care", "ok", "", bundle.bundle_dir(self.snapshots, target.id, "care"),
                            round(time.perf_counter() - started, 2), 1)
@@ -663,37 +670,22 @@ class Recorder:
         return [normal, care or await self._one(target, "care")]
 
     async def run(self, targets: list[Target]) -> list[Outcome]:
+        """Start Playwright and the browser, capture ``targets`` × modes, close everything."""
+        async with self.started():
+            return await self.capture(targets)
+
+    @contextlib.asynccontextmanager
+    async def started(self) -> AsyncIterator[Recorder]:
+        """Playwright and the browser (or the ``connect`` endpoints) for one or more :meth:`capture`
+        calls (the soak benchmark runs many rounds on one browser)."""
         from playwright.async_api import async_playwright
 
         bundle.clean_stale(self.snapshots)
-        sem = asyncio.Semaphore(max(1, self.opts.jobs))
         async with async_playwright() as pw:
             self._pw = pw
-            self._slots = {t.id: i for i, t in enumerate(targets)}
             try:
                 await self._get_browser()
-
-                async def job(t: Target, modes: tuple[str, ...]) -> list[Outcome]:
-                    async with sem:
-                        if modes == ("normal", "care"):
-                            outs = await self._pair(t)
-                            for out in outs:
-                                self.on_done(out)
-                            return outs
-                        out = await self._one(t, modes[0])
-                        self.on_done(out)
-                        return [out]
-
-                jobs = []
-                for t in targets:
-                    wanted = [m for m in self.opts.modes if self._wanted(t, m)]
-                    paired = not self.opts.replay and set(wanted) == {"normal", "care"}
-                    if paired:
-                        jobs.append(job(t, ("normal", "care")))
-                    jobs.extend(job(t, (m,)) for m in self.opts.modes if not (paired and m in wanted))
-                done = [out for outs in await asyncio.gather(*jobs) for out in outs]
-                order = {(t.id, m): i for i, (t, m) in enumerate((t, m) for t in targets for m in self.opts.modes)}
-                return sorted(done, key=lambda o: order.get((o.id, o.mode), len(order)))
+                yield self
             finally:
                 for browser in (self._browser, *self._remote.values()):
                     if browser is None:
@@ -702,6 +694,32 @@ class Recorder:
                         await browser.close()  # a connected browser: closes our contexts, disconnects
                     except Exception:
                         pass
+
+    async def capture(self, targets: list[Target]) -> list[Outcome]:
+        """Every target in every mode, ``jobs`` at a time; outcomes in watchlist × modes order.
+
+        A target wanted in both modes is one job: normal, then the 关怀版 followed from that page.
+        """
+        sem = asyncio.Semaphore(max(1, self.opts.jobs))
+        self._slots = {t.id: i for i, t in enumerate(targets)}
+
+        async def job(t: Target, modes: tuple[str, ...]) -> list[Outcome]:
+            async with sem:
+                outs = await self._pair(t) if modes == ("normal", "care") else [await self._one(t, modes[0])]
+            for out in outs:
+                self.on_done(out)
+            return outs
+
+        jobs = []
+        for t in targets:
+            wanted = [m for m in self.opts.modes if self._wanted(t, m)]
+            paired = not self.opts.replay and set(wanted) == {"normal", "care"}
+            if paired:
+                jobs.append(job(t, ("normal", "care")))
+            jobs.extend(job(t, (m,)) for m in self.opts.modes if not (paired and m in wanted))
+        done = [out for outs in await asyncio.gather(*jobs) for out in outs]
+        order = {(t.id, m): i for i, (t, m) in enumerate((t, m) for t in targets for m in self.opts.modes)}
+        return sorted(done, key=lambda o: order.get((o.id, o.mode), len(order)))
 
 
 def record(targets: list[Target], snapshots: Path, opts: RecordOptions,

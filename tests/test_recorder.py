@@ -89,6 +89,30 @@ def test_care_followed_from_normal_equals_care_on_its_own(site_origin, seed_targ
     assert set(har(b)) <= set(har(a))
 
 
+def test_care_continuation_that_fails_falls_back_and_leaves_nothing(site_origin, seed_target, tmp_path,
+                                                                     monkeypatch):
+    """If following the 关怀版 from the normal page fails mid-way (its HAR already recording), the
+    staging folder goes and the 关怀版 is recorded on its own, with its retries."""
+    from capture import recorder as recorder_mod
+    from capture.errors import FetchFailed
+
+    real, calls = recorder_mod._Session.go_care, []
+
+    async def go_care_once_broken(self, timings):
+        calls.append(1)
+        if len(calls) == 1:
+            raise FetchFailed("care link went nowhere", reason="connection", retryable=True)
+        return await real(self, timings)
+
+    monkeypatch.setattr(recorder_mod._Session, "go_care", go_care_once_broken)
+    out = record([seed_target], tmp_path, RecordOptions(base_url=site_origin))
+    assert [o.status for o in out] == ["ok", "ok"], [o.reason for o in out]
+    care = bundle.read_bundle(bundle.bundle_dir(tmp_path, seed_target.id, "care"))
+    assert len(calls) == 2 and not care.meta.followed_from_normal
+    left = [p.name for p in (tmp_path / "captures" / seed_target.id).iterdir() if p.name.startswith(".")]
+    assert not left, f"left behind: {left}"
+
+
 def test_replay_with_the_server_stopped(seed_target, tmp_path):
     with ReplicaServer() as server:
         origin = server.base_url
