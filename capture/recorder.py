@@ -1,7 +1,9 @@
 """Drive the page: load it, wait for it, reach 关怀版, collect every artifact of a bundle, retry.
 
-One browser per process; each capture gets its own context, and up to ``jobs`` contexts run at once
-(Playwright's async API, so one browser serves them all).
+One browser per process; each page gets its own context, and up to ``jobs`` contexts run at once
+(Playwright's async API, so one browser serves them all). A page wanted in both modes is one job: the
+normal bundle, then the 关怀版 followed from that same page (one load of the normal page, not two); if
+that continuation fails, the 关怀版 is recorded on its own, in a fresh context, with its retries.
 """
 
 from __future__ import annotations
