@@ -146,14 +146,31 @@ def watchlist(pytestconfig: pytest.Config) -> list[Target]:
     return targets
 
 
+def selected_pages(items: list[pytest.Item], watchlist: list[Target]) -> list[Target]:
+    """The watched pages the selected tests need: those of the ``page_mode`` tests that use
+    ``captured``; the whole watchlist when a selected test uses it without a page (e.g. the care
+    consistency test). So ``pytest -k <id>`` captures that page only."""
+    wanted: set[str] = set()
+    for item in items:
+        if "captured" not in getattr(item, "fixturenames", ()):
+            continue
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "page_mode" not in params:
+            return list(watchlist)
+        wanted.add(params["page_mode"][0].id)
+    return [t for t in watchlist if t.id in wanted]
+
+
 @pytest.fixture(scope="session")
 def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig: pytest.Config,
-             tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
-    """Every watched page in both modes, captured once per session with the recorder.
+             tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[tuple[str, str], Path]:
+    """Every watched page the selected tests need, in both modes, captured once per session.
 
     Returns ``{(id, mode): bundle folder}``; a capture that failed maps to its reason (a str).
     """
     from capture.recorder import RecordOptions, record
+
+    targets = selected_pages(request.session.items, watchlist)
 
     snapshots = tmp_path_factory.mktemp("session-snapshots")
     endpoints = tuple(check_endpoint(e) for e in pytestconfig.getoption("--connect"))
@@ -163,9 +180,9 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
     worker = xdist_worker()
     if worker is None:
         rows = [{"id": o.id, "mode": o.mode, "status": o.status, "reason": o.reason, "path": o.path}
-                for o in record(watchlist, snapshots, opts)]
+                for o in record(targets, snapshots, opts)]
     else:  # every page once for all workers: shared under the run's base temp (xdist's own pattern)
-        rows = record_shared(watchlist, tmp_path_factory.getbasetemp().parent / "shared-capture", worker,
+        rows = record_shared(targets, tmp_path_factory.getbasetemp().parent / "shared-capture", worker,
                              lambda part, snaps: record(part, snaps, opts))
     result = {(r["id"], r["mode"]): (Path(r["path"]) if r["status"] == "ok" else r["reason"]) for r in rows}
     pytestconfig.stash[CAPTURED] = (result, {t.id: t for t in watchlist}, opts.base_url)

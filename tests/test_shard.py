@@ -100,6 +100,32 @@ def test_xdist_workers_share_one_session_capture(tmp_path):
     assert not list(base.glob("popen-gw*/session-snapshots*/captures")), "a worker captured on its own"
 
 
+def test_selecting_one_page_captures_only_that_page(tmp_path):
+    """``pytest -k <id>`` captures the selected page (both modes), not the whole watchlist."""
+    base = tmp_path / "base"
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "J2P6C4GT0530JPVV",
+                           "--basetemp", str(base), str(ROOT / "tests" / "test_goldens.py")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "12 passed" in proc.stdout, proc.stdout[-500:]
+    pages = {p.name for p in base.glob("session-snapshots*/captures/*")}
+    assert pages == {"J2P6C4GT0530JPVV"}
+
+
+def test_selected_pages_falls_back_to_the_watchlist():
+    """A selected test that uses ``captured`` without a page (the care consistency test) needs them all."""
+    from types import SimpleNamespace
+
+    import conftest
+
+    wl = _targets(3)
+    one = SimpleNamespace(fixturenames=["captured", "page_mode"], callspec=SimpleNamespace(params={"page_mode": (wl[1], "care")}))
+    other = SimpleNamespace(fixturenames=["tmp_path"])
+    whole = SimpleNamespace(fixturenames=["captured", "watchlist"])
+    assert conftest.selected_pages([one, other], wl) == [wl[1]]
+    assert conftest.selected_pages([one, whole], wl) == wl
+
+
 def test_pytest_bad_shard_is_a_usage_error():
     proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "--shard", "5/4",
                            str(ROOT / "tests" / "test_goldens.py")], cwd=ROOT, capture_output=True, text=True,
