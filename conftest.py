@@ -179,8 +179,7 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
                          remote_executable=pytestconfig.getoption("--remote-executable"))
     worker = xdist_worker()
     if worker is None:
-        rows = [{"id": o.id, "mode": o.mode, "status": o.status, "reason": o.reason, "path": o.path}
-                for o in record(targets, snapshots, opts)]
+        rows = [o.row() for o in record(targets, snapshots, opts)]
     else:  # every page once for all workers: shared under the run's base temp (xdist's own pattern)
         rows = record_shared(targets, tmp_path_factory.getbasetemp().parent / "shared-capture", worker,
                              lambda part, snaps: record(part, snaps, opts))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import BrowserNotFound
+from .errors import BrowserNotFound, first_line
 
 BEIJING = timezone(timedelta(hours=8))
 #: The clock every deterministic capture sees (Beijing time, like the pages' own timestamps).
@@ -89,10 +89,8 @@ def find_chromium(*, managed_first: bool = True, headless: bool = True) -> str |
     if env:
         return env if Path(env).is_file() and os.access(env, os.X_OK) else None
     for name in (*SYSTEM_HEADLESS_SHELL, *SYSTEM_CHROMIUM) if headless else SYSTEM_CHROMIUM:
-        if name in SYSTEM_HEADLESS_SHELL and (found := shutil.which(name)):
-            return _unwrapped(found)
         if found := shutil.which(name):
-            return found
+            return _unwrapped(found) if name in SYSTEM_HEADLESS_SHELL else found  # chromium's wrapper execs
     return None
 
 
@@ -230,7 +228,7 @@ async def prepare_context_async(context: Any, settings: BrowserSettings | None =
 
 
 def _launch_error(kwargs: dict[str, Any], exc: Exception) -> BrowserNotFound:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    first = first_line(exc)
     return BrowserNotFound(f"Chromium at {kwargs['executable_path']} did not start: {first}")
 
 

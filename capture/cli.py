@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .browser import BrowserSettings
-from .errors import BadInput, CaptureError
+from .errors import BadInput, CaptureError, first_line
 
 DEFAULT_SNAPSHOTS = Path("snapshots")
 
@@ -361,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # never a raw traceback for users
         if os.environ.get("CAPTURE_DEBUG"):
             raise
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        first = first_line(exc, "")
         print(f"capture {args.command}: internal error: {type(exc).__name__}: {first} "
               "(rerun with CAPTURE_DEBUG=1 for details and report it)", file=sys.stderr)
         return 1

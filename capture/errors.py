@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def first_line(exc: BaseException, default: str | None = None, limit: int | None = None) -> str:
+    """The first line of an exception's message (Playwright's carry a call log below it); ``default``
+    (else the exception's type name) when the message is empty."""
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else (type(exc).__name__ if default is None else default)
+    return line[:limit] if limit else line
+
+
 class CaptureError(Exception):
     """Base class. ``exit_code`` is what the CLI exits with; the message is one line."""
 

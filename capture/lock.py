@@ -1,4 +1,5 @@
-"""One writer per snapshots folder: a second ``capture record`` on the same folder refuses at once."""
+"""File locks. One writer per snapshots folder: a second ``capture record`` on the same folder refuses at
+once (:func:`snapshots_lock`); pytest-xdist workers wait for each other's shard (:func:`waiting_lock`)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,17 @@ def snapshots_lock(snapshots: Path) -> Iterator[None]:
                        "wait for it to finish or use another --snapshots folder") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def waiting_lock(path: Path) -> Iterator[None]:
+    """Hold an flock on ``path``, waiting for whoever holds it (released by the OS if a holder dies)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)

@@ -23,7 +23,7 @@ from typing import Any
 
 from . import __version__, bundle
 from .browser import BrowserSettings, context_args, host_of, launch_async, prepare_context_async
-from .errors import CaptureError, FetchFailed
+from .errors import CaptureError, FetchFailed, first_line
 from .pagetext import REGION_TEXT_JS, format_text, nonempty_regions, region_args
 from .sites import netease
 from .targets import Target, rebase
@@ -91,6 +91,11 @@ class Outcome:
     seconds: float = 0.0
     attempts: int = 0
 
+    def row(self) -> dict[str, Any]:
+        """As JSON-ready data (the path as a string), e.g. to share between pytest-xdist workers."""
+        return {"id": self.id, "mode": self.mode, "status": self.status, "reason": self.reason,
+                "path": str(self.path) if self.path else None, "seconds": self.seconds, "attempts": self.attempts}
+
 
 @dataclass
 class Artifacts:
@@ -115,7 +120,7 @@ def _charset(headers: dict[str, str], body: bytes) -> str:
 
 
 def _classify_nav_error(url: str, exc: Exception) -> FetchFailed:
-    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    msg = first_line(exc)
     if "Timeout" in type(exc).__name__ or "Timeout" in msg:
         return FetchFailed(f"{url}: timed out loading the page", reason="timeout", retryable=True)
     if "ERR_TOO_MANY_REDIRECTS" in msg:
@@ -332,7 +337,7 @@ class _Session:
         self.page_errors: list[str] = []
         #: Third-party URLs the page asked for (blocked by the host guard), for the a11y ad-host figure.
         self.requests: list[str] = []
-        self.normal_har: dict[str, Any] | None = None  # kept by capture(keep_har=True)
+        self.normal_har = b""  # the normal HAR, kept by capture(keep_har=True) for continue_care
         self._cdp: Any = None
 
     async def open(self, har: Path | None) -> None:
@@ -348,8 +353,7 @@ class _Session:
             await self.context.tracing.start_har(har, content="embed")
         page = self.page = await self.context.new_page()
         page.on("crash", lambda _p: self.crashed.append(True))
-        page.on("pageerror", lambda err: self.page_errors.append(
-            str(err).strip().splitlines()[0][:200] if str(err).strip() else "error"))
+        page.on("pageerror", lambda err: self.page_errors.append(first_line(err, "error", 200)))
         if self.replay_har is not None or not settings.block_third_party:
             # No host guard to see third-party requests: listen to every request instead.
             page.on("request", lambda r: self.requests.append(r.url))
@@ -379,7 +383,7 @@ class _Session:
         if self.replay_har is None:
             await self.context.tracing.stop_har()
             if keep_har:
-                self.normal_har = json.loads((stage / "page.har").read_text(encoding="utf-8"))
+                self.normal_har = (stage / "page.har").read_bytes()
         return art
 
     async def continue_care(self, stage: Path) -> Artifacts:
@@ -396,8 +400,8 @@ class _Session:
         art = await self.collect("care", resp, care_via, timings, started)
         art.meta.followed_from_normal = True
         await self.context.tracing.stop_har()
-        (stage / "page.har").write_text(json.dumps(merge_hars(self.normal_har or {}, json.loads(
-            part.read_text(encoding="utf-8"))), ensure_ascii=False), encoding="utf-8")
+        merged = merge_hars(json.loads(self.normal_har or b"{}"), json.loads(part.read_bytes()))
+        (stage / "page.har").write_text(json.dumps(merged, ensure_ascii=False), encoding="utf-8")
         part.unlink()
         return art
 
@@ -474,19 +478,6 @@ def merge_hars(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
     return {**second, "log": log}
 
 
-async def capture_page(browser: Any, target: Target, mode: str, stage: Path, opts: RecordOptions,
-                       replay_har: Path | None = None) -> Artifacts:
-    """Load ``target`` in ``mode`` in a fresh context and collect a bundle's artifacts.
-
-    The HAR is recorded straight into ``stage``; in replay mode pages come from ``replay_har`` only.
-    """
-    session = _Session(browser, target, opts, replay_har)
-    try:
-        return await session.capture(mode, stage)
-    finally:
-        await session.close()
-
-
 async def _a11y(page: Any, requests: list[str], cdp: Any = None) -> str:
     """``a11y.json`` of the loaded page; a measurement that breaks is recorded, not fatal."""
     from . import a11y
@@ -494,7 +485,7 @@ async def _a11y(page: Any, requests: list[str], cdp: Any = None) -> str:
     try:
         return a11y.to_json(await a11y.measure(page, requests=requests, cdp=cdp))
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        first = first_line(exc, limit=200)
         return a11y.to_json({"version": a11y.A11Y_VERSION, "error": first})
 
 
@@ -617,23 +608,27 @@ class Recorder:
                 return Outcome(target.id, mode, "failed", str(exc), None,
                                round(time.perf_counter() - started, 2), attempt)
             except Exception as exc:  # never let one page end the run for the others
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                first = first_line(exc, "")
                 return Outcome(target.id, mode, "failed", f"error: {type(exc).__name__}: {first}", None,
                                round(time.perf_counter() - started, 2), attempt)
 
     async def _capture(self, target: Target, mode: str, stage: Path, har_copy: Path | None,
                        follow: list[_Session] | None = None) -> Artifacts:
-        """One attempt: a live browser (relaunched if it died or was closed), then a fresh context."""
-        if follow is None:
-            return await capture_page(await self._get_browser(target), target, mode, stage, self.opts,
-                                      replay_har=har_copy)
+        """One attempt: a live browser (relaunched if it died or was closed), then a fresh context.
+
+        The HAR is recorded straight into ``stage``; in replay mode pages come from ``har_copy`` only.
+        With ``follow`` the context stays open and its session is appended there; else it is closed.
+        """
         session = _Session(await self._get_browser(target), target, self.opts, har_copy)
         try:
-            art = await session.capture(mode, stage, keep_har=True)
+            art = await session.capture(mode, stage, keep_har=follow is not None)
         except BaseException:
             await session.close()
             raise
-        follow.append(session)
+        if follow is None:
+            await session.close()
+        else:
+            follow.append(session)
         return art
 
     async def _care_after(self, target: Target, session: _Session) -> Outcome | None:

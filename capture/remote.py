@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .browser import BrowserSettings, launch_args
-from .errors import BadInput, BrowserNotFound
+from .errors import BadInput, BrowserNotFound, first_line
 
 T = TypeVar("T")
 
@@ -112,9 +112,9 @@ def record_shared(targets: Sequence[T], shared: Path, worker: tuple[int, int],
     worker's start-up clean-up touches another's staging folders.
 
     ``record(part, snapshots)`` returns the recorder's outcomes; the result is every shard's outcomes
-    as dicts (``id``, ``mode``, ``status``, ``reason``, ``path``, ``by``: the worker that recorded it).
+    as :meth:`Outcome.row` dicts, plus ``by``: the worker that recorded it.
     """
-    import fcntl
+    from .lock import waiting_lock
 
     index, count = worker
     out: list[dict[str, Any]] = []
@@ -125,18 +125,12 @@ def record_shared(targets: Sequence[T], shared: Path, worker: tuple[int, int],
         root = Path(shared) / f"shard-{k + 1}-of-{count}"
         root.mkdir(parents=True, exist_ok=True)
         done = root / "outcomes.json"
-        fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with waiting_lock(root / ".lock"):
             if not done.exists():
-                rows = [{"id": o.id, "mode": o.mode, "status": o.status, "reason": o.reason,
-                         "path": str(o.path) if o.path else None, "by": f"gw{index}"}
-                        for o in record(list(part), root / "snapshots")]
+                rows = [{**o.row(), "by": f"gw{index}"} for o in record(list(part), root / "snapshots")]
                 tmp = root / "outcomes.json.tmp"
                 tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
                 os.replace(tmp, done)
-        finally:
-            os.close(fd)
         out.extend(json.loads(done.read_text(encoding="utf-8")))
     return out
 
@@ -154,7 +148,7 @@ def connect_headers(settings: BrowserSettings | None, remote_executable: str | N
 
 
 def _connect_error(endpoint: str, exc: Exception) -> BrowserNotFound:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    first = first_line(exc)
     return BrowserNotFound(f"could not connect to the browser at {endpoint}: {first}")
 
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import CorruptFile
+from .errors import CorruptFile, first_line
 
 #: Difference classes, and whether each fails a check.
 CLASSES: dict[str, bool] = {
@@ -99,7 +99,7 @@ class CheckReport:
                 if not isinstance(r.id, str) or not isinstance(r.mode, str):
                     raise ValueError("a result lacks its id or mode")
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            msg = first_line(exc)
             raise CorruptFile(f"report {path} is corrupt ({msg}): {rerun} to regenerate it") from None
         return report
 

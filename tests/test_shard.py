@@ -66,7 +66,7 @@ def test_pytest_shard_limits_parametrized_pages():
 
 def test_record_shared_records_each_shard_once(tmp_path):
     """A worker records its own shard, then the shards nobody took; a later worker only reads them."""
-    from types import SimpleNamespace
+    from capture.recorder import Outcome
 
     targets = _targets(7)
     calls: list[tuple[str, ...]] = []
@@ -74,7 +74,7 @@ def test_record_shared_records_each_shard_once(tmp_path):
     def fake_record(part, snapshots):
         calls.append(tuple(t.id for t in part))
         assert snapshots.parent.name.startswith("shard-")
-        return [SimpleNamespace(id=t.id, mode="normal", status="ok", reason="", path=snapshots / t.id) for t in part]
+        return [Outcome(t.id, "normal", "ok", "", snapshots / t.id) for t in part]
 
     rows = record_shared(targets, tmp_path, (1, 3), fake_record)  # gw1 of 3, alone: it takes all three
     assert [c for c in calls] == [tuple(t.id for t in shard(targets, (k, 3))) for k in (2, 3, 1)]
