@@ -146,6 +146,11 @@ def watchlist(pytestconfig: pytest.Config) -> list[Target]:
     return targets
 
 
+def xdist_id(config: pytest.Config) -> str:
+    """``gwN`` in a pytest-xdist worker, else ''."""
+    return str(getattr(config, "workerinput", {}).get("workerid", ""))
+
+
 def selected_pages(items: list[pytest.Item], watchlist: list[Target]) -> list[Target]:
     """The watched pages the selected tests need: those of the ``page_mode`` tests that use
     ``captured``; the whole watchlist when a selected test uses it without a page (e.g. the care
@@ -175,9 +180,9 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
     snapshots = tmp_path_factory.mktemp("session-snapshots")
     endpoints = tuple(check_endpoint(e) for e in pytestconfig.getoption("--connect"))
     opts = RecordOptions(base_url=None if live else site_origin, jobs=pytestconfig.getoption("--capture-jobs"),
-                         connect=worker_endpoints(endpoints),
+                         connect=worker_endpoints(endpoints, xdist_id(pytestconfig)),
                          remote_executable=pytestconfig.getoption("--remote-executable"))
-    worker = xdist_worker()
+    worker = xdist_worker(getattr(pytestconfig, "workerinput", None))
     if worker is None:
         rows = [o.row() for o in record(targets, snapshots, opts)]
     else:  # every page once for all workers: shared under the run's base temp (xdist's own pattern)

@@ -30,7 +30,6 @@ TARGET_S = 0.5
 def suite_seconds(n: int, capture_jobs: int = 2, tests: str = "tests/test_goldens.py") -> float:
     with tempfile.TemporaryDirectory(prefix="bench-growth-") as goldens:
         env = {**os.environ, "CAPTURE_REPLICA_ARTICLES": str(n), "CAPTURE_GOLDENS_ROOT": goldens}
-        env.pop("PYTEST_XDIST_WORKER", None)
         cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tests, "--snapshot-update",
                "--capture-jobs", str(capture_jobs)]
         t0 = time.perf_counter()

@@ -82,22 +82,23 @@ def endpoint_for(index: int, endpoints: Sequence[str]) -> str:
     return endpoints[index % len(endpoints)]
 
 
-def worker_endpoints(endpoints: Sequence[str], worker: str | None = None) -> tuple[str, ...]:
+def worker_endpoints(endpoints: Sequence[str], worker: str = "") -> tuple[str, ...]:
     """Under pytest-xdist worker ``gwN`` takes endpoint ``N mod len(endpoints)``; otherwise all of them."""
-    worker = worker if worker is not None else os.environ.get("PYTEST_XDIST_WORKER", "")
     m = _WORKER.match(worker or "")
     if not endpoints or not m:
         return tuple(endpoints)
     return (endpoints[int(m.group(1)) % len(endpoints)],)
 
 
-def xdist_worker() -> tuple[int, int] | None:
-    """``(index, count)`` of this pytest-xdist worker (``gw1`` of 2 → ``(1, 2)``); None outside xdist."""
-    m = _WORKER.match(os.environ.get("PYTEST_XDIST_WORKER", ""))
-    try:
-        count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
-    except ValueError:
-        count = 0
+def xdist_worker(workerinput: dict[str, Any] | None) -> tuple[int, int] | None:
+    """``(index, count)`` of this pytest-xdist worker (``gw1`` of 2 → ``(1, 2)``); None outside xdist.
+
+    ``workerinput`` is ``config.workerinput``, which xdist sets in its workers only. (Its
+    ``PYTEST_XDIST_WORKER`` variables are inherited by any pytest a test starts in a subprocess,
+    which would then take itself for a worker.)
+    """
+    m = _WORKER.match(str((workerinput or {}).get("workerid", "")))
+    count = int((workerinput or {}).get("workercount") or 0)
     return (int(m.group(1)), count) if m and count > 0 else None
 
 

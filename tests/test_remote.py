@@ -152,3 +152,13 @@ def test_xdist_worker_takes_its_own_endpoint():
     assert worker_endpoints(eps, "gw4") == ("ws://b:2/",)
     assert worker_endpoints(eps, "") == eps
     assert worker_endpoints((), "gw1") == ()
+
+
+def test_xdist_worker_comes_from_the_config_not_inherited_env(monkeypatch):
+    """A pytest started in a subprocess by a test inherits PYTEST_XDIST_WORKER; it is not a worker."""
+    from capture.remote import xdist_worker
+
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "2")
+    assert xdist_worker(None) is None
+    assert xdist_worker({"workerid": "gw1", "workercount": 2}) == (1, 2)
