@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from . import bundle, goldens
-from .compare import FIELD_REGION, GoldenViews, classify, extraction_of, views, volatile_changes
+from .compare import FIELD_REGION, GoldenViews, classify, extraction_data, views, volatile_changes
 from .errors import CaptureError, CorruptFile, LayoutNotRecognized, MissingField
 from .recorder import Outcome, RecordOptions, record
 from .report import CheckReport, Difference, PageResult, check_captures_root, last_check_path
 from .targets import Target
-from .volatile import canonical_origin
 
 SERIALIZERS = {"extraction": goldens.GoldenJSON, "skeleton": goldens.GoldenSkeleton,
                "text": goldens.GoldenText, "aria": goldens.GoldenAria, "a11y": goldens.GoldenA11y}
@@ -91,11 +90,9 @@ def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, tar
         result.differences.append(Difference("layout-changed", region, str(exc)))
         return result
     diffs = classify(golden, _masked(current))
-    if not diffs and previous is not None and bundle.is_complete(previous):
-        try:
-            old = bundle.read_bundle(previous)
-            old_data = json.loads(canonical_origin(extraction_of(old).to_json(), old.meta.base_url))
-            diffs = volatile_changes(old_data, current.extraction)
+    if not diffs and previous is not None:
+        try:  # a missing or broken previous bundle (CorruptFile) just means no churn to report
+            diffs = volatile_changes(extraction_data(bundle.read_bundle(previous)), current.extraction)
         except CaptureError:
             pass
     result.differences = diffs

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import __version__
-from .browser import BrowserSettings
+from .browser import BrowserSettings, host_of
 from .errors import BadInput, CaptureError, first_line
 
 DEFAULT_SNAPSHOTS = Path("snapshots")
@@ -107,8 +107,8 @@ def _load_targets(args: argparse.Namespace, base_url: str | None) -> list:
     path = _watchlist_path(args)
     if path is not None:
         watchlist = load_watchlist(path)
-    elif _pyproject_watchlist():
-        watchlist = _pyproject_watchlist()
+    elif pyproject := _pyproject_watchlist():
+        watchlist = pyproject
     elif args.replica:
         from .replica import pages
         watchlist = [Target(p.id, p.live_url) for p in pages()]
@@ -153,7 +153,7 @@ def _origin(args: argparse.Namespace) -> Iterator[str | None]:
         if "://" not in args.base_url:
             raise BadInput(f"bad --base-url {args.base_url!r}: give an origin such as http://127.0.0.1:8000")
         check_url(args.base_url.rstrip("/") + "/dy/article/AAAAAAAAAAAAAAAA.html",
-                  allow_hosts=(args.base_url.split("://", 1)[1].split("/")[0].split(":")[0],))
+                  allow_hosts=(host_of(args.base_url),))
     yield args.base_url
 
 
@@ -321,7 +321,7 @@ def _read_source(source: str) -> tuple[bytes, str]:
 
         if not source.startswith(("http://", "https://")):
             raise BadInput(f"{source!r} is not an http(s) URL or a file")
-        host = source.split("://", 1)[1].split("/")[0].split(":")[0]
+        host = host_of(source)
         check_url(source, allow_hosts=(host,) if host in ("127.0.0.1", "localhost") else ())
         try:
             with urllib.request.urlopen(source, timeout=20) as resp:  # noqa: S310 (scheme checked)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bundle import Bundle
+from .extract.core import extract, parse
 from .fingerprint import skeleton
 from .report import Difference
 from .volatile import canonical_origin, mask_aria, mask_text, volatile_strings
@@ -26,19 +27,23 @@ class GoldenViews:
     a11y: dict[str, Any]
 
 
-def extraction_of(bundle: Bundle) -> Any:
-    from .extract import extract
+def extraction_of(bundle: Bundle, tree: Any = None) -> Any:
+    """The bundle's ``Article`` (from ``tree``, the parsed ``dom.html``, when the caller has it)."""
+    return extract(bundle.dom if tree is None else tree, bundle.meta.final_url, mode=bundle.meta.mode)
 
-    return extract(bundle.dom, bundle.meta.final_url, mode=bundle.meta.mode)
+
+def extraction_data(bundle: Bundle, tree: Any = None) -> dict[str, Any]:
+    """The extraction as the golden keeps it: JSON data, the replica's origin made www.163.com."""
+    return json.loads(canonical_origin(extraction_of(bundle, tree).to_json(), bundle.meta.base_url))
 
 
 def views(bundle: Bundle) -> GoldenViews:
     base = bundle.meta.base_url
-    article = extraction_of(bundle)
-    data = json.loads(canonical_origin(article.to_json(), base))
+    tree = parse(bundle.dom)  # once, for the extraction and the skeleton
+    data = extraction_data(bundle, tree)
     text = mask_text(canonical_origin(bundle.text, base), bundle.meta.text_regions)
     aria = mask_aria(canonical_origin(bundle.aria, base), volatile_strings(data))
-    return GoldenViews(extraction=data, skeleton=skeleton(bundle.dom, bundle.meta.mode), text=text, aria=aria,
+    return GoldenViews(extraction=data, skeleton=skeleton(tree, bundle.meta.mode), text=text, aria=aria,
                        a11y=bundle.a11y)
 
 

@@ -18,6 +18,7 @@ _SKIP = frozenset({"script", "style", "noscript", "template", "-text", "-comment
 
 
 def _label(node: LexborNode) -> str:
+    """``tag#id.class…``: only id and class are kept (href, src, style, data-* carry content or churn)."""
     attrs = node.attributes
     label = node.tag or "?"
     if attrs.get("id"):

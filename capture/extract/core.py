@@ -500,7 +500,7 @@ def _recommendation_queries(r: _Reader) -> tuple[str, str, str]:
 
 def _recommendations(r: _Reader) -> dict[str, list[Recommendation]]:
     """Tabs of recommendation lists; two or three queries per tab keep this fast on 60-item rendered lists."""
-    labels = [" ".join(n.text_lexbor().split()) for n in r.nodes("recommend_tab")]
+    labels = [_squeeze(n.text_lexbor()) for n in r.nodes("recommend_tab")]
     q_title, q_time, q_all = _recommendation_queries(r)
     time_sels = r.sels("recommend.time")
     time_class = (frozenset(t[1:] for t in time_sels)
@@ -533,13 +533,13 @@ def _recommendations(r: _Reader) -> dict[str, list[Recommendation]]:
                     row[k] = n
         items = []
         for a, t, src in rows:
-            title = " ".join(a.text_lexbor().split())
+            title = _squeeze(a.text_lexbor())
             if not title:
                 continue  # empty slots (artificial_collect_item in raw HTML) are not items
-            time_text = " ".join(t.text_lexbor().split()) if t is not None else ""
+            time_text = _squeeze(t.text_lexbor()) if t is not None else ""
             m = search(time_text) if time_text else None
             if src is not None:
-                source = " ".join(src.text_lexbor().split()) or None
+                source = _squeeze(src.text_lexbor()) or None
             else:
                 source = _squeeze(time_text[: m.start()] if m else time_text) or None
             items.append(Recommendation(title=title, url=a.attrs.get("href"),
@@ -552,7 +552,7 @@ def _links(nodes: Iterable[LexborNode]) -> list[Link]:
     """Titled links (a link without text is not an item)."""
     out = []
     for a in nodes:
-        title = " ".join(a.text_lexbor().split())
+        title = _squeeze(a.text_lexbor())
         if title:
             out.append(Link(title=title, url=a.attrs.get("href")))
     return out
@@ -588,11 +588,13 @@ def _accessibility(r: _Reader) -> Accessibility:
     )
 
 
-def extract(html: str | bytes, url: str = "", mode: str | None = None) -> Article:
+def extract(html: str | bytes | LexborHTMLParser, url: str = "", mode: str | None = None) -> Article:
     """Turn one article page (raw server HTML or rendered DOM, normal or 关怀版) into an ``Article``.
 
     ``mode`` None auto-detects: a ``_pdya11y``/``_pa11y`` URL or a page matching the care rules is
     a care page. Raises ``LayoutNotRecognized`` or ``MissingField`` with what was looked for.
+    A tree from :func:`parse` is accepted too (it is only read), so a caller that also needs the
+    skeleton parses the page once.
     """
     if mode is not None and mode not in _MODES:
         raise BadInput(f"mode must be one of {', '.join(_MODES)}, not {mode!r}")

@@ -257,8 +257,6 @@ SKELETON_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "side": {"normal": (".post_side",), "care": ()},
     "nav-a11y": {"normal": ("#js_N_nav_left",), "care": (".care_nav",)},
 }
-#: Attributes kept in skeletons (others, e.g. href, src, style, data-*, carry content or churn).
-SKELETON_ATTRS = ("id", "class")
 #: Classes that scripts toggle (tab state, toolbar state): not layout.
 SKELETON_VOLATILE_CLASSES = ("active", "current", "on", "hover", "ariabodytopfiexed")
 #: Regions whose children are compared as a set of shapes, not a sequence (content reorders them).
