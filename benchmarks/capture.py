@@ -25,7 +25,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -100,30 +99,28 @@ def targets() -> list[Target]:
     return [Target(p.id, p.live_url) for p in pages()]
 
 
-def timed(fn: Callable[[], Any]) -> tuple[float, float, float]:
-    """(seconds, peak summed RSS MB, peak summed PSS MB) of one call."""
+def timed(fn: Callable[[], Any]) -> tuple[float, float, float, Any]:
+    """(seconds, peak summed RSS MB, peak summed PSS MB, what ``fn`` returned) of one call."""
     with PeakRSS() as mem:
         t0 = time.perf_counter()
-        fn()
+        result = fn()
         seconds = time.perf_counter() - t0
-    return seconds, mem.peak_mb, mem.peak_pss_mb
+    return seconds, mem.peak_mb, mem.peak_pss_mb, result
 
 
-#: Mean per-step milliseconds of the last harness run, by mode (from each bundle's meta.json).
-STEPS: dict[str, dict[str, float]] = {}
-
-
-def harness(base_url: str, jobs: int, tgts: list[Target]) -> None:
+def harness(base_url: str, jobs: int, tgts: list[Target]) -> dict[str, dict[str, float]]:
+    """Record ``tgts`` in both modes; the mean milliseconds of each step, by mode (from meta.json)."""
     with tempfile.TemporaryDirectory(prefix="bench-capture-") as tmp:
         out = record(tgts, Path(tmp), RecordOptions(base_url=base_url, jobs=jobs, modes=MODES))
         bad = [f"{o.id}/{o.mode}: {o.reason}" for o in out if o.status != "ok"]
         if bad:
             raise RuntimeError(f"harness capture failed: {bad[:3]}")
-        STEPS.clear()
+        steps = {}
         for mode in MODES:
             metas = [json.loads((o.path / "meta.json").read_text()) for o in out if o.mode == mode and o.path]
             keys = dict.fromkeys(k for m in metas for k in m["timings_ms"])
-            STEPS[mode] = {k: sum(m["timings_ms"].get(k, 0) for m in metas) / max(1, len(metas)) for k in keys}
+            steps[mode] = {k: sum(m["timings_ms"].get(k, 0) for m in metas) / max(1, len(metas)) for k in keys}
+        return steps
 
 
 def naive(base_url: str, tgts: list[Target]) -> None:
@@ -145,29 +142,22 @@ def naive(base_url: str, tgts: list[Target]) -> None:
                     browser.close()
 
 
-@contextmanager
-def replica():
-    with ReplicaServer() as srv:
-        yield srv.base_url
-
-
-def measure(jobs_list: tuple[int, ...] = (1, 2, 4), repeat: int = 1, with_naive: bool = True) -> dict[str, Any]:
-    """``{"n": pages×modes, "harness": {jobs: (rate/s, peak MB)}, "naive": (rate/s, peak MB)}``."""
+def measure(jobs_list: tuple[int, ...] = (1, 2, 4), repeat: int = 1) -> dict[str, Any]:
+    """``{"n": pages×modes, "harness": {jobs: (rate/s, peak RSS MB, peak PSS MB)}, "naive": (…),
+    "steps": {mode: {step: mean ms}} at the lowest jobs setting}``; rates from the best of ``repeat``."""
     tgts = targets()
     n = len(tgts) * len(MODES)
-    out: dict[str, Any] = {"n": n, "harness": {}, "naive": None}
-    with replica() as base_url:
-        harness(base_url, 2, tgts[:1])  # warm-up: caches, fonts, first launch
+    out: dict[str, Any] = {"n": n, "harness": {}, "naive": None, "steps": {}}
+    with ReplicaServer() as srv:
+        harness(srv.base_url, 2, tgts[:1])  # warm-up: caches, fonts, first launch
         for jobs in jobs_list:
-            runs = [timed(lambda j=jobs: harness(base_url, j, tgts)) for _ in range(repeat)]
-            best = min(r[0] for r in runs)
-            out["harness"][jobs] = (n / best, max(r[1] for r in runs), max(r[2] for r in runs))
+            runs = [timed(lambda j=jobs: harness(srv.base_url, j, tgts)) for _ in range(repeat)]
+            best = min(runs, key=lambda r: r[0])
+            out["harness"][jobs] = (n / best[0], max(r[1] for r in runs), max(r[2] for r in runs))
             if jobs == min(jobs_list):
-                out["steps"] = {mode: dict(steps) for mode, steps in STEPS.items()}
-        if with_naive:
-            runs = [timed(lambda: naive(base_url, tgts)) for _ in range(repeat)]
-            best = min(r[0] for r in runs)
-            out["naive"] = (n / best, max(r[1] for r in runs), max(r[2] for r in runs))
+                out["steps"] = best[3]
+        runs = [timed(lambda: naive(srv.base_url, tgts)) for _ in range(repeat)]
+        out["naive"] = (n / min(r[0] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs))
     return out
 
 
@@ -186,7 +176,7 @@ def main() -> int:
     print(f"naive script:    {naive_rate:6.2f} pages×modes/s   peak RSS {naive_mb:7.0f} MB   PSS {naive_pss:7.0f} MB")
     print(f"where a harness capture's time goes (mean ms per step, jobs {min(jobs_list)}; "
           "care continues from the normal page):")
-    for mode, steps in res.get("steps", {}).items():
+    for mode, steps in res["steps"].items():
         print(f"  {mode:6s} " + "  ".join(f"{k} {v:.0f}" for k, v in steps.items()))
     top = max(jobs_list)
     ratio = res["harness"][top][0] / naive_rate

@@ -99,10 +99,11 @@ async def soak(args: argparse.Namespace) -> int:
                 c, bad = verify(snapshots, targets)
                 checked += c
                 corrupted += bad
-                rss_peak = max(rss_peak, chromium_rss_mb())
+                rss = chromium_rss_mb()
+                rss_peak = max(rss_peak, rss)
                 ok = sum(o.status == "ok" for o in outcomes)
                 print(f"round {r + 1}/{rounds}: {len(outcomes)} captures, {ok} ok, "
-                      f"{time.monotonic() - t0:.0f} s, chromium RSS {chromium_rss_mb():.0f} MB", flush=True)
+                      f"{time.monotonic() - t0:.0f} s, chromium RSS {rss:.0f} MB", flush=True)
             rss_end = chromium_rss_mb()
         wall = time.monotonic() - t0
     shutil.rmtree(snapshots, ignore_errors=True)

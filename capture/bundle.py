@@ -170,6 +170,22 @@ def write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write one file so a reader sees the old file or the whole new one, never half (goldens,
+    reports, the review page): a temporary file beside it, fsynced, then renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def _read_json(path: Path, hint: str) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

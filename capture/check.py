@@ -9,9 +9,7 @@ same files.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -124,20 +122,6 @@ def run_check(targets: list[Target], snapshots: Path, opts: RecordOptions, *, ta
     return report
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def env_of(meta: bundle.Meta) -> dict[str, Any]:
     """What a screenshot depends on: compared before any pixel diff."""
     return {"browser": meta.browser, "fonts": meta.fonts, "viewport": meta.viewport,
@@ -156,7 +140,7 @@ def write_goldens(b: bundle.Bundle, root: Path, target_set: str) -> list[Path]:
         json.dumps(env_of(b.meta), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     blobs[goldens.screen_path(b.meta.id, b.meta.mode, root, target_set)] = b.screenshot
     for path, data in blobs.items():
-        _write_atomic(path, data)
+        bundle.write_atomic(path, data)
     return list(blobs)
 
 

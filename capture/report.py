@@ -6,12 +6,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .bundle import write_atomic
 from .errors import CorruptFile, first_line
 
 #: Difference classes, and whether each fails a check.
@@ -74,11 +73,7 @@ class CheckReport:
 
     def write(self, path: Path) -> None:
         """Atomic: a reader never sees half a report."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".report-", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(self.to_json())
-        os.replace(tmp, path)
+        write_atomic(path, self.to_json().encode("utf-8"))
 
     @classmethod
     def read(cls, path: Path) -> CheckReport:

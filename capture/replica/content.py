@@ -100,10 +100,13 @@ def pages() -> list[ReplicaPage]:
 
 
 def page_by_id(art_id: str) -> ReplicaPage | None:
-    for page in _pages():
-        if page.id == art_id:
-            return page
-    return None
+    """The article ``art_id`` (looked up on every request, so by a table, not a scan)."""
+    return _by_id().get(art_id)
+
+
+@cache
+def _by_id() -> dict[str, ReplicaPage]:
+    return {p.id: p for p in _pages()}
 
 
 @cache

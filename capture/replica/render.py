@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import content
-from .content import LIVE_ORIGIN, ReplicaPage
+from .content import ReplicaPage
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MODES = ("normal", "care")
@@ -35,10 +35,8 @@ def _context(page: ReplicaPage) -> dict[str, Any]:
     return {
         "page": page,
         "a": data,
-        "live_origin": LIVE_ORIGIN,
         "side": content.side_modules(page.id),
         "recommends": content.recommends(page.id),
-        "pages": content.pages(),
     }
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,13 +258,5 @@ def write_review(snapshots: Path, report: Path | None = None, out: Path | None =
         root = Path(data.snapshots)
     html = render(data, report_path, root)
     out = Path(out) if out is not None else default_out(snapshots)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".review-", suffix=".html", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    bundle_mod.write_atomic(out, html.encode("utf-8"))
     return out
