@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from .sites import netease
@@ -33,26 +34,29 @@ def _mask_value(kind: str, value: Any, bounds: tuple[int, int] | None) -> Any:
     return value
 
 
-def _apply(node: Any, parts: list[str], kind: str, bounds: tuple[int, int] | None) -> Any:
-    if not parts:
-        return _mask_value(kind, node, bounds)
+def _select(node: Any, parts: list[str]) -> Iterator[tuple[Any, Any]]:
+    """``(container, key)`` of every value a ``VOLATILE_FIELDS`` path names: dict keys, list
+    indices, ``*`` for all of either. The one path walker of masking and of volatile_strings."""
     head, rest = parts[0], parts[1:]
     if isinstance(node, dict):
-        keys = list(node) if head == "*" else [head] if head in node else []
-        for k in keys:
-            node[k] = _apply(node[k], rest, kind, bounds)
+        keys: list[Any] = list(node) if head == "*" else [head] if head in node else []
     elif isinstance(node, list):
-        idx = range(len(node)) if head == "*" else [int(head)] if head.isdigit() and int(head) < len(node) else []
-        for i in idx:
-            node[i] = _apply(node[i], rest, kind, bounds)
-    return node
+        keys = list(range(len(node))) if head == "*" else [int(head)] if head.isdigit() and int(head) < len(node) else []
+    else:
+        return
+    for k in keys:
+        if rest:
+            yield from _select(node[k], rest)
+        else:
+            yield node, k
 
 
 def mask_article(data: dict[str, Any]) -> dict[str, Any]:
     """A copy of an extraction dict with every volatile field masked."""
     out = copy.deepcopy(data)
     for path, kind, bounds, _why in netease.VOLATILE_FIELDS:
-        out = _apply(out, path.split("."), kind, bounds)
+        for container, key in list(_select(out, path.split("."))):
+            container[key] = _mask_value(kind, container[key], bounds)
     return out
 
 
@@ -85,20 +89,9 @@ def volatile_strings(data: dict[str, Any]) -> set[str]:
             for v in node:
                 leaves(v)
 
-    def walk(node: Any, parts: list[str]) -> None:
-        if not parts:
-            leaves(node)
-            return
-        head, rest = parts[0], parts[1:]
-        if isinstance(node, dict):
-            for k in (list(node) if head == "*" else [head] if head in node else []):
-                walk(node[k], rest)
-        elif isinstance(node, list):
-            for v in node if head == "*" else []:
-                walk(v, rest)
-
     for path, _kind, _bounds, _why in netease.VOLATILE_FIELDS:
-        walk(data, path.split("."))
+        for container, key in _select(data, path.split(".")):
+            leaves(container[key])
     return found
 
 

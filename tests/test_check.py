@@ -213,3 +213,18 @@ def test_failing_pytest_run_leaves_a_report_for_review(seed, tmp_path):
     report = CheckReport.read(tmp_path / "reports" / "last-pytest.json")
     assert [(r.id, r.mode, r.status) for r in report.results] == [(seed.id, "normal", "changed")]
     assert [(d.cls, d.region) for d in report.results[0].differences] == [("content-changed", "title-info")]
+
+
+def test_volatile_paths_mask_and_collect_the_same_values(monkeypatch):
+    """One path walker serves masking and the aria view's volatile strings: list indices, ``*`` and
+    keys select the same values in both."""
+    from capture import volatile
+
+    monkeypatch.setattr(volatile.netease, "VOLATILE_FIELDS", (
+        ("items.0.when", "time", None, ""), ("side.*.title", "count", None, "")))
+    data = {"items": [{"when": "2024-09-17 08:00:00"}, {"when": "2024-09-18 09:00:00"}],
+            "side": [{"title": "热点新闻"}, {"title": "要闻"}]}
+    masked = volatile.mask_article(data)
+    assert masked["items"] == [{"when": "<time>"}, {"when": "2024-09-18 09:00:00"}]
+    assert volatile.volatile_strings(data) == {"2024-09-17 08:00:00", "热点新闻", "要闻"}
+    assert data["items"][0]["when"] == "2024-09-17 08:00:00", "masking works on a copy"
