@@ -36,7 +36,7 @@ class Target:
         """The 关怀版 URL by the site's URL rule (the last of the recorder's three ways)."""
         parts = urlsplit(self.at(base_url))
         suffix = netease.CARE_SUFFIX.get(self.channel, netease.CARE_SUFFIX["*"])
-        path = re.sub(r"(_pdya11y|_pa11y)?\.html$", f"{suffix}.html", parts.path)
+        path = re.sub(rf"(?:{netease.CARE_SUFFIX_RE})?\.html$", f"{suffix}.html", parts.path)
         return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..a11y.drifts import CARE_DRIFTS
 from ..errors import BadInput
+from ..sites import netease
 from ..sites.a11y_rules import RULES_BY_ID
 from . import content
 
@@ -231,7 +232,7 @@ def _care_loses_body(html: str) -> str:
 
 def _page_in(html: str) -> content.ReplicaPage | None:
     """The replica article a served page belongs to (from its canonical link)."""
-    m = re.search(r'<link rel="canonical" href="[^"]*/([0-9A-Z]{16})(?:_pdya11y|_pa11y)?\.html"', html)
+    m = re.search(rf'<link rel="canonical" href="[^"]*/([0-9A-Z]{{16}})(?:{netease.CARE_SUFFIX_RE})?\.html"', html)
     return content.page_by_id(m[1]) if m else None
 
 

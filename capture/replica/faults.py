@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..sites import netease
+
 PREFIX = "/_fault/"
 
 #: Every fault kind, with its argument and what it does.
@@ -160,7 +162,7 @@ class FaultPolicy:
         raise NotImplementedError
 
 
-ARTICLE_PAGE = re.compile(r"^/[a-z0-9]+/article/[0-9A-Z]{16}(_pdya11y|_pa11y)?\.html$")
+ARTICLE_PAGE = re.compile(netease.ARTICLE_PATH)
 
 
 class Always(FaultPolicy):

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import BadInput
+from ..sites import netease
 from . import content
 from . import drift as drifts
 from . import faults as faultmod
@@ -49,7 +50,7 @@ TYPES = {
     ".html": HTML,
 }
 
-ARTICLE_RE = re.compile(r"^/(?P<kind>dy|news)/article/(?P<id>[0-9A-Z]{16})(?P<suffix>_pdya11y|_pa11y)?\.html$")
+ARTICLE_RE = re.compile(netease.ARTICLE_PATH)
 API_RE = re.compile(r"^/api/(?P<what>tie|hot)/(?P<id>[0-9A-Z]{16})\.json$")
 
 
@@ -82,9 +83,9 @@ def article_response(path: str, drift: str | None = None) -> Response | None:
     if not m:
         return None
     page = content.page_by_id(m["id"])
-    if page is None or page.kind != m["kind"]:
+    if page is None or page.kind != m["channel"]:
         return not_found(path)
-    mode = "normal" if m["suffix"] is None else "care"
+    mode = "normal" if m["care"] is None else "care"
     if mode == "care" and path != page.care_path:
         return not_found(path)  # e.g. a dy id with the news care suffix
     html = render(page, mode)

@@ -5,6 +5,7 @@ When NetEase changes its layout, the fix is an edit here, not in the code that r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -36,10 +37,13 @@ LIVE_ORIGIN = "https://www.163.com"
 # --- URLs: which paths are articles, and how an article's 关怀版 URL is formed --------------------
 #: Hosts that serve NetEase articles (the harness refuses others unless ``--allow-host`` admits them).
 ARTICLE_HOSTS = ("www.163.com", "163.com", "news.163.com", "dy.163.com")
-#: An article path: /<channel>/article/<16-char id>[care suffix].html
-ARTICLE_PATH = r"^/(?P<channel>[a-z0-9]+)/article/(?P<id>[0-9A-Z]{16})(?P<care>_pdya11y|_pa11y)?\.html$"
-#: The URL rule for 关怀版 pages, by channel; any other channel uses ``"*"``.
+#: The URL rule for 关怀版 pages, by channel; any other channel uses ``"*"``. (Every pattern below
+#: that knows the care suffixes is built from this table.)
 CARE_SUFFIX = {"dy": "_pdya11y", "*": "_pa11y"}
+#: The care suffixes as a regex alternation: ``_pdya11y|_pa11y``.
+CARE_SUFFIX_RE = "|".join(re.escape(s) for s in dict.fromkeys(CARE_SUFFIX.values()))
+#: An article path: /<channel>/article/<16-char id>[care suffix].html
+ARTICLE_PATH = rf"^/(?P<channel>[a-z0-9]+)/article/(?P<id>[0-9A-Z]{{16}})(?P<care>{CARE_SUFFIX_RE})?\.html$"
 #: How the recorder reaches the care page, in order (recorded in meta.json as ``care_via``).
 CARE_LINK_SELECTOR = "#js_gowza"
 CARE_ARIA_URL_ATTR = "aria-url"
@@ -229,7 +233,7 @@ AUTHOR_LABEL = r"作者\s*[:：]\s*(\S+)"
 SOURCE_LABEL = r"来源\s*[:：]\s*(\S+)"
 
 #: URL endings of the 关怀版 page (``/dy/article/<ID>_pdya11y.html``, ``/news/article/<ID>_pa11y.html``).
-CARE_URL_SUFFIXES = ("_pdya11y.html", "_pa11y.html")
+CARE_URL_SUFFIXES = tuple(f"{s}.html" for s in dict.fromkeys(CARE_SUFFIX.values()))
 
 # --- Volatile values: what churns hour to hour and is masked in goldens and checks ------------------
 #: (path in the extraction JSON, kind, allowed item count for lists, why). ``*`` matches any key/index.
