@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -144,6 +146,13 @@ def watchlist(pytestconfig: pytest.Config) -> list[Target]:
     if not targets:
         pytest.skip(f"no watchlist at {watchlist_path(pytestconfig)}: nothing to compare")
     return targets
+
+
+def run_pytest(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """``python -m pytest -q ARGS`` in a subprocess at the project root (tests of the suite itself),
+    output captured as text; ``env`` adds to this process's environment."""
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=ROOT, env={**os.environ, **(env or {})},
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def xdist_id(config: pytest.Config) -> str:

@@ -13,6 +13,7 @@ from playwright.sync_api import sync_playwright
 
 from capture import browser
 from capture.errors import BrowserNotFound
+from conftest import run_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,9 +63,8 @@ def test_third_party_hosts_and_service_workers_are_blocked(pw_page, site_origin)
 
 def test_pytest_playwright_fixtures_use_our_options_and_keep_their_flags(tmp_path):
     """pytest-playwright's `page` gets our launch/context options; --tracing and --output still work."""
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           str(ROOT / "tests/fixture_probe/probe_page.py"), "--tracing", "on",
-                           "--output", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = run_pytest(str(ROOT / "tests/fixture_probe/probe_page.py"), "--tracing", "on", "--output", str(tmp_path / "out"),
+                      timeout=300)
     assert proc.returncode == 0, proc.stdout[-1500:]
     assert list((tmp_path / "out").rglob("trace.zip")), "--tracing on --output DIR left no trace"
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,7 @@ from capture.replica import ReplicaServer
 from capture.replica.drift import DRIFTS
 from capture.report import CheckReport, last_check_path
 from capture.targets import Target
+from conftest import run_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO_GOLDENS = ROOT / "snapshots" / "replica"
@@ -183,10 +181,8 @@ def test_accept_equals_snapshot_update_and_partial_update_keeps_other_goldens(se
     stale = by_pytest / "replica" / "test_goldens" / "test_text[ZZZZZZZZZZZZZZZZ-normal].txt"
     stale.write_text("a golden of a page no longer watched\n", encoding="utf-8")
     others = sorted(p.relative_to(by_pytest) for p in (by_pytest / "replica").rglob("*") if p.is_file())
-    env = {**os.environ, "CAPTURE_GOLDENS_ROOT": str(by_pytest)}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests/test_goldens.py"),
-                           "-k", seed.id, "--snapshot-update"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = run_pytest(str(ROOT / "tests/test_goldens.py"), "-k", seed.id, "--snapshot-update",
+                      env={"CAPTURE_GOLDENS_ROOT": str(by_pytest)})
     assert proc.returncode == 0, proc.stdout[-2000:]
     still = sorted(p.relative_to(by_pytest) for p in (by_pytest / "replica").rglob("*") if p.is_file())
     assert set(others) <= set(still), f"goldens deleted by a partial update: {set(others) - set(still)}"
@@ -205,10 +201,8 @@ def test_failing_pytest_run_leaves_a_report_for_review(seed, tmp_path):
     golden.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     watchlist = tmp_path / "pages.toml"
     watchlist.write_text(f'[[page]]\nid = "{seed.id}"\nurl = "{seed.url}"\n', encoding="utf-8")
-    env = {**os.environ, "CAPTURE_GOLDENS_ROOT": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           str(ROOT / "tests/test_goldens.py"), "--watchlist", str(watchlist), "-k", "extraction"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    proc = run_pytest(str(ROOT / "tests/test_goldens.py"), "--watchlist", str(watchlist), "-k", "extraction",
+                      env={"CAPTURE_GOLDENS_ROOT": str(tmp_path)})
     assert proc.returncode == 1, proc.stdout[-1500:]
     report = CheckReport.read(tmp_path / "reports" / "last-pytest.json")
     assert [(r.id, r.mode, r.status) for r in report.results] == [(seed.id, "normal", "changed")]

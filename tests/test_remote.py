@@ -7,8 +7,6 @@ run by the driver's node (a browser already running, no header).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,7 @@ from capture.remote import (
 )
 from capture.replica import pages
 from capture.targets import Target
+from conftest import run_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")
@@ -104,11 +103,8 @@ def test_suite_through_a_remote_browser(run_server, seed, tmp_path):
     """The golden suite for the seed page, captured by the remote browser, matches the stored goldens."""
     watchlist = tmp_path / "pages.toml"
     watchlist.write_text(f'[[page]]\nid = "{seed.id}"\nurl = "{seed.url}"\n', encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "test_goldens.py"),
-         "--watchlist", str(watchlist), "--connect", run_server.ws_endpoint,
-         "--remote-executable", require_chromium()],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    proc = run_pytest(str(ROOT / "tests" / "test_goldens.py"), "--watchlist", str(watchlist),
+                      "--connect", run_server.ws_endpoint, "--remote-executable", require_chromium())
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout and "failed" not in proc.stdout
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from capture.errors import BadInput
 from capture.remote import parse_shard, record_shared, shard
 from capture.targets import Target
+from conftest import run_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,9 +55,7 @@ def test_pytest_shard_limits_parametrized_pages():
     from capture.targets import load_watchlist
 
     ids = sorted(t.id for t in load_watchlist(ROOT / "pages.toml"))
-    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "--shard", "2/3",
-                           str(ROOT / "tests" / "test_goldens.py")], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    proc = run_pytest("--collect-only", "--shard", "2/3", str(ROOT / "tests" / "test_goldens.py"), timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     collected = {line.split("[", 1)[1].rsplit("-", 1)[0] for line in proc.stdout.splitlines() if "[" in line}
     assert collected == set(ids[2:5])
@@ -88,9 +85,7 @@ def test_xdist_workers_share_one_session_capture(tmp_path):
     import json
 
     base = tmp_path / "base"
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
-                           "--shard", "1/4", "--basetemp", str(base), str(ROOT / "tests" / "test_goldens.py")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    proc = run_pytest("-n", "2", "--shard", "1/4", "--basetemp", str(base), str(ROOT / "tests" / "test_goldens.py"))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     shards = sorted((base / "shared-capture").glob("shard-*-of-2/outcomes.json"))
     assert len(shards) == 2, list((base / "shared-capture").iterdir())
@@ -103,9 +98,7 @@ def test_xdist_workers_share_one_session_capture(tmp_path):
 def test_selecting_one_page_captures_only_that_page(tmp_path):
     """``pytest -k <id>`` captures the selected page (both modes), not the whole watchlist."""
     base = tmp_path / "base"
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "J2P6C4GT0530JPVV",
-                           "--basetemp", str(base), str(ROOT / "tests" / "test_goldens.py")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    proc = run_pytest("-k", "J2P6C4GT0530JPVV", "--basetemp", str(base), str(ROOT / "tests" / "test_goldens.py"))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "12 passed" in proc.stdout, proc.stdout[-500:]
     pages = {p.name for p in base.glob("session-snapshots*/captures/*")}
@@ -127,9 +120,7 @@ def test_selected_pages_falls_back_to_the_watchlist():
 
 
 def test_pytest_bad_shard_is_a_usage_error():
-    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "--shard", "5/4",
-                           str(ROOT / "tests" / "test_goldens.py")], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    proc = run_pytest("--collect-only", "--shard", "5/4", str(ROOT / "tests" / "test_goldens.py"), timeout=300)
     assert proc.returncode == 4
     assert "bad --shard '5/4'" in proc.stderr
 
