@@ -7,6 +7,7 @@ site and compares ``snapshots/live`` (record it with ``--snapshot-update``).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -78,9 +79,9 @@ def watched(config: pytest.Config) -> list[Target]:
     spec = parse_shard(config.getoption("--shard"))
     if os.environ.get("CAPTURE_REPLICA_ARTICLES") and not config.getoption("--watchlist") \
             and not config.getoption("--live"):
-        from capture.replica import pages
+        from capture.replica import targets
 
-        return shard([Target(p.id, p.live_url) for p in pages()], spec)
+        return shard(targets(), spec)
     path = watchlist_path(config)
     return shard(load_watchlist(path), spec) if path.is_file() else []
 
@@ -146,6 +147,15 @@ def watchlist(pytestconfig: pytest.Config) -> list[Target]:
     if not targets:
         pytest.skip(f"no watchlist at {watchlist_path(pytestconfig)}: nothing to compare")
     return targets
+
+
+#: Bundle files that two captures of the same replica page must reproduce byte for byte.
+DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file in ``folder`` (a bundle): to show a failed run left it untouched."""
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.iterdir())}
 
 
 def run_pytest(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -255,9 +265,9 @@ def replica_only(live: bool) -> None:
 @pytest.fixture(scope="session")
 def seed_target() -> Target:
     """The replica's seed page (the one that reproduces ../shared/seed) as a watched target."""
-    from capture.replica import pages
+    from capture.replica import seed_page
 
-    page = next(p for p in pages() if p.seed)
+    page = seed_page()
     return Target(page.id, page.live_url)
 
 

@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from capture.browser import context_args, launch_args  # noqa: E402
 from capture.recorder import RecordOptions, record  # noqa: E402
-from capture.replica import ReplicaServer, pages  # noqa: E402
+from capture.replica import ReplicaServer  # noqa: E402
+from capture.replica import targets as replica_targets  # noqa: E402
 from capture.targets import MODES, Target  # noqa: E402
 
 TARGET_SPEEDUP = 4.0
@@ -95,10 +96,6 @@ class PeakRSS:
             self._thread.join()
 
 
-def targets() -> list[Target]:
-    return [Target(p.id, p.live_url) for p in pages()]
-
-
 def timed(fn: Callable[[], Any]) -> tuple[float, float, float, Any]:
     """(seconds, peak summed RSS MB, peak summed PSS MB, what ``fn`` returned) of one call."""
     with PeakRSS() as mem:
@@ -145,7 +142,7 @@ def naive(base_url: str, tgts: list[Target]) -> None:
 def measure(jobs_list: tuple[int, ...] = (1, 2, 4), repeat: int = 1) -> dict[str, Any]:
     """``{"n": pages×modes, "harness": {jobs: (rate/s, peak RSS MB, peak PSS MB)}, "naive": (…),
     "steps": {mode: {step: mean ms}} at the lowest jobs setting}``; rates from the best of ``repeat``."""
-    tgts = targets()
+    tgts = replica_targets()
     n = len(tgts) * len(MODES)
     out: dict[str, Any] = {"n": n, "harness": {}, "naive": None, "steps": {}}
     with ReplicaServer() as srv:

@@ -31,7 +31,8 @@ from capture import bundle  # noqa: E402
 from capture.browser import BrowserSettings  # noqa: E402
 from capture.errors import CorruptFile  # noqa: E402
 from capture.recorder import Recorder, RecordOptions  # noqa: E402
-from capture.replica import ReplicaServer, pages  # noqa: E402
+from capture.replica import ReplicaServer  # noqa: E402
+from capture.replica import targets as replica_targets  # noqa: E402
 from capture.replica.faults import RandomFaults  # noqa: E402
 from capture.targets import MODES, Target  # noqa: E402
 
@@ -78,7 +79,7 @@ def verify(snapshots: Path, targets: list[Target]) -> tuple[int, int]:
 
 async def soak(args: argparse.Namespace) -> int:
 
-    targets = [Target(p.id, p.live_url) for p in pages()]
+    targets = replica_targets()
     per_round = len(targets) * len(MODES)
     rounds = -(-args.captures // per_round)
     policy = RandomFaults(args.rate, KINDS, seed=args.seed)

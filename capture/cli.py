@@ -102,7 +102,7 @@ def _watchlist_path(args: argparse.Namespace) -> Path | None:
 
 
 def _load_targets(args: argparse.Namespace, base_url: str | None) -> list:
-    from .targets import Target, load_watchlist, resolve
+    from .targets import load_watchlist, resolve
 
     path = _watchlist_path(args)
     if path is not None:
@@ -110,8 +110,8 @@ def _load_targets(args: argparse.Namespace, base_url: str | None) -> list:
     elif pyproject := _pyproject_watchlist():
         watchlist = pyproject
     elif args.replica:
-        from .replica import pages
-        watchlist = [Target(p.id, p.live_url) for p in pages()]
+        from .replica import targets
+        watchlist = targets()
     else:
         watchlist = []
     if not args.pages and not watchlist:

@@ -15,12 +15,12 @@ import pytest
 from capture.a11y import compare, evaluate, measure_sync, rules_for, to_differences
 from capture.a11y.drifts import CARE_DRIFTS
 from capture.goldens import GoldenA11y
-from capture.replica import ReplicaServer, drift, pages, render
+from capture.replica import ReplicaServer, drift, pages, render, seed_page
 from capture.report import CLASSES, Difference
 from capture.sites.a11y_rules import RULES, RULES_BY_ID
 
 READY = "document.documentElement.dataset.ready === '1'"
-SEED = next(p for p in pages() if p.seed)
+SEED = seed_page()
 WITH_IMAGES = next(p for p in pages() if '<p class="f_center"><img' in render(p, "care"))
 
 pytestmark = pytest.mark.usefixtures("replica_only")

@@ -9,14 +9,14 @@ import pytest
 from capture import bundle
 from capture.a11y import evaluate
 from capture.recorder import RecordOptions, record
-from capture.replica import pages
+from capture.replica import seed_page
 from capture.targets import Target
 
 pytestmark = pytest.mark.usefixtures("replica_only")
 
 
 def test_a11y_json_is_in_every_bundle_and_byte_identical(site_origin, tmp_path):
-    seed = next(p for p in pages() if p.seed)
+    seed = seed_page()
     target = Target(seed.id, f"https://www.163.com{seed.path}")
     a, b = tmp_path / "a", tmp_path / "b"
     for snap in (a, b):

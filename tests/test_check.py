@@ -26,11 +26,6 @@ pytestmark = pytest.mark.usefixtures("replica_only")
 DETECTION: dict[str, str] = {}
 
 
-@pytest.fixture(scope="module")
-def seed(seed_target: Target) -> Target:
-    return seed_target
-
-
 def _snapshots_with_goldens(dest: Path, ids: list[str]) -> Path:
     """A snapshots folder holding the repo's replica goldens of ``ids`` only."""
     for sub in ("test_goldens", "env"):
@@ -41,9 +36,9 @@ def _snapshots_with_goldens(dest: Path, ids: list[str]) -> Path:
     return dest
 
 
-def test_unchanged_replica_passes_and_report_is_written(site_origin, seed, tmp_path):
-    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
-    report = run_check([seed], snaps, RecordOptions(base_url=site_origin), target_set="replica")
+def test_unchanged_replica_passes_and_report_is_written(site_origin, seed_target, tmp_path):
+    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
+    report = run_check([seed_target], snaps, RecordOptions(base_url=site_origin), target_set="replica")
     assert [(r.mode, r.status) for r in report.results] == [("normal", "unchanged"), ("care", "unchanged")], \
         [d for r in report.results for d in r.differences]
     assert not report.fails
@@ -60,17 +55,17 @@ def _modes(name: str) -> tuple[str, ...]:
     return {"both": ("normal", "care"), "normal": ("normal",), "care": ("care",)}[DRIFTS[name].applies_to]
 
 
-def _check_under_drift(name: str, seed: Target, tmp_path: Path) -> CheckReport:
-    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
+def _check_under_drift(name: str, seed_target: Target, tmp_path: Path) -> CheckReport:
+    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer(drift=name) as server:
-        return run_check([seed], snaps, RecordOptions(base_url=server.base_url, modes=_modes(name), retries=1),
+        return run_check([seed_target], snaps, RecordOptions(base_url=server.base_url, modes=_modes(name), retries=1),
                          target_set="replica")
 
 
 @pytest.mark.parametrize("name", LAYOUT)
-def test_layout_drift_is_caught_with_class_and_region(name, seed, tmp_path):
+def test_layout_drift_is_caught_with_class_and_region(name, seed_target, tmp_path):
     drift = DRIFTS[name]
-    report = _check_under_drift(name, seed, tmp_path)
+    report = _check_under_drift(name, seed_target, tmp_path)
     for result in report.results:
         got = [(d.cls, d.region) for d in result.differences if d.fails]
         DETECTION[f"{name}/{result.mode}"] = "; ".join(f"{d.cls} {d.region}: {d.reason}" for d in result.differences)
@@ -80,9 +75,9 @@ def test_layout_drift_is_caught_with_class_and_region(name, seed, tmp_path):
 
 
 @pytest.mark.parametrize("name", CARE_A11Y)
-def test_care_a11y_drift_is_a_care_regression_naming_its_rule(name, seed, tmp_path):
+def test_care_a11y_drift_is_a_care_regression_naming_its_rule(name, seed_target, tmp_path):
     drift = DRIFTS[name]
-    report = _check_under_drift(name, seed, tmp_path)
+    report = _check_under_drift(name, seed_target, tmp_path)
     (result,) = report.results
     got = [(d.cls, d.region) for d in result.differences if d.fails]
     DETECTION[f"{name}/{result.mode}"] = "; ".join(f"{d.cls} {d.region}: {d.reason}" for d in result.differences)
@@ -90,8 +85,8 @@ def test_care_a11y_drift_is_a_care_regression_naming_its_rule(name, seed, tmp_pa
 
 
 @pytest.mark.parametrize("name", VOLATILE)
-def test_volatile_drift_does_not_fail(name, seed, tmp_path):
-    report = _check_under_drift(name, seed, tmp_path)
+def test_volatile_drift_does_not_fail(name, seed_target, tmp_path):
+    report = _check_under_drift(name, seed_target, tmp_path)
     for result in report.results:
         DETECTION[f"{name}/{result.mode}"] = "; ".join(f"{d.cls} {d.region}" for d in result.differences) or "unchanged"
         failing = [d for d in result.differences if d.fails]
@@ -99,13 +94,13 @@ def test_volatile_drift_does_not_fail(name, seed, tmp_path):
     assert not report.fails
 
 
-def test_volatile_churn_is_reported_as_volatile_only(seed, tmp_path):
+def test_volatile_churn_is_reported_as_volatile_only(seed_target, tmp_path):
     """With a stored bundle to compare against, churn shows as volatile-only (which does not fail)."""
-    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
+    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer() as server:
-        record([seed], snaps, RecordOptions(base_url=server.base_url, modes=("normal",)))
+        record([seed_target], snaps, RecordOptions(base_url=server.base_url, modes=("normal",)))
     with ReplicaServer(drift="hot-items") as server:
-        report = run_check([seed], snaps, RecordOptions(base_url=server.base_url, modes=("normal",)),
+        report = run_check([seed_target], snaps, RecordOptions(base_url=server.base_url, modes=("normal",)),
                            target_set="replica")
     (result,) = report.results
     assert [(d.cls, d.region, d.fails) for d in result.differences] == [("volatile-only", "recommendations", False)]
@@ -121,27 +116,27 @@ def test_zz_print_detection_table():
     assert all(DETECTION.values())
 
 
-def test_cli_check_json_and_exit_codes(seed, tmp_path, capsys):
-    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
-    code = main(["check", seed.id, "--snapshots", str(snaps), "--json", "--modes", "normal"])
+def test_cli_check_json_and_exit_codes(seed_target, tmp_path, capsys):
+    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
+    code = main(["check", seed_target.id, "--snapshots", str(snaps), "--json", "--modes", "normal"])
     out = capsys.readouterr().out
     assert code == 0
     data = json.loads(out)
     assert data["target"] == "replica" and data["results"][0]["status"] == "unchanged"
     with ReplicaServer(drift="rename-title-class") as server:
-        code = main(["check", seed.id, "--snapshots", str(snaps), "--base-url", server.base_url,
+        code = main(["check", seed_target.id, "--snapshots", str(snaps), "--base-url", server.base_url,
                      "--modes", "normal", "--retries", "1"])
     out = capsys.readouterr().out
     assert code == 1
-    assert f"{seed.id} normal layout-changed title-info" in out
+    assert f"{seed_target.id} normal layout-changed title-info" in out
 
 
-def test_corrupt_golden_names_the_file(seed, tmp_path, capsys):
-    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
-    golden = goldens.golden_paths(seed.id, "normal", snaps, "replica")["extraction"]
+def test_corrupt_golden_names_the_file(seed_target, tmp_path, capsys):
+    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
+    golden = goldens.golden_paths(seed_target.id, "normal", snaps, "replica")["extraction"]
     golden.write_text(golden.read_text(encoding="utf-8")[:200], encoding="utf-8")  # truncated
     before = golden.read_bytes()
-    code = main(["check", seed.id, "--snapshots", str(snaps), "--modes", "normal"])
+    code = main(["check", seed_target.id, "--snapshots", str(snaps), "--modes", "normal"])
     err = capsys.readouterr().err
     assert code == 2
     errors = [line for line in err.splitlines() if "error" in line]
@@ -150,38 +145,38 @@ def test_corrupt_golden_names_the_file(seed, tmp_path, capsys):
     assert golden.read_bytes() == before, "a corrupt golden must be left for the user to regenerate"
 
 
-def test_missing_golden_is_reported_not_crashed(seed, tmp_path, capsys):
-    code = main(["check", seed.id, "--snapshots", str(tmp_path), "--modes", "care"])
+def test_missing_golden_is_reported_not_crashed(seed_target, tmp_path, capsys):
+    code = main(["check", seed_target.id, "--snapshots", str(tmp_path), "--modes", "care"])
     out = capsys.readouterr().out
-    assert code == 1 and "no golden yet" in out and f"capture accept {seed.id}" in out
+    assert code == 1 and "no golden yet" in out and f"capture accept {seed_target.id}" in out
 
 
-def test_check_replay_needs_no_server(seed, tmp_path):
-    snaps = _snapshots_with_goldens(tmp_path, [seed.id])
+def test_check_replay_needs_no_server(seed_target, tmp_path):
+    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer() as server:
         origin = server.base_url
-        record([seed], snaps, RecordOptions(base_url=origin))
-    report = run_check([seed], snaps, RecordOptions(base_url=origin, replay=True, retries=1), target_set="replica")
+        record([seed_target], snaps, RecordOptions(base_url=origin))
+    report = run_check([seed_target], snaps, RecordOptions(base_url=origin, replay=True, retries=1), target_set="replica")
     assert [r.status for r in report.results] == ["unchanged", "unchanged"], \
         [d for r in report.results for d in r.differences]
 
 
-def test_accept_equals_snapshot_update_and_partial_update_keeps_other_goldens(seed, tmp_path):
+def test_accept_equals_snapshot_update_and_partial_update_keeps_other_goldens(seed_target, tmp_path):
     """`capture accept` and `pytest --snapshot-update` leave the same files; `-k` deletes nothing."""
     by_accept = tmp_path / "accept"
     by_pytest = tmp_path / "pytest"
     # accept: check (no goldens yet) then accept the new captures
-    main(["check", seed.id, "--snapshots", str(by_accept)])
-    written = accept([seed.id], ("normal", "care"), by_accept, "replica")
+    main(["check", seed_target.id, "--snapshots", str(by_accept)])
+    written = accept([seed_target.id], ("normal", "care"), by_accept, "replica")
     assert len(written) == 14
     # pytest: a goldens root holding every other golden of the repo plus a planted stale one
     shutil.copytree(REPO_GOLDENS, by_pytest / "replica")
-    for f in (by_pytest / "replica").rglob(f"*{seed.id}*"):
+    for f in (by_pytest / "replica").rglob(f"*{seed_target.id}*"):
         f.unlink()
     stale = by_pytest / "replica" / "test_goldens" / "test_text[ZZZZZZZZZZZZZZZZ-normal].txt"
     stale.write_text("a golden of a page no longer watched\n", encoding="utf-8")
     others = sorted(p.relative_to(by_pytest) for p in (by_pytest / "replica").rglob("*") if p.is_file())
-    proc = run_pytest(str(ROOT / "tests/test_goldens.py"), "-k", seed.id, "--snapshot-update",
+    proc = run_pytest(str(ROOT / "tests/test_goldens.py"), "-k", seed_target.id, "--snapshot-update",
                       env={"CAPTURE_GOLDENS_ROOT": str(by_pytest)})
     assert proc.returncode == 0, proc.stdout[-2000:]
     still = sorted(p.relative_to(by_pytest) for p in (by_pytest / "replica").rglob("*") if p.is_file())
@@ -192,20 +187,20 @@ def test_accept_equals_snapshot_update_and_partial_update_keeps_other_goldens(se
         assert (by_pytest / rel).read_bytes() == path.read_bytes(), f"{rel} differs between accept and pytest"
 
 
-def test_failing_pytest_run_leaves_a_report_for_review(seed, tmp_path):
+def test_failing_pytest_run_leaves_a_report_for_review(seed_target, tmp_path):
     """A golden suite that fails writes reports/last-pytest.json, classified like `capture check`."""
     shutil.copytree(REPO_GOLDENS, tmp_path / "replica")
-    golden = goldens.golden_paths(seed.id, "normal", tmp_path, "replica")["extraction"]
+    golden = goldens.golden_paths(seed_target.id, "normal", tmp_path, "replica")["extraction"]
     data = json.loads(golden.read_text(encoding="utf-8"))
     data["title"] = "一个旧标题"
     golden.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     watchlist = tmp_path / "pages.toml"
-    watchlist.write_text(f'[[page]]\nid = "{seed.id}"\nurl = "{seed.url}"\n', encoding="utf-8")
+    watchlist.write_text(f'[[page]]\nid = "{seed_target.id}"\nurl = "{seed_target.url}"\n', encoding="utf-8")
     proc = run_pytest(str(ROOT / "tests/test_goldens.py"), "--watchlist", str(watchlist), "-k", "extraction",
                       env={"CAPTURE_GOLDENS_ROOT": str(tmp_path)})
     assert proc.returncode == 1, proc.stdout[-1500:]
     report = CheckReport.read(tmp_path / "reports" / "last-pytest.json")
-    assert [(r.id, r.mode, r.status) for r in report.results] == [(seed.id, "normal", "changed")]
+    assert [(r.id, r.mode, r.status) for r in report.results] == [(seed_target.id, "normal", "changed")]
     assert [(d.cls, d.region) for d in report.results[0].differences] == [("content-changed", "title-info")]
 
 

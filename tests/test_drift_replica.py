@@ -14,12 +14,12 @@ from capture.cli import main as cli_main
 from capture.errors import BadInput, CaptureError
 from capture.extract import extract
 from capture.fingerprint import skeleton
-from capture.replica import DRIFTS, ReplicaPage, ReplicaServer, handle, pages, render
+from capture.replica import DRIFTS, ReplicaPage, ReplicaServer, handle, pages, render, seed_page
 from capture.replica import drift as drifts
+from capture.targets import MODES
 
 READY = "document.documentElement.dataset.ready === '1'"
 NAMES = sorted(DRIFTS)
-MODES = ("normal", "care")
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -31,7 +31,7 @@ def fetch(url: str) -> tuple[int, str]:
 
 
 def seed() -> ReplicaPage:
-    return next(p for p in pages() if p.seed)
+    return seed_page()
 
 
 def urls(page: ReplicaPage) -> dict[str, str]:

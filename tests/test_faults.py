@@ -8,7 +8,6 @@ Everything runs against one replica on 127.0.0.1 (``/_fault/<kind>/…`` paths, 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import http.client
 import json
 import os
@@ -27,8 +26,9 @@ from capture.browser import BrowserSettings
 from capture.cli import main
 from capture.errors import BadInput, CorruptFile
 from capture.recorder import RecordOptions, record
-from capture.replica import ReplicaServer, pages
+from capture.replica import ReplicaServer, seed_page
 from capture.targets import Target, load_watchlist
+from conftest import digest
 
 pytestmark = pytest.mark.usefixtures("replica_only")
 
@@ -48,7 +48,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def page():
-    return next(p for p in pages() if p.seed)
+    return seed_page()
 
 
 def opts(**kw) -> RecordOptions:
@@ -61,10 +61,6 @@ def opts(**kw) -> RecordOptions:
 def faulted(server, page, spec: str, tid: str | None = None) -> Target:
     """A target whose URL asks the replica for ``spec`` in front of the seed page."""
     return Target(tid or "F-" + spec.replace(":", "_"), f"{server.base_url}/_fault/{spec}{page.path}")
-
-
-def digest(path: Path) -> dict[str, str]:
-    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(path.iterdir())}
 
 
 def png_size(data: bytes) -> tuple[int, int]:

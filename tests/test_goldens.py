@@ -75,9 +75,9 @@ def test_seed_bundle_text_matches_seed(watchlist, captured, seed_text, live):
     """The seed page's normal bundle reproduces the seed file; its care bundle carries the same article."""
     if live:
         pytest.skip("the seed page is the replica's; --live watches other pages")
-    from capture.replica import pages
+    from capture.replica import seed_page
 
-    seed = next(p for p in pages() if p.seed)
+    seed = seed_page()
     if (seed.id, "normal") not in captured:
         pytest.skip(f"the seed page {seed.id} is not in this run's watchlist (--shard or --watchlist)")
     normal = read_bundle(captured[(seed.id, "normal")])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -17,15 +16,9 @@ from capture import bundle
 from capture.cli import main
 from capture.recorder import RecordOptions, record
 from capture.replica import ReplicaServer, pages
+from conftest import DETERMINISTIC, digest
 
 pytestmark = pytest.mark.usefixtures("replica_only")
-
-DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")
-
-
-def _digest(path: Path) -> dict[str, str]:
-    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(path.iterdir())}
-
 
 def test_bundle_has_every_file_and_meta(site_origin, seed_target, tmp_path):
     out = record([seed_target], tmp_path, RecordOptions(base_url=site_origin))
@@ -117,11 +110,11 @@ def test_replay_with_the_server_stopped(seed_target, tmp_path):
     with ReplicaServer() as server:
         origin = server.base_url
         record([seed_target], tmp_path, RecordOptions(base_url=origin))
-    before = {m: _digest(bundle.bundle_dir(tmp_path, seed_target.id, m)) for m in ("normal", "care")}
+    before = {m: digest(bundle.bundle_dir(tmp_path, seed_target.id, m)) for m in ("normal", "care")}
     out = record([seed_target], tmp_path, RecordOptions(base_url=origin, replay=True, retries=1))
     assert [o.status for o in out] == ["ok", "ok"], [o.reason for o in out]
     for mode in ("normal", "care"):
-        after = _digest(bundle.bundle_dir(tmp_path, seed_target.id, mode))
+        after = digest(bundle.bundle_dir(tmp_path, seed_target.id, mode))
         for name in DETERMINISTIC:
             assert after[name] == before[mode][name], f"replayed {mode}/{name} differs"
         assert bundle.read_bundle(bundle.bundle_dir(tmp_path, seed_target.id, mode)).meta.replayed
@@ -142,7 +135,7 @@ def test_killed_run_leaves_no_partial_bundle(site_origin, seed_target, tmp_path)
     """Kill -9 a run midway: every bundle folder is complete, and one stored before is untouched."""
     record([seed_target], tmp_path, RecordOptions(base_url=site_origin, modes=("normal",)))
     kept = bundle.bundle_dir(tmp_path, seed_target.id, "normal")
-    kept_digest = _digest(kept)
+    kept_digest = digest(kept)
     others = [p.id for p in pages() if not p.seed]
     cmd = [sys.executable, "-m", "capture.cli", "record", *others, "--base-url", site_origin,
            "--snapshots", str(tmp_path), "--jobs", "2", "--watchlist", str(Path(__file__).parents[1] / "pages.toml")]
@@ -158,7 +151,7 @@ def test_killed_run_leaves_no_partial_bundle(site_origin, seed_target, tmp_path)
         for child in target_dir.iterdir():
             if not child.name.startswith("."):
                 assert bundle.is_complete(child), f"half-written bundle at {child}"
-    assert _digest(kept) == kept_digest
+    assert digest(kept) == kept_digest
     assert not all(bundle.is_complete(bundle.bundle_dir(tmp_path, i, m)) for i in others for m in ("normal", "care")), \
         "the run finished before it was killed; the test proved nothing"
     bundle.clean_stale(tmp_path)

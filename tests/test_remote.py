@@ -22,28 +22,21 @@ from capture.remote import (
     node_available,
     worker_endpoints,
 )
-from capture.replica import pages
-from capture.targets import Target
-from conftest import run_pytest
+from capture.replica import targets as replica_targets
+from capture.targets import MODES, Target
+from conftest import DETERMINISTIC, run_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")
-MODES = ("normal", "care")
 
 pytestmark = pytest.mark.usefixtures("replica_only")
 
 
 @pytest.fixture(scope="module")
-def seed(seed_target: Target) -> Target:
-    return seed_target
-
-
-@pytest.fixture(scope="module")
-def local_files(site_origin, seed, tmp_path_factory) -> dict[tuple[str, str], bytes]:
+def local_files(site_origin, seed_target, tmp_path_factory) -> dict[tuple[str, str], bytes]:
     snap = tmp_path_factory.mktemp("local")
-    out = record([seed], snap, RecordOptions(base_url=site_origin))
+    out = record([seed_target], snap, RecordOptions(base_url=site_origin))
     assert all(o.status == "ok" for o in out), [o.reason for o in out]
-    return _files(snap, seed)
+    return _files(snap, seed_target)
 
 
 def _files(snapshots: Path, target: Target) -> dict[tuple[str, str], bytes]:
@@ -70,26 +63,26 @@ def launch_server():
         yield srv
 
 
-def test_cli_run_server_with_launch_header_matches_local(run_server, site_origin, seed, local_files, tmp_path):
+def test_cli_run_server_with_launch_header_matches_local(run_server, site_origin, seed_target, local_files, tmp_path):
     assert run_server.ws_endpoint.startswith("ws://127.0.0.1:")
-    code = main(["record", seed.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
+    code = main(["record", seed_target.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
                  "--snapshots", str(tmp_path), "--connect", run_server.ws_endpoint,
                  "--remote-executable", require_chromium()])
     assert code == 0
-    _assert_same(_files(tmp_path, seed), local_files)
+    _assert_same(_files(tmp_path, seed_target), local_files)
 
 
-def test_launch_server_without_header_matches_local(launch_server, site_origin, seed, local_files, tmp_path):
-    code = main(["record", seed.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
+def test_launch_server_without_header_matches_local(launch_server, site_origin, seed_target, local_files, tmp_path):
+    code = main(["record", seed_target.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
                  "--snapshots", str(tmp_path), "--connect", launch_server.ws_endpoint])
     assert code == 0
-    _assert_same(_files(tmp_path, seed), local_files)
+    _assert_same(_files(tmp_path, seed_target), local_files)
 
 
 def test_pages_spread_over_two_endpoints(run_server, launch_server, site_origin, tmp_path):
     import asyncio
 
-    targets = [Target(p.id, p.live_url) for p in pages()[:3]]
+    targets = replica_targets()[:3]
     opts = RecordOptions(base_url=site_origin, modes=("normal",), connect=(
         run_server.ws_endpoint, launch_server.ws_endpoint), remote_executable=require_chromium())
     rec = Recorder(tmp_path, opts)
@@ -99,20 +92,20 @@ def test_pages_spread_over_two_endpoints(run_server, launch_server, site_origin,
     assert rec._slots == {t.id: i for i, t in enumerate(targets)}
 
 
-def test_suite_through_a_remote_browser(run_server, seed, tmp_path):
+def test_suite_through_a_remote_browser(run_server, seed_target, tmp_path):
     """The golden suite for the seed page, captured by the remote browser, matches the stored goldens."""
     watchlist = tmp_path / "pages.toml"
-    watchlist.write_text(f'[[page]]\nid = "{seed.id}"\nurl = "{seed.url}"\n', encoding="utf-8")
+    watchlist.write_text(f'[[page]]\nid = "{seed_target.id}"\nurl = "{seed_target.url}"\n', encoding="utf-8")
     proc = run_pytest(str(ROOT / "tests" / "test_goldens.py"), "--watchlist", str(watchlist),
                       "--connect", run_server.ws_endpoint, "--remote-executable", require_chromium())
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout and "failed" not in proc.stdout
 
 
-def test_unreachable_endpoint_is_exit_3(site_origin, seed, tmp_path, capsys):
+def test_unreachable_endpoint_is_exit_3(site_origin, seed_target, tmp_path, capsys):
     from capture.remote import free_port
 
-    code = main(["record", seed.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
+    code = main(["record", seed_target.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
                  "--snapshots", str(tmp_path), "--connect", f"ws://127.0.0.1:{free_port()}/"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 3

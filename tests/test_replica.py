@@ -14,7 +14,7 @@ import pytest
 
 from capture.errors import BadInput
 from capture.pagetext import comparable_lines, visible_text
-from capture.replica import ReplicaPage, ReplicaServer, pages, render
+from capture.replica import ReplicaServer, pages, render, seed_page
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seed"
@@ -28,10 +28,6 @@ def fetch(url: str) -> tuple[int, str, str]:
             return resp.status, resp.headers["Content-Type"], resp.read().decode("utf-8")
     except urllib.error.HTTPError as err:
         return err.code, err.headers["Content-Type"], err.read().decode("utf-8")
-
-
-def seed_page() -> ReplicaPage:
-    return next(p for p in pages() if p.seed)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from capture.browser import context_args, launch_args
 from capture.check import accept, run_check
 from capture.cli import main
 from capture.recorder import RecordOptions
-from capture.replica import ReplicaServer, pages
+from capture.replica import ReplicaServer, seed_page
 from capture.report import CheckReport, last_check_path
 from capture.review import CSP
 from capture.sites import netease
@@ -40,7 +40,7 @@ def _in_thread(fn, *args):
 def drifted(replica_only, tmp_path_factory) -> tuple[Path, str]:
     """A snapshots folder: goldens (screens and env included) accepted from a clean check of the seed page
     in normal mode, then a check of the same page under a layout drift. Returns (folder, page id)."""
-    p = next(p for p in pages() if p.seed)
+    p = seed_page()
     seed = Target(p.id, p.live_url)
     snaps = tmp_path_factory.mktemp("review") / "snapshots"
     opts = dict(modes=("normal",), retries=1)

@@ -6,9 +6,10 @@ markup, same 关怀版 mechanism, but fixed content so captures are repeatable.
 
 from __future__ import annotations
 
-from .content import ReplicaPage, page_by_id, pages
+from .content import ReplicaPage, page_by_id, pages, seed_page, targets
 from .drift import DRIFTS, Drift
 from .render import render
 from .server import ReplicaServer, Response, handle
 
-__all__ = ["DRIFTS", "Drift", "ReplicaPage", "ReplicaServer", "Response", "handle", "page_by_id", "pages", "render"]
+__all__ = ["DRIFTS", "Drift", "ReplicaPage", "ReplicaServer", "Response", "handle", "page_by_id", "pages", "render",
+           "seed_page", "targets"]

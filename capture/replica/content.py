@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..targets import Target
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ARTICLES_DIR = DATA_DIR / "articles"
@@ -97,6 +100,18 @@ def _pages() -> tuple[ReplicaPage, ...]:
 def pages() -> list[ReplicaPage]:
     """All replica articles, sorted by id (stable across runs)."""
     return list(_pages())
+
+
+def seed_page() -> ReplicaPage:
+    """The article whose visible text reproduces ``../shared/seed`` (exactly one has ``"seed": true``)."""
+    return next(p for p in _pages() if p.seed)
+
+
+def targets() -> list[Target]:
+    """Every replica article as a watchlist target, at its www.163.com URL (``--base-url`` maps it)."""
+    from ..targets import Target
+
+    return [Target(p.id, p.live_url) for p in _pages()]
 
 
 def page_by_id(art_id: str) -> ReplicaPage | None:
