@@ -35,11 +35,6 @@ TARGET_SPEEDUP = 20.0
 ROUNDS = 5  # timed blocks per function, taking turns (see ``interleaved_medians_ms``)
 
 
-def median_ms(fn: Callable[[], object], runs: int, warmup: int) -> float:
-    """Median wall time of ``fn`` in ms over ``runs`` calls, after ``warmup`` untimed calls."""
-    return interleaved_medians_ms({"fn": (fn, runs)}, warmup)["fn"]
-
-
 def interleaved_medians_ms(fns: dict[str, tuple[Callable[[], object], int]], warmup: int,
                            rounds: int = ROUNDS) -> dict[str, float]:
     """Median wall time in ms of each ``name: (fn, runs)``, after ``warmup`` untimed calls of each.
@@ -67,6 +62,29 @@ def interleaved_medians_ms(fns: dict[str, tuple[Callable[[], object], int]], war
     return {name: statistics.median(ts) * 1000 for name, ts in times.items()}
 
 
+def measure(raw: bytes, runs: int = 200, traf_runs: int = 30, warmup: int = 10) -> dict[str, float | None]:
+    """Medians (ms) and body char F1 of ``capture.extract`` (on the bytes, and on the decoded text)
+    and trafilatura (on the text; None where it is not installed): ``ours``, ``ours_text``,
+    ``traf``, ``ours_f1``, ``traf_f1``."""
+    text = raw.decode("utf-8")
+    ref = reference_body_text(raw)
+    try:
+        from trafilatura import extract as traf_extract
+    except ImportError:
+        traf_extract = None
+    fns: dict[str, tuple[Callable[[], object], int]] = {
+        "ours": (lambda: extract(raw), runs),
+        "ours_text": (lambda: extract(text), runs),
+    }
+    if traf_extract is not None:
+        fns["traf"] = (lambda: traf_extract(text), traf_runs)
+    ms: dict[str, float | None] = dict(interleaved_medians_ms(fns, warmup))
+    ms["ours_f1"] = char_f1(article_body_text(extract(raw)), ref)
+    ms["traf_f1"] = char_f1(traf_extract(text) or "", ref) if traf_extract is not None else None
+    ms.setdefault("traf", None)
+    return ms
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=200, help="timed runs of capture.extract (default 200)")
@@ -78,34 +96,19 @@ def main() -> int:
         print(f"skipped: sample not found at {args.sample} (mount ../shared/samples to run this benchmark)")
         return 0
     raw = args.sample.read_bytes()
-    text = raw.decode("utf-8")
-    ref = reference_body_text(raw)
-    try:
-        from trafilatura import extract as traf_extract
-    except ImportError:
-        traf_extract = None
-
-    fns: dict[str, tuple[Callable[[], object], int]] = {
-        "ours": (lambda: extract(raw), args.runs),
-        "ours_text": (lambda: extract(text), args.runs),
-    }
-    if traf_extract is not None:
-        fns["traf"] = (lambda: traf_extract(text), args.traf_runs)
-    ms = interleaved_medians_ms(fns, args.warmup)
-    ours_ms = ms["ours"]
-    ours_f1 = char_f1(article_body_text(extract(raw)), ref)
-    print(f"sample: {args.sample.name} ({len(raw) / 1024:.0f} KiB), reference {len(ref)} chars, "
+    ms = measure(raw, args.runs, args.traf_runs, args.warmup)
+    ours_ms, ours_f1 = ms["ours"], ms["ours_f1"]
+    print(f"sample: {args.sample.name} ({len(raw) / 1024:.0f} KiB), reference body text, "
           f"{args.warmup} warm-up runs each, timed in {ROUNDS} alternating blocks")
     print(f"capture.extract   median {ours_ms:7.2f} ms/page   body char F1 {ours_f1:.4f}   ({args.runs} runs)")
     print(f"  (on the decoded text, trafilatura's input: median {ms['ours_text']:.2f} ms/page)")
     fast = ours_ms <= TARGET_MS
     print(f"  target median <= {TARGET_MS:g} ms: {'met' if fast else 'NOT met'}")
     print(f"  target body char F1 == 1.0: {'met' if ours_f1 == 1.0 else 'NOT met'}")
-    if traf_extract is None:
+    if ms["traf"] is None:
         print("trafilatura not installed: pip install 'netease-capture[bench]' to compare")
         return 0
-    traf_ms = ms["traf"]
-    traf_f1 = char_f1(traf_extract(text) or "", ref)
+    traf_ms, traf_f1 = ms["traf"], ms["traf_f1"]
     print(f"trafilatura       median {traf_ms:7.2f} ms/page   body char F1 {traf_f1:.4f}   ({args.traf_runs} runs)")
     ratio = traf_ms / ours_ms
     print(f"speed-up          {ratio:.1f}x")

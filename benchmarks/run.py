@@ -47,18 +47,13 @@ def main() -> int:
     if ext.SAMPLE.is_file():
         raw = ext.SAMPLE.read_bytes()
         runs, traf_runs = (50, 10) if args.quick else (200, 30)
-        fns = {"ours": (lambda: ext.extract(raw), runs)}
-        try:
-            import trafilatura
-
-            text = raw.decode("utf-8")
-            fns["traf"] = (lambda: trafilatura.extract(text), traf_runs)
-        except ImportError:
-            trafilatura = None
-        ms = ext.interleaved_medians_ms(fns, 10)  # as benchmarks/extract.py: alternating blocks
+        ms = ext.measure(raw, runs, traf_runs)  # alternating blocks, as benchmarks/extract.py prints it
         ours = ms["ours"]
         rows.append(("Extraction", "capture.extract (ms/page, median)", f"{ours:.2f}", f"<= {ext.TARGET_MS:g} ms"))
-        if trafilatura is None:
+        rows.append(("Extraction", "body char F1 (ours / trafilatura)",
+                     f"{ms['ours_f1']:.4f} / " + (f"{ms['traf_f1']:.4f}" if ms["traf_f1"] is not None else "-"),
+                     "= 1.0, > trafilatura"))
+        if ms["traf"] is None:
             rows.append(("Extraction", "trafilatura", "not installed (pip install -e '.[bench]')", ""))
         else:
             traf = ms["traf"]
