@@ -24,6 +24,7 @@ from capture.errors import BadInput
 from capture.remote import check_endpoint, parse_shard, record_shared, shard, worker_endpoints, xdist_worker
 from capture.sites import netease
 from capture.targets import MODES, Target, load_watchlist
+from capture.testing import DETERMINISTIC, digest, run_pytest  # noqa: F401 (moving to capture.testing)
 
 ROOT = Path(__file__).resolve().parent
 SHARED = ROOT.parent / "shared"
@@ -147,22 +148,6 @@ def watchlist(pytestconfig: pytest.Config) -> list[Target]:
     if not targets:
         pytest.skip(f"no watchlist at {watchlist_path(pytestconfig)}: nothing to compare")
     return targets
-
-
-#: Bundle files that two captures of the same replica page must reproduce byte for byte.
-DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")
-
-
-def digest(folder: Path) -> dict[str, str]:
-    """sha256 of every file in ``folder`` (a bundle): to show a failed run left it untouched."""
-    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.iterdir())}
-
-
-def run_pytest(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """``python -m pytest -q ARGS`` in a subprocess at the project root (tests of the suite itself),
-    output captured as text; ``env`` adds to this process's environment."""
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=ROOT, env={**os.environ, **(env or {})},
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def xdist_id(config: pytest.Config) -> str:

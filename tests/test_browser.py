@@ -13,7 +13,7 @@ from playwright.sync_api import sync_playwright
 
 from capture import browser
 from capture.errors import BrowserNotFound
-from conftest import run_pytest
+from capture.testing import run_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ from capture.replica import ReplicaServer
 from capture.replica.drift import DRIFTS
 from capture.report import CheckReport, last_check_path
 from capture.targets import Target
-from conftest import run_pytest
+from capture.testing import run_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO_GOLDENS = ROOT / "snapshots" / "replica"

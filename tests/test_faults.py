@@ -28,7 +28,7 @@ from capture.errors import BadInput, CorruptFile
 from capture.recorder import RecordOptions, record
 from capture.replica import ReplicaServer, seed_page
 from capture.targets import Target, load_watchlist
-from conftest import digest
+from capture.testing import digest
 
 pytestmark = pytest.mark.usefixtures("replica_only")
 

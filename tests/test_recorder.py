@@ -16,7 +16,7 @@ from capture import bundle
 from capture.cli import main
 from capture.recorder import RecordOptions, record
 from capture.replica import ReplicaServer, pages
-from conftest import DETERMINISTIC, digest
+from capture.testing import DETERMINISTIC, digest
 
 pytestmark = pytest.mark.usefixtures("replica_only")
 

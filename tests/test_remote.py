@@ -24,7 +24,7 @@ from capture.remote import (
 )
 from capture.replica import targets as replica_targets
 from capture.targets import MODES, Target
-from conftest import DETERMINISTIC, run_pytest
+from capture.testing import DETERMINISTIC, run_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 

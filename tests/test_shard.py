@@ -9,7 +9,7 @@ import pytest
 from capture.errors import BadInput
 from capture.remote import parse_shard, record_shared, shard
 from capture.targets import Target
-from conftest import run_pytest
+from capture.testing import run_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 

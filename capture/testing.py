@@ -1,0 +1,33 @@
+"""Small helpers for tests of netease-capture and of suites built on its pytest plugin.
+
+Kept out of ``conftest.py`` so that tests import a module, not a conftest (pytest discourages that,
+and a user's own repository has no conftest of ours).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+#: The source checkout this package runs from (an editable install): where ``pages.toml`` and the
+#: project's own ``tests/`` live.
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Bundle files that two captures of the same replica page must reproduce byte for byte.
+DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file in ``folder`` (a bundle): to show a failed run left it untouched."""
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.iterdir())}
+
+
+def run_pytest(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
+               cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m pytest -q ARGS`` in a subprocess (tests of the suite itself), output captured as
+    text; ``env`` adds to this process's environment; ``cwd`` defaults to the source checkout."""
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=cwd or ROOT,
+                          env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout)
