@@ -7,11 +7,8 @@ site and compares ``snapshots/live`` (record it with ``--snapshot-update``).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
