@@ -1,247 +1,18 @@
-"""pytest plugin for netease-capture: a few clear fixtures, like pytest-playwright's own.
+"""What the suite needs that is about this repository only.
 
-Offline by default: a session-scoped replica server on 127.0.0.1 stands in for www.163.com, and the
-golden set ``snapshots/replica`` is compared. ``pytest --live`` runs the same suites against the real
-site and compares ``snapshots/live`` (record it with ``--snapshot-update``).
+Everything a user's own repository gets (options, the session capture, golden fixtures) is the
+plugin in :mod:`capture.pytest_plugin`, registered with the ``pytest11`` entry point.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from capture import browser as capture_browser
-from capture import goldens
-from capture.errors import BadInput
-from capture.remote import check_endpoint, parse_shard, record_shared, shard, worker_endpoints, xdist_worker
-from capture.sites import netease
-from capture.targets import MODES, Target, load_watchlist
-from capture.testing import DETERMINISTIC, digest, run_pytest  # noqa: F401 (moving to capture.testing)
+from capture.targets import Target
 
-ROOT = Path(__file__).resolve().parent
-SHARED = ROOT.parent / "shared"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("netease-capture")
-    group.addoption("--live", action="store_true", default=False,
-                    help="run against www.163.com and compare the 'live' goldens (needs the network)")
-    group.addoption("--watchlist", default=None, metavar="FILE",
-                    help="watchlist to test (default: pages.toml, or pages.live.toml with --live)")
-    group.addoption("--capture-jobs", type=int, default=2, metavar="N",
-                    help="pages the session capture loads at once (default 2)")
-    group.addoption("--connect", action="append", default=[], metavar="WS_ENDPOINT",
-                    help="capture with the remote browser at this Playwright endpoint; repeat it, and "
-                         "xdist worker gwN uses endpoint N mod count")
-    group.addoption("--remote-executable", default=None, metavar="PATH",
-                    help="with --connect to `playwright run-server --unsafe`: the Chromium it launches")
-    group.addoption("--shard", default=None, metavar="i/N",
-                    help="watch only the i-th of N contiguous slices of the watchlist (sorted by id)")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "live: needs the real www.163.com")
-    try:  # a bad --shard or --connect is one line, before any collection
-        parse_shard(config.getoption("--shard"))
-        for endpoint in config.getoption("--connect"):
-            check_endpoint(endpoint)
-    except BadInput as exc:
-        raise pytest.UsageError(str(exc)) from None
-    # CAPTURE_GOLDENS_ROOT: another goldens folder (the suite-growth benchmark writes a temporary one).
-    goldens.configure(Path(os.environ.get("CAPTURE_GOLDENS_ROOT") or ROOT / "snapshots"),
-                      "live" if config.getoption("--live") else "replica")
-    # Snapshot hygiene: a run of one test id or `-k` must never mark other goldens unused, nor let
-    # `--snapshot-update` delete them. syrupy shares one top-level snapshots/ folder between every
-    # test module and both targets, so cleanup is off and unused goldens only warn.
-    if hasattr(config.option, "no_cleanup"):
-        config.option.no_cleanup = True
-    if hasattr(config.option, "warn_unused_snapshots"):
-        config.option.warn_unused_snapshots = True
-
-
-def watchlist_path(config: pytest.Config) -> Path:
-    chosen = config.getoption("--watchlist")
-    if chosen:
-        return Path(chosen)
-    return ROOT / ("pages.live.toml" if config.getoption("--live") else "pages.toml")
-
-
-def watched(config: pytest.Config) -> list[Target]:
-    """The watchlist, limited to ``--shard``; with CAPTURE_REPLICA_ARTICLES set (and no --watchlist or
-    --live) every replica article, generated ones included."""
-    spec = parse_shard(config.getoption("--shard"))
-    if os.environ.get("CAPTURE_REPLICA_ARTICLES") and not config.getoption("--watchlist") \
-            and not config.getoption("--live"):
-        from capture.replica import targets
-
-        return shard(targets(), spec)
-    path = watchlist_path(config)
-    return shard(load_watchlist(path), spec) if path.is_file() else []
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """``page_mode`` runs a test once per watched page and mode, with ids ``<id>-<mode>``."""
-    if "page_mode" in metafunc.fixturenames:
-        params = [(t, m) for t in watched(metafunc.config) for m in MODES]
-        metafunc.parametrize("page_mode", params, ids=[f"{t.id}-{m}" for t, m in params], scope="session")
-
-
-def _online(host: str = "www.163.com") -> bool:
-    try:
-        socket.create_connection((host, 443), timeout=3).close()
-        return True
-    except OSError:
-        return False
-
-
-@pytest.fixture(scope="session")
-def live(pytestconfig: pytest.Config) -> bool:
-    return bool(pytestconfig.getoption("--live"))
-
-
-@pytest.fixture(scope="session")
-def site_origin(live: bool) -> Iterator[str]:
-    """The origin pages are loaded from: the replica (started here) or www.163.com with ``--live``."""
-    if live:
-        if not _online():
-            pytest.skip("--live needs www.163.com, which this machine cannot reach")
-        yield netease.LIVE_ORIGIN
-        return
-    from capture.replica import ReplicaServer
-
-    with ReplicaServer() as server:
-        yield server.base_url
-
-
-@pytest.fixture(scope="session")
-def base_url(site_origin: str) -> str:
-    """pytest-base-url's fixture, so ``page.goto('/dy/article/…')`` reaches the site under test."""
-    return site_origin
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Our launch options under pytest-playwright's (``--headed``, ``--browser-channel`` still win)."""
-    headed = browser_type_launch_args.get("headless") is False  # --headed needs the full browser
-    ours = capture_browser.launch_args(capture_browser.BrowserSettings(headless=not headed))
-    if browser_type_launch_args.get("channel"):
-        ours.pop("executable_path", None)
-    return {**ours, **browser_type_launch_args}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, **capture_browser.context_args()}
-
-
-@pytest.fixture(scope="session")
-def watchlist(pytestconfig: pytest.Config) -> list[Target]:
-    targets = watched(pytestconfig)
-    if not targets:
-        pytest.skip(f"no watchlist at {watchlist_path(pytestconfig)}: nothing to compare")
-    return targets
-
-
-def xdist_id(config: pytest.Config) -> str:
-    """``gwN`` in a pytest-xdist worker, else ''."""
-    return str(getattr(config, "workerinput", {}).get("workerid", ""))
-
-
-def selected_pages(items: list[pytest.Item], watchlist: list[Target]) -> list[Target]:
-    """The watched pages the selected tests need: those of the ``page_mode`` tests that use
-    ``captured``; the whole watchlist when a selected test uses it without a page (e.g. the care
-    consistency test). So ``pytest -k <id>`` captures that page only."""
-    wanted: set[str] = set()
-    for item in items:
-        if "captured" not in getattr(item, "fixturenames", ()):
-            continue
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        if "page_mode" not in params:
-            return list(watchlist)
-        wanted.add(params["page_mode"][0].id)
-    return [t for t in watchlist if t.id in wanted]
-
-
-@pytest.fixture(scope="session")
-def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig: pytest.Config,
-             tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[tuple[str, str], Path]:
-    """Every watched page the selected tests need, in both modes, captured once per session.
-
-    Returns ``{(id, mode): bundle folder}``; a capture that failed maps to its reason (a str).
-    """
-    from capture.recorder import RecordOptions, record
-
-    targets = selected_pages(request.session.items, watchlist)
-
-    snapshots = tmp_path_factory.mktemp("session-snapshots")
-    endpoints = tuple(check_endpoint(e) for e in pytestconfig.getoption("--connect"))
-    opts = RecordOptions(base_url=None if live else site_origin, jobs=pytestconfig.getoption("--capture-jobs"),
-                         connect=worker_endpoints(endpoints, xdist_id(pytestconfig)),
-                         remote_executable=pytestconfig.getoption("--remote-executable"))
-    worker = xdist_worker(getattr(pytestconfig, "workerinput", None))
-    if worker is None:
-        rows = [o.row() for o in record(targets, snapshots, opts)]
-    else:  # every page once for all workers: shared under the run's base temp (xdist's own pattern)
-        rows = record_shared(targets, tmp_path_factory.getbasetemp().parent / "shared-capture", worker,
-                             lambda part, snaps: record(part, snaps, opts))
-    result = {(r["id"], r["mode"]): (Path(r["path"]) if r["status"] == "ok" else r["reason"]) for r in rows}
-    pytestconfig.stash[CAPTURED] = (result, {t.id: t for t in watchlist}, opts.base_url)
-    return result
-
-
-# --- After a failing run: a check report of the failed pages, for `capture review` ------------------
-CAPTURED = pytest.StashKey[tuple[dict, dict, Any]]()
-FAILED_PAGES = pytest.StashKey[set[tuple[str, str]]]()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
-    rep = yield
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    if rep.failed and rep.when == "call" and "page_mode" in params:
-        target, mode = params["page_mode"]
-        item.config.stash.setdefault(FAILED_PAGES, set()).add((target.id, mode))
-    return rep
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Write ``<snapshots>/reports/last-pytest.json`` (same format as ``capture check``) on failure."""
-    failed = session.config.stash.get(FAILED_PAGES, set())
-    stash = session.config.stash.get(CAPTURED, None)
-    if not failed or stash is None:
-        return
-    from datetime import UTC, datetime
-
-    from capture.check import compare_bundle
-    from capture.errors import CaptureError
-    from capture.report import CheckReport, Difference, PageResult, reports_dir
-
-    captured, targets, base_url = stash
-    root, target_set = goldens.current()
-    report = CheckReport(created_at=datetime.now(UTC).isoformat(timespec="seconds"), snapshots=str(root),
-                         target=target_set, base_url=base_url)
-    for target_id, mode in sorted(failed):
-        target, path = targets[target_id], captured.get((target_id, mode))
-        try:
-            if not isinstance(path, Path):
-                raise CaptureError(str(path))
-            report.results.append(compare_bundle(target, mode, path, root, target_set))
-        except CaptureError as exc:
-            report.results.append(PageResult(target_id, mode, target.url, "failed",
-                                             [Difference("fetch-failed", "page", str(exc))]))
-    report.write(reports_dir(root) / "last-pytest.json")
-
-
-@pytest.fixture(scope="module")
-def replica_only(live: bool) -> None:
-    """Tests of the harness on the replica itself (drifts, faults, recorder) skip under ``--live``."""
-    if live:
-        pytest.skip("this module drives the replica; --live runs the golden suites only")
+SHARED = Path(__file__).resolve().parent.parent / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -253,31 +24,9 @@ def seed_target() -> Target:
     return Target(page.id, page.live_url)
 
 
-@pytest.fixture(scope="module")
-def capture_context() -> Iterator[Any]:
-    """A sync Playwright context configured exactly like the recorder's: one Chromium per module."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = capture_browser.launch(pw)
-        ctx = chromium.new_context(**capture_browser.context_args())
-        capture_browser.prepare_context(ctx, allowed_hosts={"127.0.0.1"})
-        yield ctx
-        ctx.close()
-        chromium.close()
-
-
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     seed = sorted((SHARED / "seed").glob("*.txt")) if (SHARED / "seed").is_dir() else []
     if not seed:
         pytest.skip(f"seed file absent: {SHARED / 'seed'} not found")
     return seed[0].read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="session")
-def samples_dir() -> Path:
-    path = SHARED / "samples" / "netease"
-    if not path.is_dir():
-        pytest.skip(f"real sample pages absent: {path} not found")
-    return path

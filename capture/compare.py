@@ -1,4 +1,4 @@
-"""Golden vs new: the views of a bundle that goldens store, and (later) their classified differences."""
+"""Golden vs new: the views of a bundle that goldens store, and their classified differences."""
 
 from __future__ import annotations
 

@@ -23,9 +23,11 @@ from typing import Any
 
 from . import __version__, bundle
 from .browser import BrowserSettings, context_args, host_of, launch_async, prepare_context_async
-from .errors import CaptureError, FetchFailed, first_line
+from .errors import CaptureError, FetchFailed, LayoutNotRecognized, first_line
+from .extract import detect_generation
 from .pagetext import REGION_TEXT_JS, format_text, nonempty_regions, region_args
 from .sites import netease
+from .sync import run_sync
 from .targets import Target, rebase
 
 #: Screenshots stop here: taller pages are clipped (a JPEG over 65,535 px comes back empty; PNG is
@@ -310,14 +312,12 @@ async def _screenshot(page: Any, viewport_width: int, cdp: Any = None) -> tuple[
     return await page.screenshot(**kwargs), info
 
 
-def _generation(dom: str, url: str) -> str:
-    try:
-        from .extract import detect_generation
-    except ImportError:
-        return "unknown"
+def _generation(dom: str) -> str:
+    """The template generation for ``meta.json``; "unknown" for a page no table recognises (the
+    bundle is still kept: an unknown layout is what a check must report, not a capture failure)."""
     try:
         return detect_generation(dom)
-    except Exception:
+    except LayoutNotRecognized:
         return "unknown"
 
 
@@ -432,7 +432,7 @@ class _Session:
         meta = bundle.Meta(
             id=self.target.id, mode=mode, requested_url=self.url, final_url=page.url, status=resp.status,
             redirect_chain=chain, care_via=care_via, charset=_charset(headers, raw),
-            generation=_generation(dom, page.url), base_url=self.opts.base_url,
+            generation=_generation(dom), base_url=self.opts.base_url,
             text_regions=nonempty_regions(regions),
             browser={"name": self.browser.browser_type.name, "version": self.browser.version},
             fonts=fonts, viewport=dict(settings.viewport),
@@ -721,5 +721,5 @@ class Recorder:
 
 def record(targets: list[Target], snapshots: Path, opts: RecordOptions,
            on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Synchronous entry point (CLI, tests, benchmarks)."""
-    return asyncio.run(Recorder(snapshots, opts, on_done).run(targets))
+    """Synchronous entry point (CLI, tests, benchmarks); works where a loop is already running."""
+    return run_sync(Recorder(snapshots, opts, on_done).run(targets))

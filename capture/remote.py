@@ -163,16 +163,6 @@ async def connect_async(playwright: Any, endpoint: str, settings: BrowserSetting
         raise _connect_error(endpoint, exc) from None
 
 
-def connect(playwright: Any, endpoint: str, settings: BrowserSettings | None = None,
-            remote_executable: str | None = None, timeout_ms: float = 30_000) -> Any:
-    """:func:`connect_async` for the sync API (pytest-playwright fixtures, scripts)."""
-    try:
-        return playwright.chromium.connect(
-            endpoint, timeout=timeout_ms, headers=connect_headers(settings, remote_executable))
-    except Exception as exc:
-        raise _connect_error(endpoint, exc) from None
-
-
 # --- starting a browser server (tests, benchmarks, one machine of a grid) ------------------------
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -41,13 +41,8 @@ SLOW_NAV_S = 3.0
 
 
 @pytest.fixture(scope="module")
-def server():
-    with ReplicaServer() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def page():
+def seed():
+    """The seed page, in front of which the faults are served."""
     return seed_page()
 
 
@@ -58,9 +53,9 @@ def opts(**kw) -> RecordOptions:
     return RecordOptions(**base)
 
 
-def faulted(server, page, spec: str, tid: str | None = None) -> Target:
+def faulted(replica_server, seed, spec: str, tid: str | None = None) -> Target:
     """A target whose URL asks the replica for ``spec`` in front of the seed page."""
-    return Target(tid or "F-" + spec.replace(":", "_"), f"{server.base_url}/_fault/{spec}{page.path}")
+    return Target(tid or "F-" + spec.replace(":", "_"), f"{replica_server.base_url}/_fault/{spec}{seed.path}")
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -77,45 +72,45 @@ def _get(server, path: str) -> tuple[int, dict[str, str], bytes]:
     return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
 
 
-def test_fault_prefix_http_answers(server, page):
-    assert _get(server, f"/_fault/500{page.path}")[0] == 500
-    status, headers, _ = _get(server, f"/_fault/503:7{page.path}")
+def test_fault_prefix_http_answers(replica_server, seed):
+    assert _get(replica_server, f"/_fault/500{seed.path}")[0] == 500
+    status, headers, _ = _get(replica_server, f"/_fault/503:7{seed.path}")
     assert status == 503 and headers["retry-after"] == "7"
-    assert _get(server, f"/_fault/404{page.path}")[0] == 404
-    status, headers, _ = _get(server, f"/_fault/loop{page.path}")
-    assert status == 302 and headers["location"] == f"/_fault/loop{page.path}"
-    status, headers, body = _get(server, f"/_fault/gbk{page.path}")
-    assert headers["content-type"].endswith("charset=gbk") and page.title.encode("gbk") in body
-    assert _get(server, f"/_fault/empty{page.path}")[2] == b""
-    assert "验证码".encode() in _get(server, f"/_fault/captcha{page.path}")[2]
-    status, _, body = _get(server, f"/_fault/huge{page.path}")
+    assert _get(replica_server, f"/_fault/404{seed.path}")[0] == 404
+    status, headers, _ = _get(replica_server, f"/_fault/loop{seed.path}")
+    assert status == 302 and headers["location"] == f"/_fault/loop{seed.path}"
+    status, headers, body = _get(replica_server, f"/_fault/gbk{seed.path}")
+    assert headers["content-type"].endswith("charset=gbk") and seed.title.encode("gbk") in body
+    assert _get(replica_server, f"/_fault/empty{seed.path}")[2] == b""
+    assert "验证码".encode() in _get(replica_server, f"/_fault/captcha{seed.path}")[2]
+    status, _, body = _get(replica_server, f"/_fault/huge{seed.path}")
     assert status == 200 and len(body) > 5_000_000
-    status, _, body = _get(server, f"/_fault/nonsense{page.path}")
+    status, _, body = _get(replica_server, f"/_fault/nonsense{seed.path}")
     assert status == 400 and b"unknown fault" in body
 
 
-def test_fault_socket_level(server, page):
+def test_fault_socket_level(replica_server, seed):
     with pytest.raises(ConnectionResetError):
-        _get(server, f"/_fault/reset{page.path}")
+        _get(replica_server, f"/_fault/reset{seed.path}")
     with pytest.raises(http.client.IncompleteRead):
-        _get(server, f"/_fault/truncate{page.path}")
+        _get(replica_server, f"/_fault/truncate{seed.path}")
     t0 = time.monotonic()
     with pytest.raises((http.client.RemoteDisconnected, TimeoutError)):
-        _get(server, f"/_fault/hang:1{page.path}")
+        _get(replica_server, f"/_fault/hang:1{seed.path}")
     assert time.monotonic() - t0 >= 0.9
 
 
-def test_flaky_fails_n_times_then_answers(server, page):
-    path = f"/_fault/flaky:2{page.path}?k=unit"
-    assert [_get(server, path)[0] for _ in range(4)] == [503, 503, 200, 200]
-    server.faults.reset()
-    assert _get(server, path)[0] == 503
+def test_flaky_fails_n_times_then_answers(replica_server, seed):
+    path = f"/_fault/flaky:2{seed.path}?k=unit"
+    assert [_get(replica_server, path)[0] for _ in range(4)] == [503, 503, 200, 200]
+    replica_server.faults.reset()
+    assert _get(replica_server, path)[0] == 503
 
 
-def test_server_wide_fault_applies_to_article_pages_only(page):
+def test_server_wide_fault_applies_to_article_pages_only(seed):
     with ReplicaServer(fault="500") as srv:
-        assert _get(srv, page.path)[0] == 500
-        assert _get(srv, page.care_path)[0] == 500
+        assert _get(srv, seed.path)[0] == 500
+        assert _get(srv, seed.care_path)[0] == 500
         assert _get(srv, "/")[0] == 200  # the index and static files are not faulted
     with pytest.raises(BadInput):
         ReplicaServer(fault="no-such-kind")
@@ -138,11 +133,11 @@ SUCCEEDING = ("off", "redirect:3", "script-error", "gbk", "charset-missing", "fl
 
 
 @pytest.fixture(scope="module")
-def batch(server, page, tmp_path_factory):
+def batch(replica_server, seed, tmp_path_factory):
     """Every fault kind at once; returns ({spec: Outcome}, snapshots, wall seconds)."""
     snap = tmp_path_factory.mktemp("faults")
     specs = [*FAILING, *SUCCEEDING]
-    targets = [faulted(server, page, s) for s in specs]
+    targets = [faulted(replica_server, seed, s) for s in specs]
     t0 = time.monotonic()
     out = record(targets, snap, opts())
     return dict(zip(specs, out, strict=True)), snap, time.monotonic() - t0
@@ -168,13 +163,13 @@ def test_other_pages_still_captured(batch, spec):
 
 
 @pytest.fixture(scope="module")
-def slow_batch(server, page, tmp_path_factory):
+def slow_batch(replica_server, seed, tmp_path_factory):
     """A server that never answers and one that drips: bounded by --timeout × retries."""
     snap = tmp_path_factory.mktemp("slow")
     o = opts(retries=2, settings=BrowserSettings(navigation_timeout_ms=SLOW_NAV_S * 1000))
     specs = ["hang", "drip:60"]
     t0 = time.monotonic()
-    out = record([faulted(server, page, s) for s in specs], snap, o)
+    out = record([faulted(replica_server, seed, s) for s in specs], snap, o)
     return dict(zip(specs, out, strict=True)), o, time.monotonic() - t0
 
 
@@ -200,9 +195,9 @@ def test_flaky_endpoint_retried_until_it_answers(batch):
     assert batch[0]["flaky-reset:2"].attempts in (2, 3)
 
 
-def test_redirect_chain_is_recorded(batch, page):
+def test_redirect_chain_is_recorded(batch, seed):
     meta = bundle.read_bundle(batch[0]["redirect:3"].path).meta
-    assert len(meta.redirect_chain) == 3 and meta.final_url.endswith(f"/_fault/off{page.path}")
+    assert len(meta.redirect_chain) == 3 and meta.final_url.endswith(f"/_fault/off{seed.path}")
 
 
 def test_script_error_is_recorded_not_fatal(batch):
@@ -211,19 +206,19 @@ def test_script_error_is_recorded_not_fatal(batch):
     assert bundle.read_bundle(batch[0]["off"].path).meta.page_errors == []
 
 
-def test_gbk_page_reads_as_chinese(batch, page):
+def test_gbk_page_reads_as_chinese(batch, seed):
     b = bundle.read_bundle(batch[0]["gbk"].path)
     assert b.meta.charset == "gbk"
-    assert page.title in b.text and page.title in b.dom
+    assert seed.title in b.text and seed.title in b.dom
 
 
 def test_missing_charset_is_recorded(batch):
     assert bundle.read_bundle(batch[0]["charset-missing"].path).meta.charset == ""
 
 
-def test_huge_page_screenshot_is_capped_not_empty(server, page, tmp_path):
+def test_huge_page_screenshot_is_capped_not_empty(replica_server, seed, tmp_path):
     """5 MB, 100,000 px tall: a PNG of exactly the capped height (Playwright's full_page would stall)."""
-    [o] = record([faulted(server, page, "huge")], tmp_path,
+    [o] = record([faulted(replica_server, seed, "huge")], tmp_path,
                  opts(retries=1, settings=BrowserSettings(navigation_timeout_ms=60_000)))
     assert o.status == "ok", o.reason
     b = bundle.read_bundle(o.path)
@@ -235,23 +230,23 @@ def test_huge_page_screenshot_is_capped_not_empty(server, page, tmp_path):
 
 # --- deadline, retries that make no sense, relaunch -----------------------------------------------------
 
-def test_hung_renderer_stopped_by_the_deadline(server, page, tmp_path):
+def test_hung_renderer_stopped_by_the_deadline(replica_server, seed, tmp_path):
     """The page's main thread spins after load: only the per-capture deadline ends the wait."""
     t0 = time.monotonic()
-    [o] = record([faulted(server, page, "freeze")], tmp_path, opts(retries=2, deadline_s=15))
+    [o] = record([faulted(replica_server, seed, "freeze")], tmp_path, opts(retries=2, deadline_s=15))
     took = time.monotonic() - t0
     assert o.status == "failed" and o.reason.startswith("timeout:"), o.reason
     assert o.seconds <= 15 + 5 + 3 and took < 60, (o.seconds, took)  # deadline + context close bound
 
 
-def test_404_is_never_retried_even_with_many_retries(server, page, tmp_path):
-    [o] = record([faulted(server, page, "404")], tmp_path, opts(retries=5))
+def test_404_is_never_retried_even_with_many_retries(replica_server, seed, tmp_path):
+    [o] = record([faulted(replica_server, seed, "404")], tmp_path, opts(retries=5))
     assert o.attempts == 1 and o.reason.startswith("http-404")
 
 
-def test_retry_after_is_capped(server, page, tmp_path):
+def test_retry_after_is_capped(replica_server, seed, tmp_path):
     t0 = time.monotonic()
-    [o] = record([faulted(server, page, "503:3600")], tmp_path, opts(retries=2, max_retry_after_s=0.5))
+    [o] = record([faulted(replica_server, seed, "503:3600")], tmp_path, opts(retries=2, max_retry_after_s=0.5))
     assert o.reason.startswith("http-503") and o.attempts == 2
     assert time.monotonic() - t0 < 60  # not an hour
 
@@ -292,7 +287,7 @@ def _browser_pids() -> list[int]:
 
 
 @pytest.mark.parametrize("how", ["renderer-crash", "browser-killed"])
-def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, server, page, tmp_path, monkeypatch):
+def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, replica_server, seed, tmp_path, monkeypatch):
     original = recorder_mod._check_is_article
     state = {"calls": 0, "browsers": set()}
 
@@ -315,8 +310,8 @@ def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, server, page, tm
         return await original(pg, url)
 
     monkeypatch.setattr(recorder_mod, "_check_is_article", sabotage)
-    target = Target(page.id, page.live_url)
-    [o] = record([target], tmp_path, opts(base_url=server.base_url))
+    target = Target(seed.id, seed.live_url)
+    [o] = record([target], tmp_path, opts(base_url=replica_server.base_url))
     assert o.status == "ok", o.reason
     assert o.attempts == 2
     b = bundle.read_bundle(o.path)
@@ -328,10 +323,10 @@ def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, server, page, tm
 # --- stored data is left alone -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def stored(server, page, tmp_path_factory):
+def stored(replica_server, seed, tmp_path_factory):
     """A complete normal-mode bundle of the seed page, to copy."""
     snap = tmp_path_factory.mktemp("stored")
-    [o] = record([Target(page.id, page.live_url)], snap, opts(base_url=server.base_url))
+    [o] = record([Target(seed.id, seed.live_url)], snap, opts(base_url=replica_server.base_url))
     assert o.status == "ok", o.reason
     return snap
 
@@ -344,11 +339,11 @@ def _copy(stored: Path, dest: Path) -> Path:
 
 
 @pytest.mark.parametrize("spec", ["500", "captcha", "hang"])
-def test_failed_forced_capture_leaves_the_stored_bundle(spec, stored, server, page, tmp_path):
+def test_failed_forced_capture_leaves_the_stored_bundle(spec, stored, replica_server, seed, tmp_path):
     snap = _copy(stored, tmp_path)
-    folder = bundle.bundle_dir(snap, page.id, "normal")
+    folder = bundle.bundle_dir(snap, seed.id, "normal")
     before = digest(folder)
-    [o] = record([faulted(server, page, spec, tid=page.id)], snap,
+    [o] = record([faulted(replica_server, seed, spec, tid=seed.id)], snap,
                  opts(force=True, retries=1, settings=BrowserSettings(navigation_timeout_ms=SLOW_NAV_S * 1000)))
     assert o.status == "failed"
     assert digest(folder) == before
@@ -363,9 +358,9 @@ def test_failed_forced_capture_leaves_the_stored_bundle(spec, stored, server, pa
     ("missing-dom", "dom.html"),
     ("bad-png", "screenshot.png"),
 ])
-def test_corrupt_bundle_names_the_file_and_the_fix(damage, names, stored, page, tmp_path):
+def test_corrupt_bundle_names_the_file_and_the_fix(damage, names, stored, seed, tmp_path):
     snap = _copy(stored, tmp_path)
-    folder = bundle.bundle_dir(snap, page.id, "normal")
+    folder = bundle.bundle_dir(snap, seed.id, "normal")
     meta = folder / "meta.json"
     if damage == "truncate-meta":
         meta.write_bytes(meta.read_bytes()[:40])
@@ -378,27 +373,27 @@ def test_corrupt_bundle_names_the_file_and_the_fix(damage, names, stored, page, 
     with pytest.raises(CorruptFile) as err:
         bundle.read_bundle(folder)
     msg = str(err.value)
-    assert names in msg and f"capture record {page.id}" in msg and "--force" in msg
+    assert names in msg and f"capture record {seed.id}" in msg and "--force" in msg
     assert len(msg.splitlines()) == 1
 
 
 @pytest.mark.parametrize("damage", ["truncate-meta", "corrupt-har"])
-def test_replay_over_a_corrupt_bundle_fails_that_page_only(damage, stored, page, tmp_path, capsys):
+def test_replay_over_a_corrupt_bundle_fails_that_page_only(damage, stored, seed, tmp_path, capsys):
     snap = _copy(stored, tmp_path)
-    folder = bundle.bundle_dir(snap, page.id, "normal")
+    folder = bundle.bundle_dir(snap, seed.id, "normal")
     if damage == "truncate-meta":
         (folder / "meta.json").write_text('{"id": ')
     else:
         (folder / "page.har").write_text('{"log": {"entries": [')
     before = digest(folder)
-    code = main(["record", page.id, "--replay", "--modes", "normal", "--snapshots", str(snap),
+    code = main(["record", seed.id, "--replay", "--modes", "normal", "--snapshots", str(snap),
                  "--watchlist", str(WATCHLIST), "--timeout", "3", "--retries", "1"])
     out = capsys.readouterr()
     assert code == 1 and "Traceback" not in out.err + out.out
     assert "0 captured, 0 skipped, 1 failed" in out.out
     assert "corrupt" in " ".join(out.out.split())
     assert digest(folder) == before
-    [o] = record([Target(page.id, page.live_url)], snap, opts(replay=True, retries=1))
+    [o] = record([Target(seed.id, seed.live_url)], snap, opts(replay=True, retries=1))
     assert o.status == "failed" and o.reason.startswith("corrupt-file:") and "--force" in o.reason
     assert ("meta.json" in o.reason) if damage == "truncate-meta" else ("page.har" in o.reason)
 
@@ -471,12 +466,12 @@ def test_watchlist_not_utf8_is_bad_input_exit_2(tmp_path, capsys):
 
 # --- two runs on one snapshots folder ------------------------------------------------------------------
 
-def test_second_process_on_same_snapshots_refuses(server, page, tmp_path):
+def test_second_process_on_same_snapshots_refuses(replica_server, seed, tmp_path):
     """Two real `capture record` processes: the first hangs on a server that never answers."""
     snap = tmp_path / "snap"
     cli = [sys.executable, "-m", "capture.cli", "record", "--snapshots", str(snap), "--timeout", "20",
            "--retries", "1", "--allow-host", "127.0.0.1", "--modes", "normal"]
-    first = subprocess.Popen([*cli, f"{server.base_url}/_fault/hang{page.path}"], cwd=tmp_path,
+    first = subprocess.Popen([*cli, f"{replica_server.base_url}/_fault/hang{seed.path}"], cwd=tmp_path,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         lock = snap / ".lock"
@@ -484,7 +479,7 @@ def test_second_process_on_same_snapshots_refuses(server, page, tmp_path):
         while time.monotonic() < deadline and not (lock.exists() and lock.read_text().strip() == str(first.pid)):
             assert first.poll() is None, "the first run ended early"
             time.sleep(0.05)
-        second = subprocess.run([*cli, f"{server.base_url}{page.path}"], cwd=tmp_path, capture_output=True,
+        second = subprocess.run([*cli, f"{replica_server.base_url}{seed.path}"], cwd=tmp_path, capture_output=True,
                                 text=True, timeout=60)
         assert second.returncode == 4, second.stderr
         assert "in use by another capture run" in second.stderr and f"pid {first.pid}" in second.stderr
@@ -495,14 +490,14 @@ def test_second_process_on_same_snapshots_refuses(server, page, tmp_path):
         first.wait()
 
 
-def test_cli_server_wide_fault_exit_1_with_reason(page, tmp_path, capsys):
+def test_cli_server_wide_fault_exit_1_with_reason(seed, tmp_path, capsys):
     with ReplicaServer(fault="500") as srv:
-        code = main(["record", page.id, "--base-url", srv.base_url, "--snapshots", str(tmp_path),
+        code = main(["record", seed.id, "--base-url", srv.base_url, "--snapshots", str(tmp_path),
                      "--watchlist", str(WATCHLIST), "--timeout", "3", "--retries", "2"])
     out = " ".join(capsys.readouterr().out.split())
     assert code == 1 and "0 captured, 0 skipped, 2 failed" in out and "http-500" in out
 
 
-def test_meta_json_roundtrip_has_page_errors(stored, page):
-    data = json.loads((bundle.bundle_dir(stored, page.id, "normal") / "meta.json").read_text())
+def test_meta_json_roundtrip_has_page_errors(stored, seed):
+    data = json.loads((bundle.bundle_dir(stored, seed.id, "normal") / "meta.json").read_text())
     assert data["page_errors"] == []

@@ -10,50 +10,36 @@ from pathlib import Path
 
 import pytest
 
-from capture.bundle import Bundle, read_bundle
-from capture.compare import GoldenViews, views
-from capture.goldens import GoldenA11y, GoldenAria, GoldenJSON, GoldenSkeleton, GoldenText
+from capture.bundle import read_bundle
+from capture.compare import views
 from capture.pagetext import comparable_lines
 
 
-def _views(captured: dict, page_mode) -> tuple[Bundle, GoldenViews]:
-    target, mode = page_mode
-    got = captured.get((target.id, mode))
-    if not isinstance(got, Path):
-        pytest.fail(f"capture of {target.id}/{mode} failed: {got}")
-    bundle = read_bundle(got)
-    return bundle, views(bundle)
+def test_extraction(capture_views, golden):
+    assert capture_views.extraction["title"], "extraction found no title"
+    assert capture_views.extraction == golden.extraction
 
 
-def test_extraction(page_mode, captured, snapshot):
-    _bundle, v = _views(captured, page_mode)
-    assert v.extraction["title"], "extraction found no title"
-    assert v.extraction == snapshot(extension_class=GoldenJSON)
+def test_skeleton(capture_views, golden):
+    skeleton = capture_views.skeleton
+    assert skeleton.get("body") and not any("(missing" in line for line in skeleton["body"])
+    assert skeleton == golden.skeleton
 
 
-def test_skeleton(page_mode, captured, snapshot):
-    _bundle, v = _views(captured, page_mode)
-    assert v.skeleton.get("body") and not any("(missing" in line for line in v.skeleton["body"])
-    assert v.skeleton == snapshot(extension_class=GoldenSkeleton)
-
-
-def test_a11y_figures(page_mode, captured, snapshot):
+def test_a11y_figures(capture_views, golden):
     """The accessibility figures (a11y.json): a regression against them is a care-regression in checks."""
-    _bundle, v = _views(captured, page_mode)
-    assert "error" not in v.a11y, v.a11y.get("error")
-    assert v.a11y == snapshot(extension_class=GoldenA11y)
+    assert "error" not in capture_views.a11y, capture_views.a11y.get("error")
+    assert capture_views.a11y == golden.a11y
 
 
-def test_text(page_mode, captured, snapshot):
-    _bundle, v = _views(captured, page_mode)
-    assert v.text.strip(), "the page showed no text in its regions"
-    assert v.text == snapshot(extension_class=GoldenText)
+def test_text(capture_views, golden):
+    assert capture_views.text.strip(), "the page showed no text in its regions"
+    assert capture_views.text == golden.text
 
 
-def test_aria(page_mode, captured, snapshot):
-    _bundle, v = _views(captured, page_mode)
-    assert "heading" in v.aria
-    assert v.aria == snapshot(extension_class=GoldenAria)
+def test_aria(capture_views, golden):
+    assert "heading" in capture_views.aria
+    assert capture_views.aria == golden.aria
 
 
 CARE_SAME = ("title", "published", "source", "blocks")
@@ -90,26 +76,38 @@ def test_seed_bundle_text_matches_seed(watchlist, captured, seed_text, live):
     assert not missing, f"care bundle lacks {len(missing)} seed lines, first: {missing[:1]}"
 
 
-def test_environment_and_screen(page_mode, captured, request):
-    """The golden's capture environment (and its screenshot, for the review's pixel diff).
+def test_environment_and_screen(page_mode, capture_bundle, request):
+    """The golden's capture environment, and its screenshot where that environment is this one.
 
-    Under ``--snapshot-update`` these are written exactly as ``capture accept`` writes them; otherwise
-    the stored environment must be readable and name the browser it was captured with.
+    Viewport, locale, timezone and the browser itself must match the golden's. A different browser
+    build (or fonts) is no failure and no skip: the pixels are not compared, and the run says so in
+    one summary line. Under ``--snapshot-update`` both are written exactly as ``capture accept`` does.
     """
     import json
 
-    from capture import goldens
-    from capture.check import env_of, write_goldens
+    from capture import environment, goldens
+    from capture.check import write_goldens
+    from capture.pytest_plugin import note_environment
 
-    bundle, _v = _views(captured, page_mode)
     target, mode = page_mode
-    env_file = goldens.env_path(target.id, mode)
+    root, target_set = goldens.current()
     if request.config.option.update_snapshots:
-        write_goldens(bundle, *goldens.current())
+        write_goldens(capture_bundle, root, target_set)
+    env_file = goldens.env_path(target.id, mode)
     if not env_file.exists():
         pytest.fail(f"no golden environment at {env_file}: run pytest --snapshot-update")
-    stored = json.loads(env_file.read_text(encoding="utf-8"))
-    assert stored["browser"]["name"] == "chromium" and stored["viewport"]
-    if stored != env_of(bundle.meta):
-        pytest.skip(f"captured with {env_of(bundle.meta)['browser']}, golden with {stored['browser']}: "
-                    "screenshots are compared only by `capture review` and only in the same environment")
+    cmp = environment.compare_env(json.loads(env_file.read_text(encoding="utf-8")),
+                                  environment.env_of(capture_bundle.meta))
+    assert not cmp.mismatched, f"{env_file}: capture settings differ from the golden's: {cmp.mismatched}"
+    if cmp.build:
+        note_environment(request.config, cmp.build)
+        return
+    screen = goldens.screen_path(target.id, mode)
+    if not screen.exists():
+        note_environment(request.config, f"screenshots not compared: no golden screenshots in {screen.parent} "
+                                         f"(not committed); {environment.REFRESH}")
+        return
+    changed = environment.screenshot_change(screen.read_bytes(), capture_bundle.screenshot)
+    assert changed <= environment.PIXEL_TOLERANCE, (
+        f"{target.id}/{mode}: {changed:.2%} of the screenshot changed against {screen} "
+        f"in the same environment; `capture review` shows where")

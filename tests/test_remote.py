@@ -23,6 +23,7 @@ from capture.remote import (
     worker_endpoints,
 )
 from capture.replica import targets as replica_targets
+from capture.sync import run_sync
 from capture.targets import MODES, Target
 from capture.testing import DETERMINISTIC, run_pytest
 
@@ -80,13 +81,11 @@ def test_launch_server_without_header_matches_local(launch_server, site_origin, 
 
 
 def test_pages_spread_over_two_endpoints(run_server, launch_server, site_origin, tmp_path):
-    import asyncio
-
     targets = replica_targets()[:3]
     opts = RecordOptions(base_url=site_origin, modes=("normal",), connect=(
         run_server.ws_endpoint, launch_server.ws_endpoint), remote_executable=require_chromium())
     rec = Recorder(tmp_path, opts)
-    out = asyncio.run(rec.run(targets))
+    out = run_sync(rec.run(targets))
     assert [o.status for o in out] == ["ok"] * 3, [o.reason for o in out]
     assert set(rec._remote) == {run_server.ws_endpoint, launch_server.ws_endpoint}
     assert rec._slots == {t.id: i for i, t in enumerate(targets)}

@@ -30,21 +30,10 @@ def fetch(url: str) -> tuple[int, str, str]:
         return err.code, err.headers["Content-Type"], err.read().decode("utf-8")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[ReplicaServer]:
-    with ReplicaServer() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def context(server: ReplicaServer, capture_context: Any) -> Any:
-    """The shared recorder-like context (conftest.py), with the replica running."""
-    return capture_context
-
-
 @pytest.fixture
-def page(context: Any) -> Iterator[Any]:
-    p = context.new_page()
+def tab(capture_context: Any) -> Iterator[Any]:
+    """A page in the plugin's recorder-like context."""
+    p = capture_context.new_page()
     yield p
     p.close()
 
@@ -94,17 +83,17 @@ def test_content_variety() -> None:
 
 # --- HTTP ----------------------------------------------------------------------------------------
 
-def test_every_page_and_care_page_is_served(server: ReplicaServer) -> None:
+def test_every_page_and_care_page_is_served(replica_server: ReplicaServer) -> None:
     for p in pages():
         for path in (p.path, p.care_path):
-            status, ctype, body = fetch(server.base_url + path)
+            status, ctype, body = fetch(replica_server.base_url + path)
             assert (status, ctype) == (200, "text/html; charset=utf-8"), path
             assert p.title in body
 
 
-def test_raw_html_has_unfilled_values_and_hidden_care_link(server: ReplicaServer) -> None:
+def test_raw_html_has_unfilled_values_and_hidden_care_link(replica_server: ReplicaServer) -> None:
     p = seed_page()
-    _, _, body = fetch(server.base_url + p.path)
+    _, _, body = fetch(replica_server.base_url + p.path)
     assert '<html id="ne_wrap" data-publishtime="2024-05-24 11:32:10">' in body
     assert 'class="post_top_tie_count js-tielink js-tiejoincount" href="#post_comment_area"' in body
     assert '<div class="post_recommend_news_hot" id="js_post_recommend_hot"></div>' in body
@@ -114,24 +103,24 @@ def test_raw_html_has_unfilled_values_and_hidden_care_link(server: ReplicaServer
 
 @pytest.mark.parametrize("path", ["/no/such/page.html", "/dy/article/ZZZZZZZZZZZZZZZZ.html",
                                   "/news/article/J30TJ1QA0530JPVV.html", "/post2020_dy/static/nothing.css"])
-def test_unknown_path_is_404(server: ReplicaServer, path: str) -> None:
-    status, ctype, body = fetch(server.base_url + path)
+def test_unknown_path_is_404(replica_server: ReplicaServer, path: str) -> None:
+    status, ctype, body = fetch(replica_server.base_url + path)
     assert (status, ctype) == (404, "text/html; charset=utf-8")
     assert "页面不存在" in body
 
 
-def test_api_endpoints(server: ReplicaServer) -> None:
+def test_api_endpoints(replica_server: ReplicaServer) -> None:
     for p in pages():
-        status, ctype, body = fetch(f"{server.base_url}/api/tie/{p.id}.json")
+        status, ctype, body = fetch(f"{replica_server.base_url}/api/tie/{p.id}.json")
         assert (status, ctype) == (200, "application/json; charset=utf-8")
         assert ('"tcount": 0' in body) == p.seed
-    status, _, body = fetch(f"{server.base_url}/api/hot/{seed_page().id}.json")
+    status, _, body = fetch(f"{replica_server.base_url}/api/hot/{seed_page().id}.json")
     assert status == 200 and '"items": [' in body and "/img/" in body
 
 
-def test_port_taken_is_bad_input(server: ReplicaServer) -> None:
-    with pytest.raises(BadInput, match=rf"port {server.port} is already in use.*--port"):
-        ReplicaServer(port=server.port).start()
+def test_port_taken_is_bad_input(replica_server: ReplicaServer) -> None:
+    with pytest.raises(BadInput, match=rf"port {replica_server.port} is already in use.*--port"):
+        ReplicaServer(port=replica_server.port).start()
 
 
 def test_invalid_port_is_bad_input() -> None:
@@ -151,65 +140,65 @@ def test_stop_frees_the_port() -> None:
 
 # --- browser -------------------------------------------------------------------------------------
 
-def test_seed_page_text_matches_seed_file(server: ReplicaServer, page: Any) -> None:
+def test_seed_page_text_matches_seed_file(replica_server: ReplicaServer, tab: Any) -> None:
     seeds = sorted(SEED_DIR.glob("*.txt")) if SEED_DIR.is_dir() else []
     if not seeds:
         pytest.skip(f"seed text not found under {SEED_DIR}")
-    open_ready(page, server.base_url + seed_page().path)
-    got = comparable_lines(visible_text(page, "normal"))
+    open_ready(tab, replica_server.base_url + seed_page().path)
+    got = comparable_lines(visible_text(tab, "normal"))
     want = comparable_lines(seeds[0].read_text(encoding="utf-8"))
     assert got == want
 
 
-def test_scripts_fill_values(server: ReplicaServer, page: Any) -> None:
+def test_scripts_fill_values(replica_server: ReplicaServer, tab: Any) -> None:
     p = next(p for p in pages() if not p.seed)
-    open_ready(page, server.base_url + p.path)
-    assert int(page.inner_text(".post_top_tie_count")) > 0
-    assert page.locator("#js_post_recommend_hot .post_recommend_new").count() > 0
-    page.click(".post_recommends_title >> text=热点推荐")
-    assert page.is_visible("#js_post_recommend_hot")
+    open_ready(tab, replica_server.base_url + p.path)
+    assert int(tab.inner_text(".post_top_tie_count")) > 0
+    assert tab.locator("#js_post_recommend_hot .post_recommend_new").count() > 0
+    tab.click(".post_recommends_title >> text=热点推荐")
+    assert tab.is_visible("#js_post_recommend_hot")
 
 
-def test_care_link_is_revealed_and_leads_to_care_page(server: ReplicaServer, page: Any) -> None:
+def test_care_link_is_revealed_and_leads_to_care_page(replica_server: ReplicaServer, tab: Any) -> None:
     p = seed_page()
-    open_ready(page, server.base_url + p.path)
-    link = page.locator("#js_N_nav_left .ntes-nav-wza-links #js_gowza")
-    assert link.get_attribute("href") == server.base_url + p.care_path
+    open_ready(tab, replica_server.base_url + p.path)
+    link = tab.locator("#js_N_nav_left .ntes-nav-wza-links #js_gowza")
+    assert link.get_attribute("href") == replica_server.base_url + p.care_path
     assert link.get_attribute("class") == "ntes-nav-wza-show"
     assert link.is_visible()
     link.click()
-    page.wait_for_url(server.base_url + p.care_path)
-    page.wait_for_function(READY, timeout=10_000)
-    assert page.get_attribute("html", "data-mode") == "care"
-    assert page.inner_text("h1.post_title") == p.title
+    tab.wait_for_url(replica_server.base_url + p.care_path)
+    tab.wait_for_function(READY, timeout=10_000)
+    assert tab.get_attribute("html", "data-mode") == "care"
+    assert tab.inner_text("h1.post_title") == p.title
 
 
-def test_wza_toolbar_toggles(server: ReplicaServer, page: Any) -> None:
-    open_ready(page, server.base_url + seed_page().path)
+def test_wza_toolbar_toggles(replica_server: ReplicaServer, tab: Any) -> None:
+    open_ready(tab, replica_server.base_url + seed_page().path)
     body_class = "document.body.classList.contains('ariabodytopfiexed')"
-    assert page.evaluate(body_class) is False
-    page.click("#cniil_wza")
-    assert page.evaluate(body_class) is True
-    assert page.is_visible("#cniil_wza_toolbar")
-    page.click("#cniil_wza")
-    assert page.evaluate(body_class) is False
-    assert page.locator("#cniil_wza_toolbar").count() == 0
+    assert tab.evaluate(body_class) is False
+    tab.click("#cniil_wza")
+    assert tab.evaluate(body_class) is True
+    assert tab.is_visible("#cniil_wza_toolbar")
+    tab.click("#cniil_wza")
+    assert tab.evaluate(body_class) is False
+    assert tab.locator("#cniil_wza_toolbar").count() == 0
 
 
-def test_care_pages_are_plain_and_larger(server: ReplicaServer, page: Any) -> None:
+def test_care_pages_are_plain_and_larger(replica_server: ReplicaServer, tab: Any) -> None:
     font_px = "parseFloat(getComputedStyle(document.querySelector('.post_body p')).fontSize)"
     for p in pages():
-        open_ready(page, server.base_url + p.path)
-        normal_px = page.evaluate(font_px)
-        assert page.locator(".post_side_mod").count() > 0 and page.locator(".at_item").count() > 0
-        open_ready(page, server.base_url + p.care_path)
+        open_ready(tab, replica_server.base_url + p.path)
+        normal_px = tab.evaluate(font_px)
+        assert tab.locator(".post_side_mod").count() > 0 and tab.locator(".at_item").count() > 0
+        open_ready(tab, replica_server.base_url + p.care_path)
         for sel in (".post_side", ".post_side_mod", ".at_item", ".ad_module", ".post_recommends"):
-            assert page.locator(sel).count() == 0, f"{p.care_path} has {sel}"
-        care_px = page.evaluate(font_px)
-        body = page.evaluate("""() => { const s = getComputedStyle(document.body);
+            assert tab.locator(sel).count() == 0, f"{p.care_path} has {sel}"
+        care_px = tab.evaluate(font_px)
+        body = tab.evaluate("""() => { const s = getComputedStyle(document.body);
             return [parseFloat(s.fontSize), parseFloat(s.lineHeight) / parseFloat(s.fontSize)]; }""")
         assert care_px > normal_px and care_px >= 20
         assert body[0] >= 20 and body[1] >= 1.5
-        assert int(page.get_attribute("body", "aria-basefontsize")) > 16
-        assert page.inner_text(".care_nav a") == "返回普通版"
-        assert page.get_attribute(".care_nav a", "href") == p.path
+        assert int(tab.get_attribute("body", "aria-basefontsize")) > 16
+        assert tab.inner_text(".care_nav a") == "返回普通版"
+        assert tab.get_attribute(".care_nav a", "href") == p.path

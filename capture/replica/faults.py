@@ -8,7 +8,7 @@ Two ways to ask for a fault (a *spec* is ``kind`` or ``kind:arg``):
 - server-wide, for every article page (normal and 关怀版): ``ReplicaServer(fault="500")``, or a
   :class:`FaultPolicy` such as :class:`RandomFaults` (a deterministic share of article requests).
 
-HTTP-level faults become a :class:`~capture.replica.server.Response`; socket-level ones
+HTTP-level faults become a :class:`~capture.replica.response.Response`; socket-level ones
 (``reset``, ``hang``, ``drip``, ``truncate``) a :class:`SocketFault` the request handler performs.
 """
 
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..sites import netease
+from .response import Response
 
 PREFIX = "/_fault/"
 
@@ -52,8 +53,6 @@ KINDS: dict[str, str] = {
     "flaky-reset": "a connection reset for the first <arg> requests of a path (default 2), then the real page",
 }
 
-#: Socket-level kinds the request handler performs itself.
-SOCKET_KINDS = ("reset", "hang", "drip", "truncate")
 HUGE_BYTES = 5 * 1024 * 1024
 HUGE_HEIGHT_PX = 100_000
 
@@ -299,9 +298,7 @@ class FaultLayer:
 
 
 def _response(status: int, body: bytes, content_type: str = "text/html; charset=utf-8",
-              headers: tuple[tuple[str, str], ...] = ()) -> Any:
-    from .server import Response
-
+              headers: tuple[tuple[str, str], ...] = ()) -> Response:
     return Response(status, content_type, body, headers)
 
 

@@ -1,7 +1,7 @@
-"""HTML rendering: ``render(page, mode) -> html`` is the one seam later hooks wrap.
+"""HTML rendering: ``render(page, mode) -> html``, the one seam the replica's hooks wrap.
 
-A ``?drift=<name>`` mutation hook can post-process what :func:`render` returns, and fault injection
-can sit in front of the router; neither needs to know how the templates work.
+The ``?drift=<name>`` mutations (:mod:`.drift`) post-process what :func:`render` returns, and the
+fault layer (:mod:`.faults`) sits in front of the router; neither knows how the templates work.
 """
 
 from __future__ import annotations

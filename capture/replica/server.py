@@ -1,8 +1,8 @@
 """A local HTTP server that answers like www.163.com for the replica's articles.
 
 The request path goes through :func:`handle` (a pure function from method+path+query to a
-:class:`Response`), so a later fault-injection layer can wrap it by path prefix, and a ``?drift=``
-hook can wrap :func:`capture.replica.render.render`. The socket side is the standard library's
+:class:`~.response.Response`); the fault layer (:mod:`.faults`) answers first for ``/_fault/…`` paths
+and ``ReplicaServer(fault=…)``, and ``?drift=`` wraps :func:`capture.replica.render.render`. The socket side is the standard library's
 ``ThreadingHTTPServer``.
 """
 
@@ -16,7 +16,6 @@ import socket
 import socketserver
 import sys
 import threading
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from . import content
 from . import drift as drifts
 from . import faults as faultmod
 from .render import render, render_index, render_not_found
+from .response import HTML, JSON, Response
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -39,8 +39,6 @@ STATIC_ROOTS: dict[str, tuple[Path, ...]] = {
     "/img/": (STATIC_DIR / "img",),
 }
 
-HTML = "text/html; charset=utf-8"
-JSON = "application/json; charset=utf-8"
 TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -52,14 +50,6 @@ TYPES = {
 
 ARTICLE_RE = re.compile(netease.ARTICLE_PATH)
 API_RE = re.compile(r"^/api/(?P<what>tie|hot)/(?P<id>[0-9A-Z]{16})\.json$")
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    content_type: str
-    body: bytes
-    headers: tuple[tuple[str, str], ...] = field(default=())
 
 
 def _html(status: int, text: str) -> Response:

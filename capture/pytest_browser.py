@@ -1,0 +1,42 @@
+"""The browser layer of the pytest plugin: pytest-playwright's fixtures with our options.
+
+:mod:`capture.pytest_plugin` registers this module from ``pytest_configure``, i.e. after every
+entry-point plugin, so these fixtures override pytest-playwright's of the same names whatever order
+the entry points load in (a fixture name resolves to the one registered last, which can ask for the
+one before it). ``--headed``, ``--browser-channel``, ``--tracing`` and ``--output`` keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from . import browser as capture_browser
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Our launch options under pytest-playwright's (``--headed``, ``--browser-channel`` still win)."""
+    headed = browser_type_launch_args.get("headless") is False  # --headed needs the full browser
+    ours = capture_browser.launch_args(capture_browser.BrowserSettings(headless=not headed))
+    if browser_type_launch_args.get("channel"):
+        ours.pop("executable_path", None)
+    return {**ours, **browser_type_launch_args}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, **capture_browser.context_args()}
+
+
+@pytest.fixture(scope="module")
+def capture_context(browser: Any, browser_context_args: dict[str, Any]) -> Iterator[Any]:
+    """A context on pytest-playwright's browser, configured exactly like the recorder's (fixed
+    clock, seeded randomness, third parties blocked): one per test module, for tests that drive
+    pages themselves."""
+    ctx = browser.new_context(**browser_context_args)
+    capture_browser.prepare_context(ctx, allowed_hosts={"127.0.0.1"})
+    yield ctx
+    ctx.close()
