@@ -1,7 +1,7 @@
-"""The browser layer of the pytest plugin: pytest-playwright's fixtures with our options.
+"""The layer of the pytest plugin over pytest-playwright's and pytest-base-url's fixtures.
 
 :mod:`capture.pytest_plugin` registers this module from ``pytest_configure``, i.e. after every
-entry-point plugin, so these fixtures override pytest-playwright's of the same names whatever order
+entry-point plugin, so these fixtures override those plugins' fixtures of the same names whatever order
 the entry points load in (a fixture name resolves to the one registered last, which can ask for the
 one before it). ``--headed``, ``--browser-channel``, ``--tracing`` and ``--output`` keep working.
 """
@@ -40,3 +40,9 @@ def capture_context(browser: Any, browser_context_args: dict[str, Any]) -> Itera
     capture_browser.prepare_context(ctx, allowed_hosts={"127.0.0.1"})
     yield ctx
     ctx.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(site_origin: str) -> str:
+    """pytest-base-url's fixture, so ``page.goto('/dy/article/…')`` reaches the site under test."""
+    return site_origin

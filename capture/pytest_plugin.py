@@ -140,12 +140,6 @@ def site_origin(live: bool, request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue("replica_server").base_url
 
 
-@pytest.fixture(scope="session")
-def base_url(site_origin: str) -> str:
-    """pytest-base-url's fixture, so ``page.goto('/dy/article/…')`` reaches the site under test."""
-    return site_origin
-
-
 @pytest.fixture(scope="module")
 def replica_only(live: bool) -> None:
     """Tests of the harness on the replica itself (drifts, faults, recorder) skip under ``--live``."""
