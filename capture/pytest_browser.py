@@ -31,12 +31,24 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, **capture_browser.context_args()}
 
 
+@pytest.fixture(scope="session")
+def capture_chromium(playwright: Any, browser_type_launch_args: dict[str, Any]) -> Iterator[Any]:
+    """One Chromium for the session, launched by pytest-playwright's ``playwright`` with our options.
+
+    Not pytest-playwright's ``browser``: that one is parametrized by ``--browser``, which would put
+    ``[chromium]`` into every test id (and golden name), and the harness captures with Chromium only.
+    """
+    chromium = playwright.chromium.launch(**browser_type_launch_args)
+    yield chromium
+    chromium.close()
+
+
 @pytest.fixture(scope="module")
-def capture_context(browser: Any, browser_context_args: dict[str, Any]) -> Iterator[Any]:
+def capture_context(capture_chromium: Any, browser_context_args: dict[str, Any]) -> Iterator[Any]:
     """A context on pytest-playwright's browser, configured exactly like the recorder's (fixed
     clock, seeded randomness, third parties blocked): one per test module, for tests that drive
     pages themselves."""
-    ctx = browser.new_context(**browser_context_args)
+    ctx = capture_chromium.new_context(**browser_context_args)
     capture_browser.prepare_context(ctx, allowed_hosts={"127.0.0.1"})
     yield ctx
     ctx.close()

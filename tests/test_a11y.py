@@ -7,7 +7,6 @@ configured like captures are. The seed page's figures are a syrupy golden
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,20 +28,8 @@ WITH_IMAGES = max(pages(), key=lambda p: render(p, "care").count('<p class="f_ce
 pytestmark = pytest.mark.usefixtures("replica_only")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[ReplicaServer]:
-    with ReplicaServer() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def a11y_context(server: ReplicaServer, capture_context: Any) -> Any:
-    """The shared recorder-like context (conftest.py), with the replica running."""
-    return capture_context
-
-
-def measure_url(a11y_context: Any, url: str) -> dict[str, Any]:
-    page = a11y_context.new_page()
+def measure_url(capture_context: Any, url: str) -> dict[str, Any]:
+    page = capture_context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     try:
@@ -53,8 +40,8 @@ def measure_url(a11y_context: Any, url: str) -> dict[str, Any]:
         page.close()
 
 
-def measure_html(a11y_context: Any, html: str) -> dict[str, Any]:
-    page = a11y_context.new_page()
+def measure_html(capture_context: Any, html: str) -> dict[str, Any]:
+    page = capture_context.new_page()
     try:
         page.set_content(html)
         return measure_sync(page)
@@ -63,9 +50,9 @@ def measure_html(a11y_context: Any, html: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def seed(a11y_context: Any, server: ReplicaServer) -> dict[str, dict[str, Any]]:
-    return {"care": measure_url(a11y_context, server.base_url + SEED.care_path),
-            "normal": measure_url(a11y_context, server.base_url + SEED.path)}
+def seed(capture_context: Any, replica_server: ReplicaServer) -> dict[str, dict[str, Any]]:
+    return {"care": measure_url(capture_context, replica_server.base_url + SEED.care_path),
+            "normal": measure_url(capture_context, replica_server.base_url + SEED.path)}
 
 
 def ids(findings) -> list[str]:
@@ -107,29 +94,29 @@ def test_seed_figures(seed, mode, snapshot) -> None:
 
 
 @pytest.mark.parametrize("page", pages(), ids=[p.id for p in pages()])
-def test_every_care_page_passes_every_rule(a11y_context, server, page) -> None:
-    got = measure_url(a11y_context, server.base_url + page.care_path)
+def test_every_care_page_passes_every_rule(capture_context, replica_server, page) -> None:
+    got = measure_url(capture_context, replica_server.base_url + page.care_path)
     assert evaluate(got, "care") == [], [f.message for f in evaluate(got, "care")]
 
 
-def test_figures_are_deterministic(a11y_context, server) -> None:
-    a = measure_url(a11y_context, server.base_url + SEED.care_path)
-    b = measure_url(a11y_context, server.base_url + SEED.care_path)
+def test_figures_are_deterministic(capture_context, replica_server) -> None:
+    a = measure_url(capture_context, replica_server.base_url + SEED.care_path)
+    b = measure_url(capture_context, replica_server.base_url + SEED.care_path)
     assert a == b
 
 
 # --- drifts: each care mutation is caught by its rule ---------------------------------------------
 
 @pytest.mark.parametrize("name", [n for n, *_ in CARE_DRIFTS])
-def test_care_drift_is_caught_by_its_rule(a11y_context, server, seed, name) -> None:
+def test_care_drift_is_caught_by_its_rule(capture_context, replica_server, seed, name) -> None:
     """Served by the replica and measured, the drift fails the rule its DRIFTS entry names and no other
     threshold (axe-core may see the same change), and capture check's a11y comparison reports it with
     the entry's class and region."""
     expected = drift.DRIFTS[name]
     rule = RULES_BY_ID[expected.expect_region]
     target = WITH_IMAGES if rule.id == "image-alt" else SEED
-    golden = seed["care"] if target is SEED else measure_url(a11y_context, server.base_url + target.care_path)
-    new = measure_url(a11y_context, f"{server.base_url}{target.care_path}?drift={name}")
+    golden = seed["care"] if target is SEED else measure_url(capture_context, replica_server.base_url + target.care_path)
+    new = measure_url(capture_context, f"{replica_server.base_url}{target.care_path}?drift={name}")
     assert evaluate(golden, "care") == []
     assert value(new, rule.metric) != value(golden, rule.metric)
     assert ids(evaluate(new, "care")) == [rule.id], [f.message for f in evaluate(new, "care")]
@@ -148,10 +135,10 @@ def test_care_drifts_leave_normal_pages_alone() -> None:
 
 
 @pytest.mark.parametrize("page", [WITH_IMAGES, SEED], ids=["with-body-images", "without-body-images"])
-def test_image_alt_drift_leaves_no_body_image_with_alt(a11y_context, server, seed, page) -> None:
+def test_image_alt_drift_leaves_no_body_image_with_alt(capture_context, replica_server, seed, page) -> None:
     """Body images lose their alt; a body without images (the seed) gains one without alt."""
-    golden = seed["care"] if page is SEED else measure_url(a11y_context, server.base_url + page.care_path)
-    new = measure_url(a11y_context, f"{server.base_url}{page.care_path}?drift=care-image-alt-lost")
+    golden = seed["care"] if page is SEED else measure_url(capture_context, replica_server.base_url + page.care_path)
+    new = measure_url(capture_context, f"{replica_server.base_url}{page.care_path}?drift=care-image-alt-lost")
     before, after = golden["images"], new["images"]
     assert before["missing_alt"] == 0, before
     if page is SEED:
@@ -196,8 +183,8 @@ FAILING: dict[str, dict[str, str]] = {
 
 
 @pytest.fixture(scope="module")
-def passing(a11y_context) -> dict[str, Any]:
-    return measure_html(a11y_context, mini())
+def passing(capture_context) -> dict[str, Any]:
+    return measure_html(capture_context, mini())
 
 
 def test_small_page_passes_every_rule(passing) -> None:
@@ -206,19 +193,19 @@ def test_small_page_passes_every_rule(passing) -> None:
 
 
 @pytest.mark.parametrize("rule", sorted(FAILING))
-def test_every_rule_fails_on_its_failing_page(a11y_context, passing, rule) -> None:
+def test_every_rule_fails_on_its_failing_page(capture_context, passing, rule) -> None:
     html = mini(**FAILING[rule])
     if rule == "image-alt":
         html = html.replace("alt='图' ", "")
-    got = measure_html(a11y_context, html)
+    got = measure_html(capture_context, html)
     mode = next(m for m in ("care", "normal") if m in RULES_BY_ID[rule].modes)
     found = evaluate(got, mode)
     assert rule in ids(found), [f.message for f in found]
     assert rule in ids(compare(passing, got, mode))
 
 
-def test_axe_new_violation_is_a_regression(a11y_context, passing) -> None:
-    got = measure_html(a11y_context, mini(main="<button></button>"))
+def test_axe_new_violation_is_a_regression(capture_context, passing) -> None:
+    got = measure_html(capture_context, mini(main="<button></button>"))
     assert "button-name" in got["axe"]["violations"] and "button-name" not in passing["axe"]["violations"]
     found = compare(passing, got, "care")
     assert ids(found) == ["axe"] and "button-name" in found[0].message

@@ -1,11 +1,10 @@
-"""The replica's drift self-test mutations: served per request and server-wide, and they change what they say."""
+"""The replica's drift self-test mutations: served per request and replica_server-wide, and they change what they say."""
 
 from __future__ import annotations
 
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -62,12 +61,6 @@ def side_module_count(html: str) -> int:
     return len(drifts._side_modules(html))
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[ReplicaServer]:
-    with ReplicaServer() as srv:
-        yield srv
-
-
 # --- the table -------------------------------------------------------------------------------------
 
 def test_table_has_enough_drifts_of_both_kinds() -> None:
@@ -97,9 +90,9 @@ def test_unknown_drift_is_bad_input_in_one_line() -> None:
         assert all(name in message for name in DRIFTS)
 
 
-def test_unknown_drift_query_answers_400_listing_the_names(server: ReplicaServer) -> None:
+def test_unknown_drift_query_answers_400_listing_the_names(replica_server: ReplicaServer) -> None:
     for path in urls(seed()).values():
-        status, body = fetch(f"{server.base_url}{path}?drift=no-such-drift")
+        status, body = fetch(f"{replica_server.base_url}{path}?drift=no-such-drift")
         assert status == 400
         assert "no-such-drift" in body and "rename-body-class" in body and "side-items" in body
 
@@ -110,14 +103,14 @@ def test_cli_serve_rejects_an_unknown_drift(capsys: pytest.CaptureFixture[str]) 
     assert len(err.splitlines()) == 1 and "unknown drift" in err
 
 
-# --- served over HTTP, per request and server-wide ---------------------------------------------------
+# --- served over HTTP, per request and replica_server-wide ---------------------------------------------------
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_drift_is_served_per_request_and_server_wide(server: ReplicaServer, name: str) -> None:
+def test_every_drift_is_served_per_request_and_server_wide(replica_server: ReplicaServer, name: str) -> None:
     page = seed()
     per_request = {}
     for what, path in urls(page).items():
-        status, body = fetch(f"{server.base_url}{path}?drift={name}")
+        status, body = fetch(f"{replica_server.base_url}{path}?drift={name}")
         assert status == 200, (what, status)
         per_request[what] = body
     with ReplicaServer(drift=name) as wide:
@@ -129,8 +122,8 @@ def test_every_drift_is_served_per_request_and_server_wide(server: ReplicaServer
         status, body = fetch(f"{wide.base_url}/")
         assert status == 200 and "replica" in body  # the index is never drifted
         status, _ = fetch(f"{wide.base_url}{path}?drift=tie-count")
-        assert status == 200  # a per-request drift wins over the server-wide one
-    plain = {what: fetch(f"{server.base_url}{path}")[1] for what, path in urls(page).items()}
+        assert status == 200  # a per-request drift wins over the replica_server-wide one
+    plain = {what: fetch(f"{replica_server.base_url}{path}")[1] for what, path in urls(page).items()}
     drift = DRIFTS[name]
     for what in urls(page):
         changes = (drift.target == what) if what in ("tie", "hot") else (
@@ -325,15 +318,9 @@ def test_old_template_is_the_post_content_main_generation(page: ReplicaPage) -> 
 
 # --- in a browser: the drifts that only show once the page's scripts ran ---------------------------
 
-@pytest.fixture(scope="module")
-def context(capture_context: Any) -> Any:
-    """The shared recorder-like context (conftest.py)."""
-    return capture_context
-
-
-def test_care_link_drifts_after_scripts_run(context: Any) -> None:
+def test_care_link_drifts_after_scripts_run(capture_context: Any) -> None:
     page = seed()
-    tab = context.new_page()
+    tab = capture_context.new_page()
     try:
         with ReplicaServer(drift="care-link-elsewhere") as srv:
             tab.goto(srv.base_url + page.path)
