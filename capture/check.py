@@ -20,7 +20,15 @@ from . import bundle, goldens
 from .compare import FIELD_REGION, GoldenViews, classify, extraction_data, views, volatile_changes
 from .errors import CaptureError, CorruptFile, LayoutNotRecognized, MissingField
 from .recorder import Outcome, RecordOptions, record
-from .report import CheckReport, Difference, PageResult, check_captures_root, last_check_path
+from .report import (
+    CheckReport,
+    Difference,
+    PageResult,
+    accept_command,
+    check_captures_root,
+    last_check_path,
+    no_golden,
+)
 from .targets import Target
 
 SERIALIZERS = {"extraction": goldens.GoldenJSON, "skeleton": goldens.GoldenSkeleton,
@@ -41,7 +49,7 @@ def read_golden(target_id: str, mode: str, root: Path, target: str) -> GoldenVie
     paths = goldens.golden_paths(target_id, mode, root, target)
     if not any(p.exists() for p in paths.values()):
         return None
-    hint = f"regenerate it with `capture accept {target_id} --mode {mode}` or `pytest --snapshot-update`"
+    hint = f"regenerate it with `{accept_command(target_id, mode, target)}` or `pytest --snapshot-update`"
     values: dict[str, Any] = {}
     for kind, path in paths.items():
         try:
@@ -74,10 +82,9 @@ def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, tar
     paths = {k: str(p) for k, p in goldens.golden_paths(target.id, mode, root, target_set).items()}
     result = PageResult(target.id, mode, target.url, "unchanged", bundle=str(bundle_path), golden=paths)
     golden = read_golden(target.id, mode, root, target_set)
-    if golden is None:
+    if golden is None:  # syrupy's missing snapshot: fails, and is not a difference of the page
         result.status = "no-golden"
-        result.differences.append(Difference("layout-changed", "page",
-                                             f"no golden yet: run `capture accept {target.id} --mode {mode}`"))
+        result.differences.append(no_golden(target.id, mode, target_set))
         return result
     new_bundle = bundle.read_bundle(bundle_path)
     try:

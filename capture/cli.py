@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .browser import BrowserSettings, host_of
-from .errors import BadInput, CaptureError, first_line
+from .errors import BadInput, CaptureError, LayoutNotRecognized, MissingField, first_line
 
 DEFAULT_SNAPSHOTS = Path("snapshots")
 
@@ -338,7 +338,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from .extract import extract
 
     data, url = _read_source(args.source)
-    article = extract(data, url, mode=args.mode)
+    try:
+        article = extract(data, url, mode=args.mode)
+    except (LayoutNotRecognized, MissingField) as exc:
+        if not url:  # a file: the message names no input yet, so name the file
+            exc.args = (f"{args.source}: {exc}",)
+        raise
     sys.stdout.write(article.to_json() if args.format == "json" else article.to_text())
     return 0
 

@@ -13,13 +13,23 @@ from typing import Any
 from .bundle import write_atomic
 from .errors import CorruptFile, first_line
 
-#: Difference classes, and whether each fails a check.
+#: Difference classes, and whether each fails a check. ``no-golden``: nothing to compare with yet
+#: (syrupy's missing snapshot), never a layout change.
 CLASSES: dict[str, bool] = {
+    "no-golden": True,
     "fetch-failed": True,
     "layout-changed": True,
     "content-changed": True,
     "care-regression": True,
     "volatile-only": False,
+}
+
+#: Page statuses, and whether each fails a check (the report's, ``--json``'s and the review's vocabulary).
+STATUSES: dict[str, bool] = {
+    "unchanged": False,
+    "changed": True,
+    "failed": True,
+    "no-golden": True,
 }
 
 
@@ -40,14 +50,25 @@ class PageResult:
     id: str
     mode: str
     url: str
-    status: str  # "unchanged" | "changed" | "failed" | "no-golden"
+    status: str  # a key of STATUSES
     differences: list[Difference] = field(default_factory=list)
     bundle: str | None = None  # the new capture's bundle folder
     golden: dict[str, str] = field(default_factory=dict)  # kind -> golden file
 
     @property
     def fails(self) -> bool:
-        return any(d.fails for d in self.differences) or self.status in ("failed", "no-golden")
+        return any(d.fails for d in self.differences) or STATUSES.get(self.status, True)
+
+
+def accept_command(target_id: str, mode: str, target_set: str) -> str:
+    """The command that makes a page's new capture its golden: quoted by every "no golden" hint."""
+    return f"capture accept {target_id} --mode {mode}" + (" --live" if target_set == "live" else "")
+
+
+def no_golden(target_id: str, mode: str, target_set: str) -> Difference:
+    """The one difference of a page without goldens: fails, and says how to create them."""
+    return Difference("no-golden", "page", f"no {target_set} golden yet: create it with "
+                                           f"`{accept_command(target_id, mode, target_set)}` or `pytest --snapshot-update`")
 
 
 @dataclass
@@ -61,6 +82,10 @@ class CheckReport:
     @property
     def fails(self) -> bool:
         return any(r.fails for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        """Results per status, every status listed (the CLI's and the review's summary line)."""
+        return {s: sum(r.status == s for r in self.results) for s in STATUSES}
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"

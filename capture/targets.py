@@ -134,22 +134,33 @@ def _table_lines(path: Path) -> list[int]:
             if line.strip().startswith("[[page]]")]
 
 
+def is_url(arg: str) -> bool:
+    """Whether a page argument is meant as a URL (then checked as one) rather than an id."""
+    return "://" in arg or arg.startswith(("javascript:", "data:", "file:", "mailto:"))
+
+
 def resolve(args: list[str], watchlist: list[Target], *, allow_hosts: tuple[str, ...] = (),
-            base_url: str | None = None) -> list[Target]:
-    """Command-line ids and URLs → targets; no arguments means the whole watchlist."""
+            base_url: str | None = None, known_as: str = "the watchlist") -> list[Target]:
+    """Command-line ids and URLs → targets, the one vocabulary of every subcommand that takes pages.
+
+    No arguments means the whole watchlist. An id must be in ``watchlist`` (``known_as`` names it in
+    the error); a URL stands for its article. The same page named twice (by id and by URL) is one target.
+    """
     if not args:
         return list(watchlist)
     by_id = {t.id: t for t in watchlist}
-    out = []
+    out: dict[str, Target] = {}
     for arg in args:
-        if "://" in arg or arg.startswith(("javascript:", "data:", "file:", "mailto:")):
-            out.append(target_for_url(arg, allow_hosts=allow_hosts, base_url=base_url))
+        if is_url(arg):
+            target = target_for_url(arg, allow_hosts=allow_hosts, base_url=base_url)
         elif arg in by_id:
-            out.append(by_id[arg])
+            target = by_id[arg]
         else:
             check_id(arg)
-            raise BadInput(f"unknown id {arg!r}: not in the watchlist; pass its URL or add it to pages.toml")
-    return out
+            raise BadInput(f"unknown id {arg!r}: not in {known_as}; pass its article URL "
+                           f"({netease.LIVE_ORIGIN}/<channel>/article/{arg}.html) or add it to pages.toml")
+        out.setdefault(target.id, target)
+    return list(out.values())
 
 
 def parse_modes(value: str) -> tuple[str, ...]:

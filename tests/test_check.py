@@ -22,10 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 REPO_GOLDENS = ROOT / "snapshots" / "replica"
 pytestmark = pytest.mark.usefixtures("replica_only")
 
-#: What the drift self-test found, printed at the end of the module (`pytest -s tests/test_check.py`).
-DETECTION: dict[str, str] = {}
-
-
 def _snapshots_with_goldens(dest: Path, ids: list[str]) -> Path:
     """A snapshots folder holding the repo's replica goldens of ``ids`` only."""
     for sub in ("test_goldens", "env"):
@@ -66,9 +62,9 @@ def _check_under_drift(name: str, seed_target: Target, tmp_path: Path) -> CheckR
 def test_layout_drift_is_caught_with_class_and_region(name, seed_target, tmp_path):
     drift = DRIFTS[name]
     report = _check_under_drift(name, seed_target, tmp_path)
+    assert [r.mode for r in report.results] == list(_modes(name))
     for result in report.results:
         got = [(d.cls, d.region) for d in result.differences if d.fails]
-        DETECTION[f"{name}/{result.mode}"] = "; ".join(f"{d.cls} {d.region}: {d.reason}" for d in result.differences)
         assert (drift.expect_class, drift.expect_region) in got, \
             f"{name} on {result.mode}: expected {drift.expect_class} in {drift.expect_region}, got {got}"
     assert report.fails
@@ -80,15 +76,15 @@ def test_care_a11y_drift_is_a_care_regression_naming_its_rule(name, seed_target,
     report = _check_under_drift(name, seed_target, tmp_path)
     (result,) = report.results
     got = [(d.cls, d.region) for d in result.differences if d.fails]
-    DETECTION[f"{name}/{result.mode}"] = "; ".join(f"{d.cls} {d.region}: {d.reason}" for d in result.differences)
     assert ("care-regression", drift.expect_region) in got, f"{name}: expected rule {drift.expect_region}, got {got}"
 
 
 @pytest.mark.parametrize("name", VOLATILE)
 def test_volatile_drift_does_not_fail(name, seed_target, tmp_path):
     report = _check_under_drift(name, seed_target, tmp_path)
+    assert [r.mode for r in report.results] == list(_modes(name))
     for result in report.results:
-        DETECTION[f"{name}/{result.mode}"] = "; ".join(f"{d.cls} {d.region}" for d in result.differences) or "unchanged"
+        assert result.status == "unchanged", (name, result.mode, result.differences)
         failing = [d for d in result.differences if d.fails]
         assert not failing, f"volatile drift {name} failed the check: {failing}"
     assert not report.fails
@@ -105,15 +101,6 @@ def test_volatile_churn_is_reported_as_volatile_only(seed_target, tmp_path):
     (result,) = report.results
     assert [(d.cls, d.region, d.fails) for d in result.differences] == [("volatile-only", "recommendations", False)]
     assert not report.fails
-
-
-def test_zz_print_detection_table():
-    """Not a check of its own: prints what the drift tests saw (run with -s)."""
-    if not DETECTION:
-        pytest.skip("no drift test ran in this session")
-    width = max(len(k) for k in DETECTION)
-    print("\n" + "\n".join(f"{k:<{width}}  {v}" for k, v in sorted(DETECTION.items())))
-    assert all(DETECTION.values())
 
 
 def test_cli_check_json_and_exit_codes(seed_target, tmp_path, capsys):
@@ -145,10 +132,18 @@ def test_corrupt_golden_names_the_file(seed_target, tmp_path, capsys):
     assert golden.read_bytes() == before, "a corrupt golden must be left for the user to regenerate"
 
 
-def test_missing_golden_is_reported_not_crashed(seed_target, tmp_path, capsys):
+def test_missing_golden_is_no_golden_not_a_layout_change(seed_target, tmp_path, capsys):
+    """Like syrupy's missing snapshot: the check fails and says how to create the golden."""
     code = main(["check", seed_target.id, "--snapshots", str(tmp_path), "--modes", "care"])
     out = capsys.readouterr().out
-    assert code == 1 and "no golden yet" in out and f"capture accept {seed_target.id}" in out
+    assert code == 1, out
+    hint = f"`capture accept {seed_target.id} --mode care` or `pytest --snapshot-update`"
+    assert f"{seed_target.id} care   no-golden page: no replica golden yet: create it with {hint}" in out, out
+    assert "0 unchanged, 1 no-golden;" in out, out
+    assert "layout-changed" not in out
+    (result,) = CheckReport.read(last_check_path(tmp_path)).results
+    assert result.status == "no-golden" and result.fails
+    assert [(d.cls, d.region, d.fails) for d in result.differences] == [("no-golden", "page", True)]
 
 
 def test_check_replay_needs_no_server(seed_target, tmp_path):
@@ -187,6 +182,17 @@ def test_accept_equals_snapshot_update_and_partial_update_keeps_other_goldens(se
         assert (by_pytest / rel).read_bytes() == path.read_bytes(), f"{rel} differs between accept and pytest"
 
 
+def _failing_pytest_report(target: Target, root: Path, k: str) -> CheckReport:
+    """Run the golden suite (``-k k``) on ``target`` alone against the goldens in ``root``: it must fail,
+    and leave its report."""
+    watchlist = root / "pages.toml"
+    watchlist.write_text(f'[[page]]\nid = "{target.id}"\nurl = "{target.url}"\n', encoding="utf-8")
+    proc = run_pytest(str(ROOT / "tests/test_goldens.py"), "--watchlist", str(watchlist), "-k", k,
+                      env={"CAPTURE_GOLDENS_ROOT": str(root)})
+    assert proc.returncode == 1, proc.stdout[-1500:]
+    return CheckReport.read(root / "reports" / "last-pytest.json")
+
+
 def test_failing_pytest_run_leaves_a_report_for_review(seed_target, tmp_path):
     """A golden suite that fails writes reports/last-pytest.json, classified like `capture check`."""
     shutil.copytree(REPO_GOLDENS, tmp_path / "replica")
@@ -194,14 +200,17 @@ def test_failing_pytest_run_leaves_a_report_for_review(seed_target, tmp_path):
     data = json.loads(golden.read_text(encoding="utf-8"))
     data["title"] = "一个旧标题"
     golden.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    watchlist = tmp_path / "pages.toml"
-    watchlist.write_text(f'[[page]]\nid = "{seed_target.id}"\nurl = "{seed_target.url}"\n', encoding="utf-8")
-    proc = run_pytest(str(ROOT / "tests/test_goldens.py"), "--watchlist", str(watchlist), "-k", "extraction",
-                      env={"CAPTURE_GOLDENS_ROOT": str(tmp_path)})
-    assert proc.returncode == 1, proc.stdout[-1500:]
-    report = CheckReport.read(tmp_path / "reports" / "last-pytest.json")
+    report = _failing_pytest_report(seed_target, tmp_path, "extraction")
     assert [(r.id, r.mode, r.status) for r in report.results] == [(seed_target.id, "normal", "changed")]
     assert [(d.cls, d.region) for d in report.results[0].differences] == [("content-changed", "title-info")]
+
+
+def test_pytest_run_without_goldens_reports_no_golden(seed_target, tmp_path):
+    """syrupy fails a test whose snapshot is missing; the run's report calls that no-golden, as `capture check` does."""
+    report = _failing_pytest_report(seed_target, tmp_path, "extraction and normal")
+    assert [(r.id, r.mode, r.status) for r in report.results] == [(seed_target.id, "normal", "no-golden")]
+    assert [d.cls for d in report.results[0].differences] == ["no-golden"]
+    assert "pytest --snapshot-update" in report.results[0].differences[0].reason
 
 
 def test_volatile_paths_mask_and_collect_the_same_values(monkeypatch):

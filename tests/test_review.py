@@ -15,7 +15,7 @@ import pytest
 
 from capture import goldens
 from capture.browser import context_args, launch_args
-from capture.check import accept, run_check
+from capture.check import accept, compare_bundle, run_check
 from capture.cli import main
 from capture.recorder import RecordOptions
 from capture.replica import ReplicaServer, seed_page
@@ -161,6 +161,25 @@ def test_env_mismatch_skips_pixels_and_missing_screenshot_says_how(drifted, tmp_
     text = _review(snaps, capsys).read_text(encoding="utf-8")
     assert "no golden screenshot at" in text and f"capture accept {page_id} --mode normal" in text
     assert "pytest --snapshot-update" in text and "<img" not in text
+
+
+def test_page_without_golden_is_reviewed_as_no_golden(drifted, tmp_path, capsys):
+    """No golden is its own status and class, with the command that creates it; never a layout change."""
+    snaps = _copy(drifted, tmp_path / "nogolden")
+    report = CheckReport.read(last_check_path(snaps))
+    (old,) = report.results
+    for path in (snaps / "replica").rglob(f"*{old.id}*"):
+        path.unlink()
+    target = Target(old.id, old.url)
+    report.results = [compare_bundle(target, old.mode, Path(old.bundle), snaps, report.target)]
+    report.write(last_check_path(snaps))
+    text = _review(snaps, capsys).read_text(encoding="utf-8")
+    assert '<span class="status-no-golden">no-golden</span>' in text
+    assert '<td class="cls-no-golden cls-fail">no-golden</td>' in text
+    assert "1 page/mode result(s) failing (" in text and '<span class="status-no-golden">1 no-golden</span>' in text
+    assert f"capture accept {old.id} --mode normal" in text and "pytest --snapshot-update" in text
+    assert "layout-changed" not in text
+    assert text.count('<span class="add">') > 10, "the new views are shown as all added, like a new snapshot"
 
 
 def _plant(bundle: Path) -> None:

@@ -27,8 +27,15 @@ def test_resolve_ids_urls_and_unknown_ids():
     watch = [Target("J22CN60P0514R9KQ", DY)]
     assert resolve([], watch) == watch
     assert resolve(["J22CN60P0514R9KQ"], watch) == watch
-    with pytest.raises(BadInput, match="unknown id"):
-        resolve(["AAAAAAAAAAAAAAAA"], watch)
+    with pytest.raises(BadInput, match=r"^unknown id 'AAAAAAAAAAAAAAAA': not in my.toml; pass its article URL"):
+        resolve(["AAAAAAAAAAAAAAAA"], watch, known_as="my.toml")
+
+
+def test_one_page_named_by_id_and_by_urls_is_one_target():
+    """``capture record ID URL`` must not capture the same bundle twice at once."""
+    care = DY.replace(".html", "_pdya11y.html")
+    assert resolve(["J22CN60P0514R9KQ", DY, care], [Target("J22CN60P0514R9KQ", DY)]) == [Target("J22CN60P0514R9KQ", DY)]
+    assert resolve([DY], []) == [Target("J22CN60P0514R9KQ", DY)], "a URL needs no watchlist"
 
 
 @pytest.mark.parametrize("value", ["", "normal,desktop", "care;normal"])

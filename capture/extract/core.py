@@ -17,9 +17,12 @@ from ..sites.netease import (
     AUTHOR_LABEL,
     CARE_URL_SUFFIXES,
     EDITOR_LABEL,
+    FIELD_FORMATS,
     GENERATIONS,
+    LIST_TIME_RE,
     SOURCE_LABEL,
     Generation,
+    iso_time,
 )
 from .decode import sniff_charset, to_text
 from .model import (
@@ -35,7 +38,6 @@ from .model import (
     Video,
 )
 
-_DATETIME = re.compile(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _MODES = ("normal", "care")
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "link", "meta", "-comment"})
 _TEXT_BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li", "figure"})
@@ -47,6 +49,8 @@ _ON_ROOT_ATTRS = re.compile(r"(?:html|body)((?:\[[^\]]*\])+)")
 _ATTR_SEL = re.compile(r"""\[([-\w]+)(?:([*^$~|]?=)(?:"([^"]*)"|([-\w]+)))?\]""")
 _BARE_CLASS = re.compile(r"\.[-\w]+")
 _NON_DIGIT = re.compile(r"\D")
+#: How much of a found text a ``MissingField`` message shows.
+_SHOWN_CHARS = 40
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|(?<![-\w])height\s*:\s*0(?:px)?\s*(?:;|$)")
 
 
@@ -236,9 +240,25 @@ class _Reader:
     def sels(self, name: str) -> tuple[str, ...]:
         return self.gen.fields.get(name, ())
 
-    def missing(self, name: str) -> MissingField:
-        shown = " | ".join(self.sels(name)) or "(no selector in table)"
-        return MissingField(f"{self.gen.name} page lacks required field {name!r} (selector: {shown})", field=name)
+    def missing(self, name: str, what: str = "") -> MissingField:
+        """The error for a required field: whether no element matched (absent) or one did and its text
+        did not do (did not parse, with that text, shortened), so a user knows which to fix."""
+        gen = self.gen.name
+        found, absent = [], []
+        for sel, (css, attr) in zip(self.sels(name), self.plan.sels.get(name, ()), strict=True):
+            n = self.first(name, css)
+            if n is None:
+                absent.append(sel)
+            else:
+                found.append(f"selector {sel} found {_shorten(n.attrs.get(attr) if attr else n.text_lexbor())!r}")
+        head = f"{what + ': ' if what else ''}{gen} page: required field {name!r}"
+        if not found:
+            problem = f"is absent: no element matched {' | '.join(absent) or '(no selector in table)'}"
+        else:
+            tried = f"; nothing matched {' | '.join(absent)}" if absent else ""
+            problem = f"did not parse: {'; '.join(found)}{tried} (expected {FIELD_FORMATS.get(name, 'text')})"
+        return MissingField(f"{head} {problem}; if the site changed, update the {gen} table in "
+                            "capture/sites/netease.py", field=name)
 
     def scope(self, name: str) -> LexborNode | None:
         """The region node ``name`` lives in, or None (whole page) when it has none or it is absent."""
@@ -312,13 +332,21 @@ def _with_ancestors(nodes: Iterable[LexborNode], stop: LexborNode | None = None)
     return out
 
 
-def _iso_time(text: str | None) -> str | None:
-    """The first date-time in ``text`` as ISO 8601 in Beijing time (the site's clock)."""
-    m = _DATETIME.search(text or "")
-    if not m:
-        return None
-    y, mo, d, h, mi, s = m.groups()
-    return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}T{int(h):02d}:{mi}:{s or '00'}+08:00"
+def _shorten(text: str | None) -> str:
+    """A found text as a message shows it: squeezed, at most ``_SHOWN_CHARS`` characters."""
+    text = _squeeze(text)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+def _published(r: _Reader) -> str | None:
+    """The publish time of the first alternative that has one with a clock time, else the first date
+    alone: a page whose attribute gives only the day but whose info line gives the time keeps the time."""
+    day = None
+    for t in map(iso_time, r.iter_values("published")):
+        if t and "T" in t:
+            return t
+        day = day or t
+    return day
 
 
 @cache
@@ -506,7 +534,7 @@ def _recommendations(r: _Reader) -> dict[str, list[Recommendation]]:
     time_class = (frozenset(t[1:] for t in time_sels)
                   if time_sels and all(_BARE_CLASS.fullmatch(t) for t in time_sels) else None)
     out: dict[str, list[Recommendation]] = {}
-    search = _DATETIME.search
+    search = LIST_TIME_RE.search
     for i, panel in enumerate(r.nodes("recommend_panel")):
         label = labels[i] if i < len(labels) and labels[i] else f"tab{i + 1}"
         if not q_title:
@@ -609,16 +637,16 @@ def extract(html: str | bytes | LexborHTMLParser, url: str = "", mode: str | Non
 
     title = _squeeze(r.value("title"))
     if not title and "title" in gen.required:
-        raise r.missing("title")
-    published = next((t for t in map(_iso_time, r.iter_values("published")) if t), None)
+        raise r.missing("title", url)
+    published = _published(r)
     if published is None and "published" in gen.required:
-        raise r.missing("published")
+        raise r.missing("published", url)
     body = r.node("body")
     if body is None and "body" in gen.required:
-        raise r.missing("body")
+        raise r.missing("body", url)
     source = _source(r)
     if source is None and "source" in gen.required:
-        raise r.missing("source")
+        raise r.missing("source", url)
 
     otitle_node = r.node("otitle", body) if body is not None else None
     author_text = " ".join(r.values("author_text"))

@@ -88,6 +88,8 @@ class Article:
     generation: str
     crumb: list[str]
     title: str
+    #: ISO 8601, Beijing time, at the page's precision: "2024-05-13T09:16:04+08:00", or "2019-05-17"
+    #: when the page gives a date alone (no time is made up). See ``capture.sites.netease.iso_time``.
     published: str | None
     source: Source | None
     place: str | None

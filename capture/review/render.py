@@ -19,7 +19,7 @@ from markupsafe import Markup
 from .. import bundle as bundle_mod
 from .. import goldens
 from ..errors import BadInput, CaptureError, CorruptFile
-from ..report import CheckReport, PageResult, reports_dir
+from ..report import STATUSES, CheckReport, PageResult, accept_command, reports_dir
 from . import images
 
 HERE = Path(__file__).resolve().parent
@@ -178,7 +178,7 @@ def _entry(result: PageResult, root: Path, report: CheckReport, detailed: bool) 
     entry = Entry(result=result, fails=result.fails, bundle=str(bundle_path) if bundle_path else None)
     if not detailed:
         return entry
-    accept = f"capture accept {result.id} --mode {result.mode}" + (" --live" if report.target == "live" else "")
+    accept = accept_command(result.id, result.mode, report.target)
     if bundle_path is None:
         entry.bundle_note = "no new capture (the page could not be loaded): nothing to compare"
         return entry
@@ -198,11 +198,13 @@ def _entry(result: PageResult, root: Path, report: CheckReport, detailed: bool) 
             golden_text = gpath.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             golden_text = None
-        if golden_text is None:
-            view = DiffView(kind, str(gpath), str(bundle_path),
-                            note=f"no golden {gpath}: create it with `{accept}` or `pytest --snapshot-update`")
-        elif kind not in new_texts:
-            view = DiffView(kind, str(gpath), str(bundle_path), note=notes.get(kind, "not available"))
+        missing = f"no golden {gpath}: create it with `{accept}` or `pytest --snapshot-update`"
+        if kind not in new_texts:
+            note = missing if golden_text is None else notes.get(kind, "not available")
+            view = DiffView(kind, str(gpath), str(bundle_path), note=note)
+        elif golden_text is None:  # what accepting would write, shown as syrupy shows a new snapshot: all added
+            view = unified(kind, "", new_texts[kind], str(gpath), f"{bundle_path} (masked)")
+            view.note, view.identical = missing, False
         else:
             view = unified(kind, golden_text, new_texts[kind], str(gpath), f"{bundle_path} (masked)")
             view.note = notes.get(kind)
@@ -240,8 +242,10 @@ def render(report: CheckReport, report_path: Path, root: Path) -> str:
     others = [e for e in entries if not e.fails]
     css = (HERE / "static" / "review.css").read_text(encoding="utf-8")
     template = _environment().get_template("review.html.j2")
+    failing_counts = {s: n for s, n in report.counts().items() if n and STATUSES[s]}
     return template.render(report=report, report_path=str(report_path), root=str(root), csp=CSP,
                            css=Markup(css), failing=failing, others=others,  # noqa: S704 (our own file)
+                           failing_counts=failing_counts,
                            compare_width=images.COMPARE_WIDTH, max_pixels=images.MAX_COMPARE_PIXELS,
                            display_width=images.DISPLAY_WIDTH)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 
 #: Regions whose visible text makes ``text.txt``, in the order the seed file reads them.
@@ -227,10 +228,48 @@ GENERATIONS: tuple[Generation, ...] = (
     ),
 )
 
+# --- Dates: how pages write a time, and how the extraction stores it -----------------------------
+#: A calendar date as pages write it: 2019-05-17, 2019/5/17, 2019年5月17日.
+_DATE = r"(?P<year>\d{4})[-/年](?P<month>\d{1,2})[-/月](?P<day>\d{1,2})日?"
+#: The clock time that may follow it: 09:16 or 09:16:04.
+_CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+#: A publish time: a date, with its clock time when the page gives one (2019 dy_v2 pages give none).
+PUBLISHED_RE = re.compile(rf"{_DATE}(?:\s*{_CLOCK})?")
+#: A list item's time (相关推荐 rows "来源 2024-05-23 07:20:03"): always date and clock; what comes
+#: before it is the item's source.
+LIST_TIME_RE = re.compile(rf"{_DATE}\s*{_CLOCK}")
+#: What a publish time should look like, said when one does not parse.
+PUBLISHED_FORMAT = "a date like 2019-05-17 or 2019-05-17 09:16:04"
+#: Pages are Beijing time.
+PAGE_UTC_OFFSET = "+08:00"
+
+
+def iso_time(text: str | None) -> str | None:
+    """The first publish time in ``text`` in ISO 8601, Beijing time, at the precision the page gives:
+    ``2019-05-17T09:16:04+08:00``, or ``2019-05-17`` for a date alone (no time is made up; a time
+    to the minute gets ``:00`` seconds). None if there is none, or it is no real date (2019-13-40)."""
+    m = PUBLISHED_RE.search(text or "")
+    if m is None:
+        return None
+    y, mo, d, h, mi, s = (int(v) if v else 0 for v in m.group("year", "month", "day", "hour", "minute", "second"))
+    try:
+        datetime(y, mo, d, h, mi, s)
+    except ValueError:
+        return None
+    day = f"{y:04d}-{mo:02d}-{d:02d}"
+    return day if m["hour"] is None else f"{day}T{h:02d}:{mi:02d}:{s:02d}{PAGE_UTC_OFFSET}"
+
+
 #: Labels read from credit lines ("责任编辑：…", "作者：…") and the source line ("来源: …").
 EDITOR_LABEL = r"责任编辑\s*[:：]\s*(\S+)"
 AUTHOR_LABEL = r"作者\s*[:：]\s*(\S+)"
 SOURCE_LABEL = r"来源\s*[:：]\s*(\S+)"
+#: What a required field's text must look like, said when an element is found but its text does not do.
+FIELD_FORMATS = {
+    "title": "some text",
+    "published": PUBLISHED_FORMAT,
+    "source": "a link, or text like 来源: 北青网",
+}
 
 #: URL endings of the 关怀版 page (``/dy/article/<ID>_pdya11y.html``, ``/news/article/<ID>_pa11y.html``).
 CARE_URL_SUFFIXES = tuple(f"{s}.html" for s in dict.fromkeys(CARE_SUFFIX.values()))
