@@ -15,10 +15,14 @@ import tomllib
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .browser import BrowserSettings, host_of
 from .errors import BadInput, CaptureError, LayoutNotRecognized, MissingField, first_line
+
+if TYPE_CHECKING:
+    from .targets import Target
 
 DEFAULT_SNAPSHOTS = Path("snapshots")
 
@@ -28,12 +32,21 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="where bundles and goldens live (default: ./snapshots)")
 
 
-def _add_targets(p: argparse.ArgumentParser) -> None:
-    p.add_argument("pages", nargs="*", metavar="ID|URL", help="watchlist ids or article URLs (default: all)")
-    p.add_argument("--base-url", metavar="ORIGIN", help="load the watched www.163.com URLs from this origin")
-    p.add_argument("--replica", action="store_true", help="start the built-in replica and use it as --base-url")
+def _add_lookup(p: argparse.ArgumentParser) -> None:
+    """What ids and URLs resolve against: every subcommand that takes pages has these."""
     p.add_argument("--watchlist", type=Path, metavar="FILE", help="pages.toml to read (default: ./pages.toml)")
     p.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="admit another host")
+
+
+def _add_origin(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--base-url", metavar="ORIGIN", help="load the watched www.163.com URLs from this origin")
+    p.add_argument("--replica", action="store_true", help="start the built-in replica and use it as --base-url")
+
+
+def _add_targets(p: argparse.ArgumentParser) -> None:
+    p.add_argument("pages", nargs="*", metavar="ID|URL", help="watchlist ids or article URLs (default: all)")
+    _add_origin(p)
+    _add_lookup(p)
     p.add_argument("--modes", default="normal,care", help="normal, care or normal,care (default)")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="pages loaded at once (default 2)")
     p.add_argument("--replay", action="store_true", help="load pages from the bundles' HAR, no network")
@@ -64,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     acc = sub.add_parser("accept", help="promote the last check's captures to golden")
     _add_common(acc)
-    acc.add_argument("ids", nargs="+", metavar="ID")
+    acc.add_argument("pages", nargs="+", metavar="ID|URL", help="ids (of the watchlist or the last check) or URLs")
+    _add_lookup(acc)
     acc.add_argument("--mode", choices=("normal", "care"), default=None, help="only this mode (default both)")
     acc.add_argument("--live", action="store_true", help="write the 'live' goldens")
 
@@ -85,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ext = sub.add_parser("extract", help="print the structured extraction of a page")
     _add_common(ext)
-    ext.add_argument("source", metavar="FILE|URL")
+    ext.add_argument("source", metavar="FILE|ID|URL", help="an HTML file, a watchlist id or an article URL")
+    _add_origin(ext)
+    _add_lookup(ext)
     ext.add_argument("--mode", choices=("normal", "care"), default=None)
     ext.add_argument("--format", choices=("json", "text"), default="json")
     return parser
@@ -101,25 +117,41 @@ def _watchlist_path(args: argparse.Namespace) -> Path | None:
     return None
 
 
-def _load_targets(args: argparse.Namespace, base_url: str | None) -> list:
-    from .targets import load_watchlist, resolve
+def _watchlist(args: argparse.Namespace, *, replica: bool) -> tuple[list[Target], str]:
+    """The watched pages and what to call them in errors: pages.toml (or --watchlist), else
+    ``[tool.capture] pages`` in pyproject.toml, else, on the replica, the replica's articles."""
+    from .targets import load_watchlist
 
     path = _watchlist_path(args)
     if path is not None:
-        watchlist = load_watchlist(path)
-    elif pyproject := _pyproject_watchlist():
-        watchlist = pyproject
-    elif args.replica:
+        return load_watchlist(path), str(path)
+    if pyproject := _pyproject_watchlist():
+        return pyproject, "pyproject.toml [tool.capture] pages"
+    if replica:
         from .replica import targets
-        watchlist = targets()
-    else:
-        watchlist = []
-    if not args.pages and not watchlist:
-        raise BadInput("nothing to capture: no pages.toml here; pass ids/URLs or --watchlist FILE")
+        return targets(), "the replica's articles"
+    return [], "any watchlist (no pages.toml here)"
+
+
+def _targets(args: argparse.Namespace, pages: list[str], *, base_url: str | None = None, replica: bool = False,
+             checked: list[Target] | None = None, allow_hosts: tuple[str, ...] = ()) -> list[Target]:
+    """The one resolver behind every subcommand that takes pages: ids of the watchlist (and, for
+    ``accept``, of the last check) and article URLs, so each command takes what the others take."""
+    from .targets import resolve
+
+    watchlist, name = _watchlist(args, replica=replica)
+    if checked:
+        watchlist, name = [*checked, *watchlist], f"{name} nor the last check"  # the watchlist wins
+    return resolve(pages, watchlist, allow_hosts=(*args.allow_host, *allow_hosts), base_url=base_url, known_as=name)
+
+
+def _load_targets(args: argparse.Namespace, base_url: str | None) -> list[Target]:
     from .remote import parse_shard, shard
 
-    spec = parse_shard(getattr(args, "shard", None))
-    return shard(resolve(args.pages, watchlist, allow_hosts=tuple(args.allow_host), base_url=base_url), spec)
+    targets = _targets(args, args.pages, base_url=base_url, replica=args.replica)
+    if not targets:
+        raise BadInput("nothing to capture: no pages.toml here; pass ids/URLs or --watchlist FILE")
+    return shard(targets, parse_shard(getattr(args, "shard", None)))
 
 
 def _pyproject_watchlist() -> list:
@@ -250,31 +282,41 @@ def cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write(report.to_json())
     else:
         out = Console(highlight=False, soft_wrap=True)
-        style = {"unchanged": "green", "changed": "red", "failed": "red", "no-golden": "yellow"}
         for r in report.results:
-            diffs = r.differences or []
-            if not diffs:
-                out.print(f"{r.id} {r.mode:<6} [{style[r.status]}]unchanged[/]")
-            for d in diffs:
+            if not r.differences:
+                out.print(f"{r.id} {r.mode:<6} [green]{r.status}[/]")
+            for d in r.differences:
                 color = "red" if d.fails else "yellow"
                 out.print(f"{r.id} {r.mode:<6} [{color}]{d.cls}[/] {d.region}: {d.reason}")
-        failing = sum(r.fails for r in report.results)
-        out.print(f"{len(report.results) - failing} unchanged or volatile-only, {failing} changed; "
-                  f"report {last_check_path(args.snapshots)}; review with `capture review`")
+        counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n or status == "unchanged")
+        out.print(f"{counts}; report {last_check_path(args.snapshots)}; review with `capture review`")
     return 1 if report.fails else 0
+
+
+def _last_checked(snapshots: Path) -> list[Target]:
+    """The pages of the last check, so ``accept`` takes the ids ``check`` just printed."""
+    from .report import CheckReport, last_check_path
+    from .targets import Target
+
+    path = last_check_path(snapshots)
+    try:
+        results = CheckReport.read(path).results if path.is_file() else []
+    except CaptureError:  # a broken report only loses those ids: the watchlist and URLs still work
+        results = []
+    return [Target(r.id, r.url) for r in results]
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
     from .check import accept
     from .lock import snapshots_lock
-    from .targets import check_id
 
-    ids = [check_id(i) for i in args.ids]
+    target_set = "live" if args.live else "replica"
+    ids = [t.id for t in _targets(args, args.pages, replica=not args.live, checked=_last_checked(args.snapshots))]
     modes = (args.mode,) if args.mode else ("normal", "care")
     with snapshots_lock(args.snapshots):
-        written = accept(ids, modes, args.snapshots, "live" if args.live else "replica")
+        written = accept(ids, modes, args.snapshots, target_set)
     print(f"accepted {len(ids)} page(s) × {len(modes)} mode(s): {len(written)} golden files written "
-          f"under {args.snapshots / ('live' if args.live else 'replica')}")
+          f"under {args.snapshots / target_set}")
     return 0
 
 
@@ -315,29 +357,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_source(source: str) -> tuple[bytes, str]:
-    if "://" in source:
-        from .targets import check_url
+def _read_source(args: argparse.Namespace) -> tuple[bytes, str]:
+    """The page to extract: an HTML file as is; a URL or an id (its article, its 关怀版 with ``--mode
+    care``) fetched as ``record`` would load it: from --base-url / --replica, else from where it points."""
+    from .targets import is_url, rebase
 
-        if not source.startswith(("http://", "https://")):
-            raise BadInput(f"{source!r} is not an http(s) URL or a file")
-        host = host_of(source)
-        check_url(source, allow_hosts=(host,) if host in ("127.0.0.1", "localhost") else ())
+    source = args.source
+    if not is_url(source):
+        path = Path(source)
+        if path.is_file():
+            return path.read_bytes(), ""
+        if "/" in source or os.sep in source or path.suffix.lower() in (".html", ".htm"):
+            raise BadInput(f"{source}: no such file (give an HTML file, a watchlist id or an http(s) URL)")
+    with _origin(args) as base_url:
+        host = host_of(source) if is_url(source) else ""
+        loopback = (host,) if host in ("127.0.0.1", "localhost") else ()
+        (target,) = _targets(args, [source], base_url=base_url, replica=args.replica, allow_hosts=loopback)
+        if is_url(source):  # as given but for the origin: a 关怀版 URL stays one
+            url = rebase(source, base_url)
+        else:
+            url = target.care_url(base_url) if args.mode == "care" else target.at(base_url)
         try:
-            with urllib.request.urlopen(source, timeout=20) as resp:  # noqa: S310 (scheme checked)
-                return resp.read(), source
+            with urllib.request.urlopen(url, timeout=20) as resp:  # noqa: S310 (scheme checked)
+                return resp.read(), url
         except OSError as exc:
-            raise CaptureError(f"could not fetch {source}: {exc}") from None
-    path = Path(source)
-    if not path.is_file():
-        raise BadInput(f"{source}: no such file (give an HTML file or an http(s) URL)")
-    return path.read_bytes(), ""
+            raise CaptureError(f"could not fetch {url}: {exc}") from None
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from .extract import extract
 
-    data, url = _read_source(args.source)
+    data, url = _read_source(args)
     try:
         article = extract(data, url, mode=args.mode)
     except (LayoutNotRecognized, MissingField) as exc:
