@@ -1,0 +1,117 @@
+"""Unit tests of :mod:`capture.pagetext`: region text → ``text.txt``, and the seed comparison's folding."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from capture import pagetext
+from capture.extract import extract
+from capture.replica import render, seed_page
+from capture.sites.netease import TEXT_REGIONS
+from capture.volatile import mask_text
+
+
+class FakePage:
+    """Stands in for a Playwright page: answers ``evaluate`` from a table, records what it was given."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        self.calls: list[tuple[str, object]] = []
+
+    def evaluate(self, js: str, arg: object) -> list[list[str]]:
+        self.calls.append((js, arg))
+        return [[name, self.texts.get(name, "")] for name, _sel in arg]
+
+
+# --- comparable_lines ----------------------------------------------------------------------------
+
+def test_comparable_lines_fold_full_width_punctuation_and_digits():
+    """NFKC: the page's ，：？！（） and full-width digits read as the seed's ASCII ones."""
+    page = "５月２４日上午，市政府新闻办：（发布会）？！"
+    seed = "5月24日上午,市政府新闻办:(发布会)?!"
+    assert pagetext.comparable_lines(page) == pagetext.comparable_lines(seed) == [seed]
+
+
+def test_comparable_lines_remove_every_kind_of_whitespace_and_drop_empty_lines():
+    """Spaces, tabs, NBSP and the ideographic space vanish; blank and space-only lines are dropped."""
+    text = "网易首页 >\u00a0网易天津\t> 正文\r\n\n \u3000 \n  标题\u3000一  \n"
+    assert pagetext.comparable_lines(text) == ["网易首页>网易天津>正文", "标题一"]
+
+
+def test_comparable_lines_keep_line_order_and_curly_quotes():
+    """Folding is not normalising everything: “” are not compatibility characters and stay."""
+    assert pagetext.comparable_lines("b\na“x”") == ["b", "a“x”"]
+    assert pagetext.comparable_lines("") == []
+
+
+def test_replica_article_matches_the_seed_only_after_folding(seed_text):
+    """../shared/NETEASE.md: the seed is NFKC-folded, so the replica's body paragraphs (full-width
+    punctuation, as the real site) appear in it after ``comparable_lines`` and not before."""
+    page = seed_page()
+    article = json.loads(extract(render(page, "normal"), page.live_url).to_json())
+    paragraphs = [b["text"] for b in article["blocks"] if b["type"] == "p"]
+    seed = pagetext.comparable_lines(seed_text)
+    assert paragraphs
+    assert [p for p in paragraphs if pagetext.comparable_lines(p)[0] not in seed] == []
+    raw_seed = "".join(seed_text.split())
+    assert any("".join(p.split()) not in raw_seed for p in paragraphs), "folding must be what makes them agree"
+    assert pagetext.comparable_lines(" > ".join(article["crumb"]))[0] == seed[0]
+
+
+# --- format_text / nonempty_regions --------------------------------------------------------------
+
+def test_format_text_one_block_per_region_stripped_with_trailing_newline():
+    regions = [("crumb", " 网易首页 > 正文 "), ("title", "标题"), ("top", "\n"), ("body", "第一段\r\n\r\n  第二段  \n")]
+    assert pagetext.format_text(regions) == "网易首页 > 正文\n\n标题\n\n第一段\n第二段\n"
+
+
+def test_format_text_of_nothing_is_a_single_newline():
+    assert pagetext.format_text([]) == "\n"
+    assert pagetext.format_text([("body", " \n\t")]) == "\n"
+
+
+@pytest.mark.parametrize("mode", ["normal", "care"])
+def test_nonempty_regions_name_the_blocks_of_text_txt_in_order(mode):
+    """``nonempty_regions`` lists exactly the regions that gave a block, so block i of ``text.txt``
+    is region i (what :func:`capture.volatile.mask_text` relies on)."""
+    names = [name for name, _ in TEXT_REGIONS[mode]]
+    regions = [(name, f"{name} 行\n" if i % 2 == 0 else " \u3000\n") for i, name in enumerate(names)]
+    text = pagetext.format_text(regions)
+    kept = pagetext.nonempty_regions(regions)
+    assert kept == names[::2]
+    assert [block.split(" ")[0] for block in text.rstrip("\n").split("\n\n")] == kept
+
+
+def test_volatile_region_is_masked_through_format_text_and_nonempty_regions():
+    """End to end without a browser: the regions' text, formatted and named, masks ``top`` and ``side``."""
+    regions = [("crumb", ""), ("title", "标题"), ("top", "1234\n分享至"), ("body", "正文"), ("side", "热点一\n热点二")]
+    masked = mask_text(pagetext.format_text(regions), pagetext.nonempty_regions(regions))
+    assert masked.split("\n\n") == ["标题", "<top: volatile, in range 1..4 lines>", "正文",
+                                    "<side: volatile, in range 0..400 lines>\n"]
+
+
+# --- the page-facing helpers, with a stand-in page -----------------------------------------------
+
+@pytest.mark.parametrize("mode", ["normal", "care"])
+def test_region_args_are_the_site_tables_regions_as_lists(mode):
+    args = pagetext.region_args(mode)
+    assert args == [[name, sel] for name, sel in TEXT_REGIONS[mode]]
+    assert all(isinstance(a, list) for a in args), "lists, so Playwright passes them to JS as arrays"
+
+
+def test_region_texts_and_visible_text_read_the_modes_regions():
+    page = FakePage({"title": "标题", "info": "2024-05-24 来源: 天津发布", "body": "正文\n\n第二段", "crumb": ""})
+    assert pagetext.region_texts(page, "care") == [("crumb", ""), ("title", "标题"),
+                                                   ("info", "2024-05-24 来源: 天津发布"),
+                                                   ("body", "正文\n\n第二段"), ("a11y", "")]
+    assert pagetext.visible_text(page, "care") == "标题\n\n2024-05-24 来源: 天津发布\n\n正文\n第二段\n"
+    js, arg = page.calls[-1]
+    assert js == pagetext.REGION_TEXT_JS and arg == pagetext.region_args("care")
+    assert all(isinstance(r, tuple) for r in pagetext.region_texts(page))
+
+
+def test_region_texts_default_to_the_normal_regions():
+    page = FakePage({})
+    assert [name for name, _ in pagetext.region_texts(page)] == [name for name, _ in TEXT_REGIONS["normal"]]
