@@ -18,6 +18,7 @@ from typing import Any
 
 from . import bundle, goldens
 from .compare import FIELD_REGION, GoldenViews, classify, extraction_data, views, volatile_changes
+from .environment import env_of
 from .errors import CaptureError, CorruptFile, LayoutNotRecognized, MissingField
 from .recorder import Outcome, RecordOptions, record
 from .report import (
@@ -127,12 +128,6 @@ def run_check(targets: list[Target], snapshots: Path, opts: RecordOptions, *, ta
             report.results.append(compare_bundle(t, mode, o.path, Path(snapshots), target_set, previous))
     report.write(last_check_path(snapshots))
     return report
-
-
-def env_of(meta: bundle.Meta) -> dict[str, Any]:
-    """What a screenshot depends on: compared before any pixel diff."""
-    return {"browser": meta.browser, "fonts": meta.fonts, "viewport": meta.viewport,
-            "locale": meta.locale, "timezone": meta.timezone}
 
 
 def write_goldens(b: bundle.Bundle, root: Path, target_set: str) -> list[Path]:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from .. import bundle as bundle_mod
 from .. import goldens
+from ..environment import env_of
 from ..errors import BadInput, CaptureError, CorruptFile
 from ..report import STATUSES, CheckReport, PageResult, accept_command, reports_dir
 from . import images
@@ -172,8 +173,6 @@ def _env_view(golden_env: Path, new_env: dict[str, Any]) -> EnvView:
 
 
 def _entry(result: PageResult, root: Path, report: CheckReport, detailed: bool) -> Entry:
-    from ..check import env_of
-
     bundle_path = _resolve(result.bundle, root, report.snapshots)
     entry = Entry(result=result, fails=result.fails, bundle=str(bundle_path) if bundle_path else None)
     if not detailed:
