@@ -7,9 +7,13 @@ inside the test suite see the same page.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
+import platform
 import re
 import shutil
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -60,30 +64,173 @@ SEEDED_RANDOM_JS = """
 })();
 """
 
+#: Where ``playwright install chromium`` puts each build's executable inside its folder, by Playwright's
+#: short platform name: ``EXECUTABLE_PATHS`` of playwright-core's ``server/registry/index.ts`` (1.65,
+#: bundled in ``driver/package/lib/coreBundle.js``). Only the two Chromium builds a capture can run.
+PLAYWRIGHT_EXECUTABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "chromium": {
+        "linux-x64": ("chrome-linux64", "chrome"),
+        "linux-arm64": ("chrome-linux-arm64", "chrome"),
+        "mac-x64": ("chrome-mac-x64", "Google Chrome for Testing.app", "Contents", "MacOS", "Google Chrome for Testing"),
+        "mac-arm64": ("chrome-mac-arm64", "Google Chrome for Testing.app", "Contents", "MacOS",
+                      "Google Chrome for Testing"),
+        "win-x64": ("chrome-win64", "chrome.exe"),
+    },
+    "chromium-headless-shell": {
+        "linux-x64": ("chrome-headless-shell-linux64", "chrome-headless-shell"),
+        "linux-arm64": ("chrome-headless-shell-linux-arm64", "chrome-headless-shell"),
+        "mac-x64": ("chrome-headless-shell-mac-x64", "chrome-headless-shell"),
+        "mac-arm64": ("chrome-headless-shell-mac-arm64", "chrome-headless-shell"),
+        "win-x64": ("chrome-headless-shell-win64", "chrome-headless-shell.exe"),
+    },
+}
+#: Which managed build to run, best first: Playwright itself runs the headless shell for headless
+#: pages and the full browser for headed ones; a headless capture falls back to the full browser.
+MANAGED_BUILDS = {True: ("chromium-headless-shell", "chromium"), False: ("chromium",)}
+#: ``hostPlatform`` (``utils/hostPlatform.ts``) of Ubuntu and its derivatives: below major version N, name.
+_UBUNTU_RELEASES = ((20, "18.04"), (22, "20.04"), (24, "22.04"), (26, "24.04"), (28, "26.04"))
+_NODE_ARCH = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64"}
+
+
 MISSING_BROWSER = (
     "no Chromium found: set CAPTURE_CHROMIUM=/path/to/chromium, or install one "
     "(`apt-get install chromium fonts-wqy-zenhei` on Debian, or `playwright install chromium`)"
 )
 
 
-def playwright_managed_chromium() -> str | None:
-    """The browser that ``playwright install chromium`` put on disk, if it is there."""
+def _playwright_env(name: str) -> str | None:
+    """An environment setting as Playwright reads it (``utils/env.ts``: npm config names too)."""
+    for key in (name, f"npm_config_{name.lower()}", f"npm_package_config_{name.lower()}"):
+        if (value := os.environ.get(key)) is not None:
+            return value
+    return None
+
+
+def _js_int(text: str) -> int | None:
+    """JavaScript's ``parseInt(text, 10)``; None for its NaN."""
+    m = re.match(r"\s*([+-]?\d+)", text)
+    return int(m.group(1)) if m else None
+
+
+def _linux_distribution() -> str:
+    """The distribution half of Playwright's Linux ``hostPlatform``, from ``/etc/os-release`` as it reads it."""
+    fields: dict[str, str] = {}
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
+        text = Path("/etc/os-release").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return "ubuntu24.04"
+    for line in text.split("\n"):
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if key:
+            fields[key.lower()] = value[1:-1] if value.startswith('"') and value.endswith('"') else value
+    distro, version = fields.get("id", ""), fields.get("version_id", "")
+    major = _js_int(version)
+    if distro in ("ubuntu", "pop", "neon", "tuxedo"):
+        below = (name for limit, name in _UBUNTU_RELEASES if major is not None and major < limit)
+        return "ubuntu" + next(below, version)
+    if distro == "linuxmint":
+        return "ubuntu" + ("20.04" if major is not None and major <= 20 else "22.04" if major == 21 else "24.04")
+    if distro in ("debian", "raspbian") and version in ("11", "12", "13", ""):
+        return "debian" + (version or "13")
+    return "ubuntu24.04"
+
+
+def playwright_host_platform() -> str:
+    """Playwright's ``hostPlatform`` (``utils/hostPlatform.ts``), e.g. ``debian12-x64``, ``mac14-arm64``:
+    the key of a browser's ``revisionOverrides``, and what its download's platform derives from."""
+    if override := os.environ.get("PLAYWRIGHT_HOST_PLATFORM_OVERRIDE"):
+        return override
+    if sys.platform == "darwin":
+        major = _js_int(platform.release()) or 0
+        version = ({18: 10.14, 19: 10.15}.get(major, 10.13) if major < 20
+                   else 11 + major - 20 if major < 25 else min(major + 1, 26))
+        arm = major >= 20 and "ARM64" in os.uname().version  # the kernel's, so Rosetta too (node: cpu model "Apple")
+        return f"mac{version}" + ("-arm64" if arm else "")
+    if sys.platform == "win32":
+        return "win64"
+    arch = _NODE_ARCH.get(platform.machine().lower())
+    if not sys.platform.startswith("linux") or arch is None:
+        return "<unknown>"
+    return f"{_linux_distribution()}-{arch}"
+
+
+def _short_platform(host: str) -> str:
+    """``toShortPlatform``: the key of :data:`PLAYWRIGHT_EXECUTABLES`."""
+    if host in ("<unknown>", "win64"):
+        return "win-x64" if host == "win64" else host
+    return ("mac" if host.startswith("mac") else "linux") + ("-arm64" if host.endswith("arm64") else "-x64")
+
+
+def _playwright_package() -> Path | None:
+    """The driver package inside the installed ``playwright`` (found without importing it)."""
+    try:
+        spec = importlib.util.find_spec("playwright")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin:
+        return None
+    return Path(spec.origin).parent / "driver" / "package"
+
+
+def playwright_browsers_path(package: Path) -> Path:
+    """Playwright's ``registryDirectory``: ``PLAYWRIGHT_BROWSERS_PATH`` (``0``: the package's own
+    ``.local-browsers``, the default of a frozen app), else the user's cache ``ms-playwright``."""
+    value = _playwright_env("PLAYWRIGHT_BROWSERS_PATH")
+    if value is None and (getattr(sys, "frozen", False) or "__compiled__" in globals()):
+        value = "0"  # what playwright's transport sets for PyInstaller and Nuitka builds
+    if value == "0":
+        where = package / ".local-browsers"
+    elif value:
+        where = Path(value)
+    elif sys.platform == "darwin":
+        where = Path.home() / "Library" / "Caches" / "ms-playwright"
+    elif sys.platform == "win32":
+        where = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "ms-playwright"
+    else:
+        where = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ms-playwright"
+    return where if where.is_absolute() else Path(_playwright_env("INIT_CWD") or os.getcwd()) / where
+
+
+def playwright_managed_executable(build: str) -> str | None:
+    """The executable of one Playwright download (``chromium`` or ``chromium-headless-shell``), if it
+    is on disk, found the way Playwright's registry finds it, without starting a driver.
+
+    Only the revision the installed Playwright names in its ``browsers.json`` (or its
+    ``revisionOverrides`` for this host) counts, as for Playwright itself: another revision left by an
+    older Playwright is a browser this driver was not built against, and Playwright would not run it.
+    """
+    if (package := _playwright_package()) is None:
         return None
     try:
-        with sync_playwright() as p:
-            path = p.chromium.executable_path
-    except Exception:
-        return None
-    return path if path and Path(path).is_file() else None
+        entries = json.loads((package / "browsers.json").read_text(encoding="utf-8"))["browsers"]
+        entry = next(e for e in entries if e["name"] == build)
+        host = playwright_host_platform()
+        override = (entry.get("revisionOverrides") or {}).get(host)
+        revision = override or entry["revision"]
+    except (OSError, ValueError, LookupError, TypeError, AttributeError, StopIteration):
+        return None  # a driver without browsers.json (an sdist), or one this code does not know
+    prefix = f"{build}_{host}_special" if override else build
+    folder = playwright_browsers_path(package) / f"{prefix.replace('-', '_')}-{revision}"
+    tokens = PLAYWRIGHT_EXECUTABLES[build].get(_short_platform(host))
+    exe = folder.joinpath(*tokens) if tokens else None
+    return str(exe) if exe and exe.is_file() and os.access(exe, os.X_OK) else None
+
+
+def playwright_managed_chromium(*, headless: bool = True) -> str | None:
+    """The Chromium that ``playwright install chromium`` put on disk, if it is there: for headless
+    use its headless shell first (what Playwright itself runs headless), else the full browser.
+
+    Reads Playwright's registry files instead of asking its driver: the sync API cannot start inside
+    the recorder's running event loop, and a driver costs a Node process per lookup.
+    """
+    return next(filter(None, map(playwright_managed_executable, MANAGED_BUILDS[headless])), None)
 
 
 def find_chromium(*, managed_first: bool = True, headless: bool = True) -> str | None:
     """Find a Chromium: Playwright-managed, then ``CAPTURE_CHROMIUM``, then a system one (for headless
-    use, the system's headless shell first)."""
-    if managed_first and (managed := playwright_managed_chromium()):
+    use, the headless shell first, managed or system)."""
+    if managed_first and (managed := playwright_managed_chromium(headless=headless)):
         return managed
     env = os.environ.get("CAPTURE_CHROMIUM")
     if env:

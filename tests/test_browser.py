@@ -51,14 +51,55 @@ def test_clock_is_fixed_and_random_is_seeded(pw_page):
     assert pw_page.evaluate("[Math.random(), Math.random()]") == first
 
 
-def test_third_party_hosts_and_service_workers_are_blocked(pw_page, site_origin):
+def test_third_party_hosts_are_blocked(pw_page, site_origin):
     blocked = pw_page.evaluate("""async () => {
         try { await fetch('http://static.ws.126.net/x.js', {mode: 'no-cors'}); return 'fetched'; }
         catch (e) { return 'blocked'; } }""")
     assert blocked == "blocked"
     same = pw_page.evaluate(f"fetch('{site_origin}/').then(r => r.status)")
     assert same == 200
-    assert browser.context_args()["service_workers"] == "block"
+
+
+#: A service worker that takes control of its page at once (skipWaiting + clients.claim).
+SERVICE_WORKER_JS = ("self.addEventListener('install', () => self.skipWaiting());\n"
+                     "self.addEventListener('activate', e => e.waitUntil(self.clients.claim()));\n")
+#: The page registers /sw-probe.js; with a registration, waits until the worker controls the page.
+REGISTER_SW = """async () => {
+    const reg = await navigator.serviceWorker.register('/sw-probe.js');
+    if (reg && !navigator.serviceWorker.controller)
+        await new Promise(done => navigator.serviceWorker.addEventListener('controllerchange', done));
+    return {registered: !!reg, registrations: (await navigator.serviceWorker.getRegistrations()).length};
+}"""
+
+
+def _service_worker_outcome(pw_browser, origin: str, context_options: dict) -> tuple[dict, bool, list[str]]:
+    """Register a service worker from a replica page (its script served by a route, on the same
+    127.0.0.1 origin); then reload: whether a worker controls the new page, and the script fetches."""
+    ctx = pw_browser.new_context(**context_options)
+    try:
+        browser.prepare_context(ctx, allowed_hosts={browser.host_of(origin)})
+        fetched: list[str] = []
+        ctx.route("**/sw-probe.js", lambda route: fetched.append(route.request.url) or route.fulfill(
+            body=SERVICE_WORKER_JS, content_type="text/javascript"))
+        page = ctx.new_page()
+        page.goto(origin + "/")
+        outcome = page.evaluate(REGISTER_SW)
+        page.reload()
+        return outcome, page.evaluate("navigator.serviceWorker.controller !== null"), fetched
+    finally:
+        ctx.close()
+
+
+def test_pages_cannot_register_a_service_worker(pw_page, site_origin):
+    """A service worker would serve later loads from its cache, not from the site: none may install.
+    The control (same page, workers allowed) shows the probe does install one when it can."""
+    allowed = _service_worker_outcome(pw_page.context.browser, site_origin,
+                                      {**browser.context_args(), "service_workers": "allow"})
+    assert allowed[:2] == ({"registered": True, "registrations": 1}, True) and allowed[2], allowed
+    outcome, controlled, fetched = _service_worker_outcome(pw_page.context.browser, site_origin, browser.context_args())
+    assert outcome == {"registered": False, "registrations": 0}
+    assert not controlled, "a service worker controls the reloaded page"
+    assert fetched == [], "the browser fetched the service worker script"
 
 
 def test_pytest_playwright_fixtures_use_our_options_and_keep_their_flags(tmp_path):
@@ -71,7 +112,7 @@ def test_pytest_playwright_fixtures_use_our_options_and_keep_their_flags(tmp_pat
 
 def test_missing_browser_is_one_line(monkeypatch):
     monkeypatch.setenv("CAPTURE_CHROMIUM", "/nonexistent/chromium")
-    monkeypatch.setattr(browser, "playwright_managed_chromium", lambda: None)
+    monkeypatch.setattr(browser, "playwright_managed_chromium", lambda **_: None)
     with pytest.raises(BrowserNotFound) as err:
         browser.require_chromium()
     assert "CAPTURE_CHROMIUM=/nonexistent/chromium" in str(err.value) and "\n" not in str(err.value)
@@ -134,7 +175,7 @@ def test_headless_shell_preferred_and_its_shell_wrapper_unwrapped(tmp_path, monk
     for f in (real, wrapper, full):
         f.chmod(0o755)
     monkeypatch.delenv("CAPTURE_CHROMIUM", raising=False)
-    monkeypatch.setattr(browser, "playwright_managed_chromium", lambda: None)
+    monkeypatch.setattr(browser, "playwright_managed_chromium", lambda **_: None)
     monkeypatch.setenv("PATH", str(bindir))
     assert browser.find_chromium() == str(real)
     assert browser.find_chromium(headless=False) == str(full), "a headed browser needs the full chromium"
