@@ -6,11 +6,16 @@ and a user's own repository has no conftest of ours).
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: The source checkout this package runs from (an editable install): where ``pages.toml`` and the
 #: project's own ``tests/`` live.
@@ -31,3 +36,10 @@ def run_pytest(*args: str, env: dict[str, str] | None = None, timeout: float = 6
     text; ``env`` adds to this process's environment; ``cwd`` defaults to the source checkout."""
     return subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=cwd or ROOT,
                           env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout)
+
+
+def on_fresh_thread(fn: Callable[[], T]) -> T:
+    """``fn()`` on a thread with no event loop: in a session where pytest-playwright's sync browser is
+    alive, the main thread's loop is marked running and ``asyncio.run`` refuses to start there."""
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="fresh") as pool:
+        return pool.submit(fn).result()

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from capture import browser
 from capture.errors import BrowserNotFound
@@ -19,16 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def pw_page(site_origin):
-    """A page configured exactly as the recorder configures one (options + clock + host guard)."""
-    with sync_playwright() as p:
-        b = browser.launch(p)
-        ctx = b.new_context(**browser.context_args())
-        browser.prepare_context(ctx, allowed_hosts={browser.host_of(site_origin)})
-        page = ctx.new_page()
-        page.goto(site_origin + "/")
-        yield page
-        b.close()
+def pw_page(capture_context, site_origin):
+    """A page configured exactly as the recorder configures one (options + clock + host guard):
+    the plugin's ``capture_context``, which is built from this module's functions."""
+    page = capture_context.new_page()
+    page.goto(site_origin + "/")
+    yield page
+    page.close()
 
 
 def test_chromium_launches_headless_through_the_module(pw_page):

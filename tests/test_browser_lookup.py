@@ -23,7 +23,7 @@ import pytest
 
 from capture import browser
 from capture.cli import main
-from capture.testing import ROOT, run_pytest
+from capture.testing import ROOT, on_fresh_thread, run_pytest
 
 BROWSERS_JSON = Path(playwright.__file__).parent / "driver" / "package" / "browsers.json"
 LINUX_X64 = sys.platform.startswith("linux") and platform.machine().lower() in ("x86_64", "amd64")
@@ -102,7 +102,7 @@ def test_lookup_works_inside_a_running_event_loop(fake_registry):
         asyncio.get_running_loop()
         return browser.find_chromium(), browser.find_chromium(headless=False)
 
-    assert asyncio.run(inside()) == (fake_registry.shell, fake_registry.chromium)
+    assert on_fresh_thread(lambda: asyncio.run(inside())) == (fake_registry.shell, fake_registry.chromium)
 
 
 def test_only_the_revision_the_installed_playwright_names_counts(tmp_path, monkeypatch, no_other_browser):

@@ -7,14 +7,13 @@ import os
 import re
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from capture import goldens
-from capture.browser import context_args, launch_args
+from capture.browser import context_args
 from capture.check import accept, compare_bundle, run_check
 from capture.cli import main
 from capture.recorder import RecordOptions
@@ -28,12 +27,6 @@ DRIFT = "drop-side-module"  # a layout drift the extraction survives: every diff
 PAYLOAD = ("<script>document.title='PWNED';window.__pwned=true;"
            "window.parent&&(window.parent.document.title='PWNED')</script>"
            "<img src=x onerror=\"window.__pwned=true;alert('xss')\">")
-
-
-def _in_thread(fn, *args):
-    """Run ``fn`` on a fresh thread: no asyncio loop or Playwright session of another test gets in the way."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(fn, *args).result()
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +46,7 @@ def drifted(replica_only, tmp_path_factory) -> tuple[Path, str]:
             report = run_check([seed], snaps, RecordOptions(base_url=server.base_url, **opts), target_set="replica")
         assert report.fails, [r.differences for r in report.results]
 
-    _in_thread(build)
+    build()
     assert goldens.screen_path(seed.id, "normal", snaps, "replica").is_file()
     return snaps, seed.id
 
@@ -93,32 +86,29 @@ PROBE = """() => ({
 })"""
 
 
-def _load(html: Path) -> dict[str, Any]:
+def _load(chromium: Any, html: Path) -> dict[str, Any]:
     """Open the review in Chromium (file://) and report what it shows and whether anything ran."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(**launch_args())
-        try:
-            page = browser.new_context(**context_args()).new_page()
-            dialogs: list[str] = []
-            requests: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("request", lambda r: requests.append(r.url))
-            response = page.goto(html.as_uri(), wait_until="load")
-            page.wait_for_timeout(300)  # an onerror handler would have fired by now
-            data = page.evaluate(PROBE)
-            data.update(status=response.status if response else None, dialogs=dialogs, requests=requests)
-            return data
-        finally:
-            browser.close()
+    context = chromium.new_context(**context_args())
+    try:
+        page = context.new_page()
+        dialogs: list[str] = []
+        requests: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("request", lambda r: requests.append(r.url))
+        response = page.goto(html.as_uri(), wait_until="load")
+        page.wait_for_timeout(300)  # an onerror handler would have fired by now
+        data = page.evaluate(PROBE)
+        data.update(status=response.status if response else None, dialogs=dialogs, requests=requests)
+        return data
+    finally:
+        context.close()
 
 
-def test_review_of_a_drift_check_shows_every_section(drifted, tmp_path, capsys):
+def test_review_of_a_drift_check_shows_every_section(capture_chromium, drifted, tmp_path, capsys):
     snaps = _copy(drifted, tmp_path / "snapshots")
     html = _review(snaps, capsys)
     assert html == snaps / "reports" / "review.html"
-    shown = _in_thread(_load, html)
+    shown = _load(capture_chromium, html)
     assert shown["status"] == 200
     assert shown["csp"] == CSP and shown["scripts"] == 0
     assert all(u.startswith(("file:", "data:")) for u in shown["requests"]), shown["requests"]
@@ -141,14 +131,14 @@ def test_review_of_a_drift_check_shows_every_section(drifted, tmp_path, capsys):
     assert html.stat().st_size < 3_000_000
 
 
-def test_env_mismatch_skips_pixels_and_missing_screenshot_says_how(drifted, tmp_path, capsys):
+def test_env_mismatch_skips_pixels_and_missing_screenshot_says_how(capture_chromium, drifted, tmp_path, capsys):
     snaps = _copy(drifted, tmp_path / "env")
     _, page_id = drifted
     env_file = goldens.env_path(page_id, "normal", snaps, "replica")
     env = json.loads(env_file.read_text(encoding="utf-8"))
     env["browser"] = {**env["browser"], "version": "1.0.0.0"}
     env_file.write_text(json.dumps(env), encoding="utf-8")
-    shown = _in_thread(_load, _review(snaps, capsys))
+    shown = _load(capture_chromium, _review(snaps, capsys))
     assert shown["status"] == 200
     assert shown["images"] == []
     assert "pixel comparison skipped" in shown["pixelNote"] and "environment differs (browser)" in shown["pixelNote"]
@@ -163,7 +153,7 @@ def test_env_mismatch_skips_pixels_and_missing_screenshot_says_how(drifted, tmp_
     assert "pytest --snapshot-update" in text and "<img" not in text
 
 
-def test_page_without_golden_is_reviewed_as_no_golden(drifted, tmp_path, capsys):
+def test_page_without_golden_is_reviewed_as_no_golden(capture_chromium, drifted, tmp_path, capsys):
     """No golden is its own status and class, with the command that creates it; never a layout change."""
     snaps = _copy(drifted, tmp_path / "nogolden")
     report = CheckReport.read(last_check_path(snaps))
@@ -199,7 +189,7 @@ def _plant(bundle: Path) -> None:
     (bundle / "aria.yaml").write_text(aria + f"- paragraph: {PAYLOAD}\n", encoding="utf-8")
 
 
-def test_script_in_a_captured_page_never_runs_in_the_review(drifted, tmp_path, capsys):
+def test_script_in_a_captured_page_never_runs_in_the_review(capture_chromium, drifted, tmp_path, capsys):
     snaps = _copy(drifted, tmp_path / "xss")
     report = CheckReport.read(last_check_path(snaps))
     (result,) = report.results
@@ -210,7 +200,7 @@ def test_script_in_a_captured_page_never_runs_in_the_review(drifted, tmp_path, c
     source = html.read_text(encoding="utf-8")
     assert "<script" not in source.lower() and "<img src=x" not in source
     assert "&lt;script&gt;document.title=" in source
-    shown = _in_thread(_load, html)
+    shown = _load(capture_chromium, html)
     assert shown["status"] == 200
     assert shown["title"].startswith("capture review") and "PWNED" not in shown["title"]
     assert not shown["pwned"] and not shown["dialogs"]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import threading
 
 from capture.recorder import RecordOptions, record
 from capture.sync import run_sync
+from capture.testing import on_fresh_thread
 
 
 async def _where() -> tuple[str, int]:
@@ -15,22 +15,16 @@ async def _where() -> tuple[str, int]:
     return threading.current_thread().name, 42
 
 
-def _on_a_new_thread(fn):
-    """``fn()`` on a thread with no event loop (this one may have pytest-playwright's running)."""
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="plain") as pool:
-        return pool.submit(fn).result()
-
-
 def test_run_sync_without_a_loop_runs_on_the_calling_thread():
-    name, value = _on_a_new_thread(lambda: run_sync(_where()))
-    assert value == 42 and name.startswith("plain")
+    name, value = on_fresh_thread(lambda: run_sync(_where()))
+    assert value == 42 and name.startswith("fresh")
 
 
 def test_run_sync_inside_a_running_loop_uses_a_thread_of_its_own():
     async def outer() -> tuple[str, int]:
         return run_sync(_where())  # asyncio.run would raise here
 
-    name, value = _on_a_new_thread(lambda: asyncio.run(outer()))
+    name, value = on_fresh_thread(lambda: asyncio.run(outer()))
     assert value == 42 and name.startswith("capture-sync")
 
 
