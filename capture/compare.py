@@ -139,9 +139,12 @@ def classify(golden: GoldenViews, new: GoldenViews) -> list[Difference]:
             continue  # the layout change explains it
         out.append(diff)
     out += a11y_differences(golden.a11y, new.a11y, new.extraction.get("mode", "normal"))
-    if not out and golden.text != new.text:
+    # Text and aria speak only where nothing failing explains the page already; an informational
+    # note (a normal page's a11y finding) explains no text edit.
+    explained = any(d.fails for d in out)
+    if not explained and golden.text != new.text:
         out.append(Difference("content-changed", "text", _text_reason(golden.text, new.text)))
-    if not out and golden.aria != new.aria:
+    if not explained and golden.aria != new.aria:
         out.append(Difference("content-changed", "aria", _text_reason(golden.aria, new.aria)))
     return out
 

@@ -157,9 +157,6 @@ def test_aria_only_change_is_content(golden):
     assert [(d.cls, d.region) for d in classify(golden, new)] == [("content-changed", "aria")]
 
 
-@pytest.mark.xfail(strict=True, reason="capture/compare.py classify: text and aria are compared only "
-                   "`if not out`, and a non-failing a11y note (normal page) fills `out`, so a text edit "
-                   "on a normal page without a11y figures is never reported")
 def test_text_change_is_reported_beside_an_informational_a11y_note(golden):
     new = replace(golden, text=golden.text.replace("正文", "正文改"), a11y={})
     assert ("content-changed", "text") in {(d.cls, d.region) for d in classify(golden, new)}

@@ -94,7 +94,7 @@ def test_more_or_reordered_body_paragraphs_are_content_not_layout(base):
     assert moved != html and skeleton(moved) == base
 
 
-@pytest.mark.xfail(strict=True, reason="capture/fingerprint.py _lines: the body's distinct shapes keep "
+@pytest.mark.xfail(strict=True, reason="issue 13 (churn-proof fingerprint): the body's distinct shapes keep "
                    "first-seen order, so an image moved above the first paragraph reads as a layout "
                    "change, though the docstring calls moving an image content")
 def test_image_moved_to_the_top_of_the_body_is_content(base):
