@@ -290,6 +290,7 @@ def _browser_pids() -> list[int]:
 def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, replica_server, seed, tmp_path, monkeypatch):
     original = recorder_mod._check_is_article
     state = {"calls": 0, "browsers": set()}
+    before = set(_browser_pids())  # other tests' browsers (the plugin's session Chromium) are not ours to kill
 
     async def sabotage(pg, url):
         state["calls"] += 1
@@ -303,8 +304,8 @@ def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, replica_server, 
                 await asyncio.wait_for(crashed.wait(), 10)
                 task.cancel()
             else:
-                pids = _browser_pids()
-                assert pids, "no Chromium process found under the test"
+                pids = [p for p in _browser_pids() if p not in before]
+                assert pids, "no Chromium process of this capture found under the test"
                 for pid in pids:
                     os.kill(pid, signal.SIGKILL)
         return await original(pg, url)
