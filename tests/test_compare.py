@@ -1,4 +1,4 @@
-"""Unit tests of :mod:`capture.compare`: a bundle's golden views and the classification of differences.
+"""Unit tests of :mod:`capture.compare`: a bundle's golden_views views and the classification of differences.
 
 Bundles are built in memory from replica HTML (no browser); classification rules are pinned on small
 crafted views. (The drift table's classes are checked end to end in tests/test_drift_replica.py.)
@@ -52,7 +52,7 @@ def make_bundle(html: str, *, base_url: str | None = BASE, a11y: dict | None = N
 
 
 def masked(v: GoldenViews) -> GoldenViews:
-    """The views as a golden stores them (the extraction through the golden serializer's mask)."""
+    """The views as a golden_views stores them (the extraction through the golden_views serializer's mask)."""
     return replace(v, extraction=mask_article(v.extraction))
 
 
@@ -62,7 +62,7 @@ def html() -> str:
 
 
 @pytest.fixture(scope="module")
-def golden(html) -> GoldenViews:
+def golden_views(html) -> GoldenViews:
     return masked(views(make_bundle(html)))
 
 
@@ -112,16 +112,16 @@ def test_extraction_data_reuses_a_parsed_tree(html):
 
 # --- classification on bundles -------------------------------------------------------------------
 
-def test_same_capture_has_no_difference(html, golden):
-    assert classify(golden, masked(views(make_bundle(html)))) == []
+def test_same_capture_has_no_difference(html, golden_views):
+    assert classify(golden_views, masked(views(make_bundle(html)))) == []
 
 
-def test_masked_churn_is_volatile_only(html, golden):
+def test_masked_churn_is_volatile_only(html, golden_views):
     """Another 跟贴 count and other side-module items: nothing fails; the churn is named, never failing."""
     churned_html = drift.apply("side-items", "normal", html).replace(TIE, 'title="点击查看跟贴">1234</a>')
     assert side_titles(churned_html) != side_titles(html)
     new = views(make_bundle(churned_html, tie="1234"))
-    assert classify(golden, masked(new)) == []
+    assert classify(golden_views, masked(new)) == []
     old = views(make_bundle(html)).extraction
     churn = volatile_changes(old, new.extraction)
     assert {(d.cls, d.region, d.fails) for d in churn} == {("volatile-only", "title-info", False),
@@ -129,37 +129,37 @@ def test_masked_churn_is_volatile_only(html, golden):
     assert {d.reason for d in churn} == {"tie_count churned", "side_modules churned"}
 
 
-def test_changed_skeleton_is_layout_and_explains_its_content_change(html, golden):
+def test_changed_skeleton_is_layout_and_explains_its_content_change(html, golden_views):
     """A wrapper around the body's first paragraph is a body layout change; its text edit in the same
     region is not reported again as content."""
     first = re.search(r"<p>[^<]+</p>", html.split('class="post_body"', 1)[1]).group(0)
     wrapped = html.replace(first, f'<div class="post_p_wrap">{first.replace("5月24日", "6月1日")}</div>', 1)
-    diffs = classify(golden, masked(views(make_bundle(wrapped))))
+    diffs = classify(golden_views, masked(views(make_bundle(wrapped))))
     assert [(d.cls, d.region) for d in diffs] == [("layout-changed", "body")]
     assert diffs[0].fails and "div.post_p_wrap" in diffs[0].reason
 
 
-def test_changed_text_in_the_same_skeleton_is_content(html, golden):
+def test_changed_text_in_the_same_skeleton_is_content(html, golden_views):
     edited = html.replace("<p>程勇介绍：</p>", "<p>程勇说：</p>", 1)
-    diffs = classify(golden, masked(views(make_bundle(edited))))
+    diffs = classify(golden_views, masked(views(make_bundle(edited))))
     assert [(d.cls, d.region) for d in diffs] == [("content-changed", "body")]
     assert diffs[0].reason == "body block 2 edited: 程勇介绍： → 程勇说："
 
 
-def test_text_only_change_is_content_naming_the_line(html, golden):
+def test_text_only_change_is_content_naming_the_line(html, golden_views):
     """When the extraction and skeleton agree, an edited line of text.txt is content in region ``text``."""
-    diffs = classify(golden, masked(views(make_bundle(html, body="第一段\n第二段改"))))
+    diffs = classify(golden_views, masked(views(make_bundle(html, body="第一段\n第二段改"))))
     assert [(d.cls, d.region, d.reason) for d in diffs] == [("content-changed", "text", "line 8: 第二段 → 第二段改")]
 
 
-def test_aria_only_change_is_content(golden):
-    new = replace(golden, aria=golden.aria.replace("网易首页", "首页"))
-    assert [(d.cls, d.region) for d in classify(golden, new)] == [("content-changed", "aria")]
+def test_aria_only_change_is_content(golden_views):
+    new = replace(golden_views, aria=golden_views.aria.replace("网易首页", "首页"))
+    assert [(d.cls, d.region) for d in classify(golden_views, new)] == [("content-changed", "aria")]
 
 
-def test_text_change_is_reported_beside_an_informational_a11y_note(golden):
-    new = replace(golden, text=golden.text.replace("正文", "正文改"), a11y={})
-    assert ("content-changed", "text") in {(d.cls, d.region) for d in classify(golden, new)}
+def test_text_change_is_reported_beside_an_informational_a11y_note(golden_views):
+    new = replace(golden_views, text=golden_views.text.replace("正文", "正文改"), a11y={})
+    assert ("content-changed", "text") in {(d.cls, d.region) for d in classify(golden_views, new)}
 
 
 # --- classification rules on crafted views -------------------------------------------------------
@@ -190,7 +190,7 @@ def test_accessibility_links_changing_is_layout_in_nav_a11y():
 
 
 def test_a_field_new_in_the_capture_only_is_not_compared():
-    """Fields are walked from the golden: one only the new capture has is not a difference (yet)."""
+    """Fields are walked from the golden_views: one only the new capture has is not a difference (yet)."""
     assert classify(crafted(), crafted(brand_new_field="x")) == []
 
 
@@ -238,7 +238,7 @@ def test_same_a11y_figures_on_a_normal_page_are_no_difference():
 
 
 def test_care_page_below_its_thresholds_fails_in_classify():
-    """Care figures are judged against the rules table even when the golden has the same figures."""
+    """Care figures are judged against the rules table even when the golden_views has the same figures."""
     g = replace(crafted(mode="care"), a11y={"text": {"font_px": 14}})
     diffs = classify(g, g)
     assert diffs and {d.cls for d in diffs} == {"care-regression"} and all(d.fails for d in diffs)
