@@ -1,4 +1,4 @@
-"""Unit tests of :mod:`capture.compare`: a bundle's golden_views views and the classification of differences.
+"""Unit tests of :mod:`capture.compare`: a bundle's golden views and the classification of differences.
 
 Bundles are built in memory from replica HTML (no browser); classification rules are pinned on small
 crafted views. (The drift table's classes are checked end to end in tests/test_drift_replica.py.)
@@ -52,7 +52,7 @@ def make_bundle(html: str, *, base_url: str | None = BASE, a11y: dict | None = N
 
 
 def masked(v: GoldenViews) -> GoldenViews:
-    """The views as a golden_views stores them (the extraction through the golden_views serializer's mask)."""
+    """The views as a golden stores them (the extraction through the golden serializer's mask)."""
     return replace(v, extraction=mask_article(v.extraction))
 
 
@@ -190,7 +190,7 @@ def test_accessibility_links_changing_is_layout_in_nav_a11y():
 
 
 def test_a_field_new_in_the_capture_only_is_not_compared():
-    """Fields are walked from the golden_views: one only the new capture has is not a difference (yet)."""
+    """Fields are walked from the golden: one only the new capture has is not a difference (yet)."""
     assert classify(crafted(), crafted(brand_new_field="x")) == []
 
 
@@ -238,7 +238,7 @@ def test_same_a11y_figures_on_a_normal_page_are_no_difference():
 
 
 def test_care_page_below_its_thresholds_fails_in_classify():
-    """Care figures are judged against the rules table even when the golden_views has the same figures."""
+    """Care figures are judged against the rules table even when the golden has the same figures."""
     g = replace(crafted(mode="care"), a11y={"text": {"font_px": 14}})
     diffs = classify(g, g)
     assert diffs and {d.cls for d in diffs} == {"care-regression"} and all(d.fails for d in diffs)
