@@ -7,6 +7,7 @@ inside the test suite see the same page.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -17,10 +18,13 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import BrowserNotFound, first_line
+
+if TYPE_CHECKING:
+    from .hosts import HostPolicy
 
 BEIJING = timezone(timedelta(hours=8))
 #: The clock every deterministic capture sees (Beijing time, like the pages' own timestamps).
@@ -284,6 +288,12 @@ class BrowserSettings:
     fixed_time: datetime | None = FIXED_TIME
     block_third_party: bool = True
     extra_allowed_hosts: tuple[str, ...] = ()
+    #: Hosts blocked on top of the site's host policy (``--block-host``).
+    extra_blocked_hosts: tuple[str, ...] = ()
+    #: ``(host, origin)`` pairs: requests for host, any scheme, are answered by origin (``--map-host``).
+    host_map: tuple[tuple[str, str], ...] = ()
+    #: More Chromium flags (tests add ``--host-resolver-rules`` so no DNS query can leave the machine).
+    extra_args: tuple[str, ...] = ()
     executable_path: str | None = None
     user_agent: str | None = None
     navigation_timeout_ms: float = 20_000
@@ -292,7 +302,7 @@ class BrowserSettings:
 def launch_args(settings: BrowserSettings | None = None, *, executable: str | None = None) -> dict[str, Any]:
     """Keyword arguments for ``browser_type.launch``."""
     settings = settings or BrowserSettings()
-    args = list(CHROMIUM_ARGS)
+    args = [*CHROMIUM_ARGS, *settings.extra_args]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox on
     exe = executable or settings.executable_path or require_chromium(headless=settings.headless)
@@ -355,23 +365,78 @@ def prepare_context(context: Any, settings: BrowserSettings | None = None, *,
 
 
 async def prepare_context_async(context: Any, settings: BrowserSettings | None = None, *,
-                                allowed_hosts: set[str] | None = None, blocked: list[str] | None = None) -> None:
+                                allowed_hosts: set[str] | None = None, blocked: list[str] | None = None,
+                                policy: HostPolicy | None = None) -> None:
     """:func:`prepare_context` for Playwright's async API (the recorder runs contexts in parallel).
 
     ``blocked`` collects the URLs the guard blocked (the a11y check counts ad hosts among them).
+    With ``policy`` (:mod:`capture.hosts`) that policy is the guard, and ``allowed_hosts`` is unused.
     """
     settings = settings or BrowserSettings()
     context.set_default_navigation_timeout(settings.navigation_timeout_ms)
     await context.add_init_script(SEEDED_RANDOM_JS)
     if settings.fixed_time is not None:
         await context.clock.set_fixed_time(settings.fixed_time)
-    if (hosts := _guard_hosts(settings, allowed_hosts)) is not None:
+    if policy is not None:
+        await context.route(policy.route_pattern(), _policy_guard(policy, settings, blocked))
+    elif (hosts := _guard_hosts(settings, allowed_hosts)) is not None:
         async def guard(route: Any) -> None:
             if blocked is not None:
                 blocked.append(route.request.url)
             await route.abort("blockedbyclient")
 
         await context.route(third_party_pattern(hosts), guard)
+
+
+def _abort_code(exc: Exception) -> str:
+    """Playwright's abort error code nearest to why fetching from a mapped origin failed."""
+    msg = first_line(exc, "")
+    if "ECONNREFUSED" in msg:
+        return "connectionrefused"
+    if "Timeout" in type(exc).__name__ or "timed out" in msg.lower() or "Timeout" in msg:
+        return "timedout"
+    if "ECONNRESET" in msg or "socket hang up" in msg:
+        return "connectionreset"
+    return "failed"
+
+
+#: The response headers a mapped answer passes on (what the page acts on); the rest are dropped. With
+#: all of a server's headers (even Python's own Server + Date pair), a fulfilled stylesheet never
+#: completes in the HAR recorder and ``tracing.stop_har`` hangs (Playwright 1.65; the body is given
+#: whole, so its length and encoding are the fulfilled body's own anyway).
+PASSED_HEADERS = ("content-type", "location", "cache-control", "access-control-allow-origin",
+                  "access-control-allow-credentials", "retry-after")
+
+
+def _passed_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k.lower() in PASSED_HEADERS}
+
+
+def _policy_guard(policy: HostPolicy, settings: BrowserSettings, blocked: list[str] | None) -> Any:
+    """The route handler of a host policy: block (collected in ``blocked``), serve from the mapped
+    origin (fetched by Playwright's driver and fulfilled, so the page keeps the original URL, over
+    https too), or let the request go on."""
+    async def guard(route: Any) -> None:
+        url = route.request.url
+        decision = policy.decide(host_of(url))
+        if decision == "block":
+            if blocked is not None:
+                blocked.append(url)
+            await route.abort("blockedbyclient")
+        elif decision == "map":
+            try:
+                resp = await route.fetch(url=policy.mapped_url(url), max_redirects=0,
+                                         timeout=settings.navigation_timeout_ms)
+            except Exception as exc:
+                with contextlib.suppress(Exception):  # the context may be closing
+                    await route.abort(_abort_code(exc))
+                return
+            with contextlib.suppress(Exception):
+                await route.fulfill(status=resp.status, headers=_passed_headers(resp.headers), body=await resp.body())
+        else:
+            await route.continue_()
+
+    return guard
 
 
 def _launch_error(kwargs: dict[str, Any], exc: Exception) -> BrowserNotFound:

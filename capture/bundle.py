@@ -54,6 +54,10 @@ class Meta:
     attempts: int = 1
     #: Uncaught script errors on the page (first line each, at most 20): a page that throws still captures.
     page_errors: list[str] = field(default_factory=list)
+    #: Hosts whose requests the host policy blocked, and hosts whose allowed requests failed
+    #: (connection refused, not found …), sorted; empty in older bundles and in replays.
+    blocked_hosts: list[str] = field(default_factory=list)
+    failed_hosts: list[str] = field(default_factory=list)
     captured_at: str = ""
     tool_version: str = ""
     meta_version: int = META_VERSION

@@ -57,6 +57,10 @@ def _add_targets(p: argparse.ArgumentParser) -> None:
     p.add_argument("--remote-executable", metavar="PATH",
                    help="with --connect to `playwright run-server --unsafe`: the Chromium it should launch")
     p.add_argument("--shard", metavar="i/N", help="take the i-th of N contiguous slices of the watchlist by id")
+    p.add_argument("--block-host", action="append", default=[], metavar="HOST",
+                   help="block this host's requests (or *.domain); beats the site's host policy")
+    p.add_argument("--map-host", action="append", default=[], metavar="HOST=ORIGIN",
+                   help="answer requests for HOST, any scheme, from ORIGIN (path and query kept); repeatable")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,20 +194,25 @@ def _origin(args: argparse.Namespace) -> Iterator[str | None]:
 
 
 def _record_options(args: argparse.Namespace, base_url: str | None):
+    from .hosts import HostOverrides, check_host, parse_map
     from .recorder import RecordOptions
-    from .targets import parse_modes
+    from .targets import load_host_overrides, parse_modes
 
     if args.jobs < 1 or args.jobs > 16:
         raise BadInput(f"bad --jobs {args.jobs}: use 1 to 16")
     if args.timeout <= 0:
         raise BadInput(f"bad --timeout {args.timeout}: give seconds > 0")
     settings = BrowserSettings(extra_allowed_hosts=tuple(args.allow_host),
+                               extra_blocked_hosts=tuple(check_host(h, "--block-host") for h in args.block_host),
+                               host_map=tuple(parse_map(m) for m in args.map_host),
                                navigation_timeout_ms=args.timeout * 1000)
+    path = _watchlist_path(args)
     return RecordOptions(modes=parse_modes(args.modes), base_url=base_url, jobs=args.jobs,
                          replay=args.replay, force=getattr(args, "force", False),
                          retries=max(1, args.retries), settings=settings,
                          ready_timeout_ms=min(8_000, args.timeout * 1000),
-                         connect=_connect_endpoints(args), remote_executable=getattr(args, "remote_executable", None))
+                         connect=_connect_endpoints(args), remote_executable=getattr(args, "remote_executable", None),
+                         hosts=load_host_overrides(path) if path is not None else HostOverrides())
 
 
 def _connect_endpoints(args: argparse.Namespace) -> tuple[str, ...]:

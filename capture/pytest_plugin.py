@@ -27,12 +27,14 @@ from typing import Any
 import pytest
 
 from . import goldens
+from .browser import BrowserSettings
 from .bundle import Bundle, read_bundle
 from .compare import GoldenViews, views
 from .errors import BadInput
+from .hosts import HostOverrides, check_host, parse_map
 from .remote import check_endpoint, parse_shard, record_shared, shard, worker_endpoints, xdist_worker
 from .sites import netease
-from .targets import MODES, Target, load_watchlist
+from .targets import MODES, Target, load_host_overrides, load_watchlist
 
 PLAYWRIGHT_LAYER = "netease-capture-playwright"
 
@@ -52,6 +54,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="with --connect to `playwright run-server --unsafe`: the Chromium it launches")
     group.addoption("--shard", default=None, metavar="i/N",
                     help="watch only the i-th of N contiguous slices of the watchlist (sorted by id)")
+    group.addoption("--allow-host", action="append", default=[], metavar="HOST",
+                    help="let the captured pages reach this host (or *.domain) too; repeatable")
+    group.addoption("--block-host", action="append", default=[], metavar="HOST",
+                    help="block this host (or *.domain) in the captured pages; repeatable")
+    group.addoption("--map-host", action="append", default=[], metavar="HOST=ORIGIN",
+                    help="answer the captured pages' requests for HOST from ORIGIN (path and query kept); "
+                         "repeatable")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -65,6 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
         parse_shard(config.getoption("--shard"))
         for endpoint in config.getoption("--connect"):
             check_endpoint(endpoint)
+        host_options(config)
     except BadInput as exc:
         raise pytest.UsageError(str(exc)) from None
     # CAPTURE_GOLDENS_ROOT: another goldens folder (the suite-growth benchmark writes a temporary one).
@@ -84,6 +94,13 @@ def watchlist_path(config: pytest.Config) -> Path:
     if chosen:
         return Path(chosen)
     return config.rootpath / ("pages.live.toml" if config.getoption("--live") else "pages.toml")
+
+
+def host_options(config: pytest.Config) -> HostOverrides:
+    """``--allow-host``, ``--block-host`` and ``--map-host`` as host-policy rows (a bad one is BadInput)."""
+    return HostOverrides(tuple(check_host(h, "--allow-host") for h in config.getoption("--allow-host")),
+                         tuple(check_host(h, "--block-host") for h in config.getoption("--block-host")),
+                         tuple(parse_map(m) for m in config.getoption("--map-host")))
 
 
 def watched(config: pytest.Config) -> list[Target]:
@@ -189,9 +206,12 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
     targets = selected_pages(request.session.items, watchlist)
     snapshots = tmp_path_factory.mktemp("session-snapshots")
     endpoints = tuple(check_endpoint(e) for e in pytestconfig.getoption("--connect"))
+    cli, path = host_options(pytestconfig), watchlist_path(pytestconfig)
+    settings = BrowserSettings(extra_allowed_hosts=cli.allow, extra_blocked_hosts=cli.block, host_map=cli.map)
     opts = RecordOptions(base_url=None if live else site_origin, jobs=pytestconfig.getoption("--capture-jobs"),
                          connect=worker_endpoints(endpoints, xdist_id(pytestconfig)),
-                         remote_executable=pytestconfig.getoption("--remote-executable"))
+                         remote_executable=pytestconfig.getoption("--remote-executable"), settings=settings,
+                         hosts=load_host_overrides(path))
     worker = xdist_worker(getattr(pytestconfig, "workerinput", None))
     if worker is None:
         rows = [o.row() for o in record(targets, snapshots, opts)]

@@ -25,6 +25,7 @@ from . import __version__, bundle
 from .browser import BrowserSettings, context_args, host_of, launch_async, prepare_context_async
 from .errors import CaptureError, FetchFailed, LayoutNotRecognized, first_line
 from .extract import detect_generation
+from .hosts import HostOverrides, HostPolicy
 from .pagetext import REGION_TEXT_JS, format_text, nonempty_regions, region_args
 from .sites import netease
 from .sync import run_sync
@@ -41,6 +42,9 @@ RETRYABLE_STATUS = (429, 500, 502, 503, 504)
 #: Readiness is polled on a timer: Playwright's default (every animation frame) makes Chromium
 #: composite 60 frames a second for nothing while the page finishes.
 READY_POLL_MS = 20
+#: Request failures that say nothing about a host: blocked by the host policy, or cancelled by the page
+#: itself (a navigation away, a lazy image dropped).
+IGNORED_FAILURES = ("ERR_BLOCKED_BY_CLIENT", "ERR_ABORTED")
 #: Seconds added to each attempt's budget for collecting artifacts and the screenshot.
 ATTEMPT_SLACK_S = 30.0
 
@@ -67,6 +71,8 @@ class RecordOptions:
     connect: tuple[str, ...] = ()
     #: Sent as the launch-options header to a ``run-server --unsafe`` endpoint (None: no header).
     remote_executable: str | None = None
+    #: The watchlist's ``[hosts]`` rows; the command line's are in ``settings`` (they win).
+    hosts: HostOverrides = field(default_factory=HostOverrides)
 
     def attempt_budget(self, mode: str) -> float:
         """Seconds one attempt may take: each navigation and readiness wait, plus collection."""
@@ -339,6 +345,28 @@ class _Session:
         self.requests: list[str] = []
         self.normal_har = b""  # the normal HAR, kept by capture(keep_har=True) for continue_care
         self._cdp: Any = None
+        #: URLs the host policy blocked, and hosts whose allowed requests failed (meta.json).
+        self.blocked: list[str] = []
+        self.failed_hosts: set[str] = set()
+
+    def host_policy(self) -> HostPolicy:
+        """The page's host policy: the site table, the watchlist's and the command line's rows, the map."""
+        settings = self.opts.settings
+        cli = HostOverrides(settings.extra_allowed_hosts, settings.extra_blocked_hosts, settings.host_map)
+        return HostPolicy.build({host_of(self.url)}, cli=cli, watchlist=self.opts.hosts,
+                                guard=settings.block_third_party)
+
+    def _on_failed(self, request: Any) -> None:
+        """A request that failed for a reason of its own: not blocked by us, not cancelled by the page."""
+        failure = request.failure or ""
+        if not any(code in failure for code in IGNORED_FAILURES):
+            self.failed_hosts.add(host_of(request.url))
+
+    def reset_hosts(self) -> None:
+        """Forget the hosts seen so far (a care page reached from the normal one gets its own figures)."""
+        self.requests.clear()
+        self.blocked.clear()
+        self.failed_hosts.clear()
 
     async def open(self, har: Path | None) -> None:
         settings = self.opts.settings
@@ -347,11 +375,11 @@ class _Session:
             await prepare_context_async(self.context, settings, allowed_hosts=None)
             await self.context.route_from_har(self.replay_har, not_found="abort")
         else:
-            await prepare_context_async(self.context, settings, allowed_hosts={host_of(self.url)},
-                                        blocked=self.requests)
+            await prepare_context_async(self.context, settings, blocked=self.blocked, policy=self.host_policy())
         if har is not None:
             await self.context.tracing.start_har(har, content="embed")
         page = self.page = await self.context.new_page()
+        page.on("requestfailed", self._on_failed)
         page.on("crash", lambda _p: self.crashed.append(True))
         page.on("pageerror", lambda err: self.page_errors.append(first_line(err, "error", 200)))
         if self.replay_har is not None or not settings.block_third_party:
@@ -367,7 +395,7 @@ class _Session:
     async def go_care(self, timings: dict[str, float]) -> tuple[Any, str]:
         """From the loaded normal page to its 关怀版 as a reader gets there; (response, care_via)."""
         care, care_via = await _care_url(self.page, self.target, self.opts.base_url, self.opts.ready_timeout_ms)
-        self.requests.clear()
+        self.reset_hosts()
         return await self.load(care, timings, "care_goto"), care_via
 
     async def capture(self, mode: str, stage: Path, *, keep_har: bool = False) -> Artifacts:
@@ -417,7 +445,7 @@ class _Session:
         timings["collect"] = round((time.perf_counter() - t0) * 1000, 1)
         t0 = time.perf_counter()
         cdp = await self.cdp()
-        a11y_json = await _a11y(page, self.requests, cdp)  # after dom/text/aria: its Tab walk moves focus
+        a11y_json = await _a11y(page, self.requests + self.blocked, cdp)  # after dom/text/aria: its Tab walk moves focus
         timings["a11y"] = round((time.perf_counter() - t0) * 1000, 1)
         t0 = time.perf_counter()
         png, shot = await _screenshot(page, settings.viewport["width"], cdp)
@@ -447,6 +475,8 @@ class _Session:
         timings["total"] = round((time.perf_counter() - started) * 1000, 1)
         meta.timings_ms = timings
         meta.page_errors = self.page_errors[:20]
+        meta.blocked_hosts = sorted({host_of(u) for u in self.blocked})
+        meta.failed_hosts = sorted(self.failed_hosts)
         return Artifacts(meta=meta, raw=raw, dom=dom, text=text, aria=aria, screenshot=png, a11y=a11y_json)
 
     async def cdp(self) -> Any:

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import BadInput
+from .hosts import HostOverrides, check_host, parse_map
 from .sites import netease
 
 MODES = ("normal", "care")
@@ -103,6 +104,7 @@ def load_watchlist(path: Path) -> list[Target]:
         raise BadInput(f"watchlist {path} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
     except OSError as exc:
         raise BadInput(f"watchlist {path} cannot be read: {exc.strerror or exc}") from None
+    load_host_overrides(path, data)  # a bad [hosts] table fails as early as a bad [[page]]
     allow = data.get("allow_hosts", [])
     if not isinstance(allow, list) or not all(isinstance(h, str) for h in allow):
         raise BadInput(f"watchlist {path}: allow_hosts must be a list of host names")
@@ -125,6 +127,62 @@ def load_watchlist(path: Path) -> list[Target]:
             raise BadInput(f"{where}: id {entry['id']} is listed twice")
         seen.add(entry["id"])
         out.append(Target(entry["id"], entry["url"]))
+    return out
+
+
+HOST_KEYS = ("allow", "block", "map")
+
+
+def load_host_overrides(path: Path, data: dict | None = None) -> HostOverrides:
+    """The watchlist's ``[hosts]`` table (``allow``/``block`` lists of hosts, ``map`` of HOST = ORIGIN):
+    rows in front of the site's host policy. Errors name the line; no file or no table: no rows."""
+    if data is None:
+        if not path.is_file():
+            return HostOverrides()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            return HostOverrides()  # load_watchlist reports those
+    table = data.get("hosts", {})
+    lines = _key_lines(path, "hosts")
+    where = f"watchlist {path}:{lines.get('', '?')}"
+    if not isinstance(table, dict):
+        raise BadInput(f"{where}: 'hosts' must be a table ([hosts] with allow, block, map)")
+    if unknown := sorted(set(table) - set(HOST_KEYS)):
+        raise BadInput(f"{where}: [hosts] has no key {unknown[0]!r}: use allow, block or map")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("allow", "block"):
+        value, at = table.get(key, []), f"watchlist {path}:{lines.get(key, lines.get('', '?'))}"
+        if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
+            raise BadInput(f"{at}: [hosts] {key} must be a list of host names")
+        try:
+            lists[key] = tuple(check_host(h, f"[hosts] {key}") for h in value)
+        except BadInput as exc:
+            raise BadInput(f"{at}: {exc}") from None
+    mapping, at = table.get("map", {}), f"watchlist {path}:{lines.get('map', lines.get('', '?'))}"
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        raise BadInput(f"{at}: [hosts] map must be a table of HOST = \"ORIGIN\" "
+                       '(e.g. map = {"static.ws.126.net" = "http://127.0.0.1:8001"})')
+    try:
+        pairs = tuple(parse_map(f"{k}={v}", "[hosts] map") for k, v in mapping.items())
+    except BadInput as exc:
+        raise BadInput(f"{at}: {exc}") from None
+    return HostOverrides(lists["allow"], lists["block"], pairs)
+
+
+def _key_lines(path: Path, table: str) -> dict[str, int]:
+    """1-based lines of ``[table]`` (key '') and of each key inside it, for error messages."""
+    out: dict[str, int] = {}
+    inside = False
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = line.strip()
+        if text.startswith("["):
+            inside = text.replace(" ", "") == f"[{table}]"
+            if inside:
+                out[""] = i
+            continue
+        if inside and (m := re.match(r"([A-Za-z0-9_-]+)\s*=", text)):
+            out.setdefault(m.group(1), i)
     return out
 
 
