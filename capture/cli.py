@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--drift", metavar="NAME", default=None,
                      help="serve every article, care page and /api/ answer with this drift self-test mutation "
                           "(names: capture.replica.drift.DRIFTS)")
+    srv.add_argument("--churn", action="store_true",
+                     help="change on every request what a live page changes (recommendations, ads, ids, counts)")
 
     ext = sub.add_parser("extract", help="print the structured extraction of a page")
     _add_common(ext)
@@ -349,10 +351,10 @@ def _parse_port(value: str) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .replica import ReplicaServer, pages
 
-    server = ReplicaServer(port=_parse_port(args.port), drift=args.drift)
+    server = ReplicaServer(port=_parse_port(args.port), drift=args.drift, churn=args.churn)
     server.start()
     print(f"replica serving on {server.base_url} (Ctrl-C to stop)"
-          + (f" with drift {server.drift}" if server.drift else ""))
+          + (f" with drift {server.drift}" if server.drift else "") + (" with churn" if args.churn else ""))
     for p in pages():
         print(f"  {server.base_url}{p.path}   {server.base_url}{p.care_path}")
     sys.stdout.flush()

@@ -2,7 +2,9 @@
 
 A change that extraction survives still shows here: a wrapper div added, a class renamed, a module
 reordered. Runs of identical siblings collapse to one line with ``+``, so more or fewer paragraphs or
-list items (content) do not read as a layout change.
+list items (content) do not read as a layout change. What churns from load to load without a layout
+change is left out, by the site table: generated ids and random classes, ad slots, optional icons; and
+the items of lists that are recomputed per request become the sorted set of shapes they take.
 """
 
 from __future__ import annotations
@@ -15,41 +17,50 @@ from .extract.core import parse
 from .sites import netease
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "-text", "-comment", "br", "wbr"})
+_GENERATED_ID = re.compile("|".join(f"(?:{p})" for p in netease.SKELETON_GENERATED_IDS))
+_RANDOM_CLASS = re.compile(netease.SKELETON_RANDOM_CLASS)
 
 
 def _label(node: LexborNode) -> str:
-    """``tag#id.class…``: only id and class are kept (href, src, style, data-* carry content or churn)."""
+    """``tag#id.class…``: only id and class are kept (href, src, style, data-* carry content or churn),
+    and of those only what a page author wrote (generated ids and random classes change per load)."""
     attrs = node.attributes
     label = node.tag or "?"
-    if attrs.get("id"):
+    if attrs.get("id") and not _GENERATED_ID.fullmatch(attrs["id"]):
         label += f"#{attrs['id']}"
-    classes = sorted(c for c in (attrs.get("class") or "").split() if c not in netease.SKELETON_VOLATILE_CLASSES)
+    classes = sorted(c for c in (attrs.get("class") or "").split()
+                     if c not in netease.SKELETON_VOLATILE_CLASSES and not _RANDOM_CLASS.fullmatch(c))
     if classes:
         label += "." + ".".join(classes)
     return label
 
 
-def _lines(node: LexborNode, depth: int, unordered: bool = False) -> list[str]:
+class _Marks:
+    """Nodes of one tree that the site table names: subtrees to skip and lists read as sets."""
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self.skip = {n.mem_id for css, _why in netease.SKELETON_SKIP for n in tree.css(css)}
+        self.sets = {n.mem_id for css in netease.SKELETON_ITEM_SETS for n in tree.css(css)}
+
+
+def _lines(node: LexborNode, depth: int, marks: _Marks, unordered: bool = False) -> list[str]:
     """Indented skeleton lines of ``node``'s subtree.
 
-    Runs of identical siblings collapse to one entry marked `` +``. With ``unordered`` (the body), the
-    top-level children become their distinct shapes in first-seen order, so adding or moving a
-    paragraph or an image is content, while a new wrapper or a renamed class is layout.
+    Runs of identical siblings collapse to one entry marked `` +``. With ``unordered`` (the body) or
+    for a list of ``SKELETON_ITEM_SETS``, the children become the sorted set of their distinct shapes,
+    each marked `` *``: adding, dropping or moving a paragraph or a list item is content (or churn),
+    while a new wrapper, a new item shape or a renamed class is layout.
     """
     children: list[list[str]] = []
     child = node.child
     while child is not None:
-        if child.tag not in _SKIP:
-            children.append(_lines(child, depth + 1))
+        if child.tag not in _SKIP and child.mem_id not in marks.skip:
+            children.append(_lines(child, depth + 1, marks))
         child = child.next
     out = ["  " * depth + _label(node)]
-    if unordered:
-        seen: list[list[str]] = []
-        for sub in children:
-            if sub not in seen:
-                seen.append(sub)
-        for sub in seen:
-            out.extend([sub[0] + (" +" if children.count(sub) > 1 else ""), *sub[1:]])
+    if unordered or node.mem_id in marks.sets:
+        for sub in sorted({tuple(sub) for sub in children}):
+            out.extend([sub[0] + " *", *sub[1:]])
         return out
     i = 0
     while i < len(children):
@@ -66,6 +77,7 @@ def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal") -> dict
     """``{region: skeleton lines}`` for every region of ``mode``; a region not found gives ``[]``."""
     tree = parse(html)
     out: dict[str, list[str]] = {}
+    marks = _Marks(tree)
     for region, per_mode in netease.SKELETON_REGIONS.items():
         selectors = per_mode.get(mode, ())
         if not selectors:
@@ -73,7 +85,7 @@ def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal") -> dict
         lines: list[str] = []
         for css in selectors:
             node = tree.css_first(css)
-            lines.extend(_lines(node, 0, region in netease.SKELETON_UNORDERED) if node is not None else [f"(missing {css})"])
+            lines.extend(_lines(node, 0, marks, region in netease.SKELETON_UNORDERED) if node is not None else [f"(missing {css})"])
         out[region] = lines
     for region, css, attr in netease.FORMAT_PROBES:
         if region in out:

@@ -14,6 +14,7 @@ from typing import Any
 from .sites import netease
 
 _TIME = re.compile(netease.TIME_PATTERN)
+_DIGIT = re.compile(r"\d")
 _JS_URL = re.compile(r"^(\s*- /url: )javascript:.*$")  # placeholder links carry nothing to compare
 _NUMBER_NAME = re.compile(r'^(\s*- (?:link|text|generic)(?: "|: ))\d[\d,.万]*("?)(.*)$')
 
@@ -30,7 +31,12 @@ def _mask_value(kind: str, value: Any, bounds: tuple[int, int] | None) -> Any:
         return "<time>" if isinstance(value, str) and _TIME.fullmatch(value) else value
     if kind == "list" and isinstance(value, list):
         fields = sorted({k for item in value if isinstance(item, dict) for k in item})
-        return {"volatile": "list", "count": _in_range(len(value), bounds or (0, 10**6)), "item_fields": fields}
+        out: dict[str, Any] = {"volatile": "list", "count": _in_range(len(value), bounds or (0, 10**6)),
+                               "item_fields": fields}
+        times = {_DIGIT.sub("9", item["time"]) for item in value if isinstance(item, dict) and isinstance(item.get("time"), str)}
+        if times:  # the items' time format is layout: kept as its shape (digits → 9), like FORMAT_PROBES
+            out["time_formats"] = sorted(times)
+        return out
     return value
 
 

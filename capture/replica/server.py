@@ -26,6 +26,7 @@ from ..sites import netease
 from . import content
 from . import drift as drifts
 from . import faults as faultmod
+from .churn import Churn, churn_html, churn_json
 from .render import render, render_index, render_not_found
 from .response import HTML, JSON, Response
 
@@ -64,10 +65,11 @@ def not_found(path: str) -> Response:
     return _html(404, render_not_found(path))
 
 
-def article_response(path: str, drift: str | None = None) -> Response | None:
+def article_response(path: str, drift: str | None = None, churn: Churn | None = None) -> Response | None:
     """Normal or 关怀版 page for an article path; ``None`` if the path is not an article path.
 
-    ``drift`` names a mutation of :mod:`capture.replica.drift` applied to the page (if it applies).
+    ``drift`` names a mutation of :mod:`capture.replica.drift` applied to the page (if it applies);
+    ``churn`` (:mod:`.churn`) makes this load differ from the last as a live page does.
     """
     m = ARTICLE_RE.match(path)
     if not m:
@@ -79,10 +81,12 @@ def article_response(path: str, drift: str | None = None) -> Response | None:
     if mode == "care" and path != page.care_path:
         return not_found(path)  # e.g. a dy id with the news care suffix
     html = render(page, mode)
+    if churn is not None:
+        html = churn_html(html, page.kind, mode, churn.seed())
     return _html(200, drifts.apply(drift, mode, html) if drift else html)
 
 
-def api_response(path: str, drift: str | None = None) -> Response | None:
+def api_response(path: str, drift: str | None = None, churn: Churn | None = None) -> Response | None:
     """The JSON the page's scripts fetch after load: 跟贴 count and 热点推荐 list."""
     m = API_RE.match(path)
     if not m:
@@ -94,6 +98,8 @@ def api_response(path: str, drift: str | None = None) -> Response | None:
     else:
         items = [dict(item, img=f"/img/{item['img']}") for item in content.hot_items(m["id"])]
         value = {"docId": m["id"], "items": items}
+    if churn is not None:
+        value = churn_json(m["what"], value, churn.seed())
     return _json(200, drifts.apply_json(drift, m["what"], value) if drift else value)
 
 
@@ -113,8 +119,8 @@ def static_file(path: str) -> Response | None:
     return None
 
 
-def handle(method: str, path: str, query: str = "", drift: str | None = None) -> Response:
-    """Route one request. Pure: same input, same bytes.
+def handle(method: str, path: str, query: str = "", drift: str | None = None, churn: Churn | None = None) -> Response:
+    """Route one request. Pure: same input, same bytes (unless ``churn`` is given: see :mod:`.churn`).
 
     ``drift`` (server-wide) or ``?drift=<name>`` in ``query`` (wins over it) mutates article, care and
     ``/api/`` answers; an unknown ``?drift=`` name answers 400 with the known names.
@@ -130,7 +136,7 @@ def handle(method: str, path: str, query: str = "", drift: str | None = None) ->
     if path == "/favicon.ico":
         return Response(204, "image/x-icon", b"")
     for responder in (article_response, api_response):
-        if (resp := responder(path, drift)) is not None:
+        if (resp := responder(path, drift, churn)) is not None:
             return resp
     if (resp := static_file(path)) is not None:
         return resp
@@ -143,15 +149,16 @@ class _Handler(BaseHTTPRequestHandler):
     verbose = False
     drift: str | None = None
     faults: faultmod.FaultLayer | None = None
+    churn: Churn | None = None
 
     def _respond(self, with_body: bool) -> None:
         parts = urlsplit(self.path)
         try:
             if self.faults is not None:  # /_fault/<kind>/… and ReplicaServer(fault=…): see faults.py
                 resp = self.faults.respond(self.command, parts.path, parts.query,
-                                           lambda m, p, q: handle(m, p, q, self.drift))
+                                           lambda m, p, q: handle(m, p, q, self.drift, self.churn))
             else:
-                resp = handle(self.command, parts.path, parts.query, self.drift)
+                resp = handle(self.command, parts.path, parts.query, self.drift, self.churn)
         except Exception as exc:  # a bug in a template must not kill the server thread silently
             resp = Response(500, "text/plain; charset=utf-8", f"replica error: {exc}".encode())
         if isinstance(resp, faultmod.SocketFault):
@@ -208,15 +215,18 @@ class ReplicaServer:
     """The replica site on ``host:port`` (port 0 picks a free one). Use as a context manager.
 
     ``drift`` names a :mod:`capture.replica.drift` mutation applied to every article page, care page
-    and ``/api/`` answer (``BadInput`` if unknown).
+    and ``/api/`` answer (``BadInput`` if unknown). ``churn`` makes every answer change what a live
+    page changes from load to load (:mod:`.churn`), seeded by a request counter from ``churn_seed``.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False,
-                 drift: str | None = None, fault: str | faultmod.FaultPolicy | None = None) -> None:
+                 drift: str | None = None, fault: str | faultmod.FaultPolicy | None = None,
+                 churn: bool = False, churn_seed: int = 0) -> None:
         self.host = host
         self.port = _check_port(port)
         self.verbose = verbose
         self.drift = drifts.get(drift).name if drift is not None else None
+        self.churn = Churn(churn_seed) if churn else None
         #: Fault mode (capture/replica/faults.py): ``fault`` applies to every article page.
         try:
             self.faults = faultmod.FaultLayer(fault)
@@ -230,7 +240,7 @@ class ReplicaServer:
         if self._httpd is not None:
             return self._httpd
         handler = type("ReplicaHandler", (_Handler,), {"verbose": self.verbose, "drift": self.drift,
-                                                        "faults": self.faults})
+                                                        "faults": self.faults, "churn": self.churn})
         self.faults.stop.clear()
         try:
             httpd = _HTTPServer((self.host, self.port), handler)

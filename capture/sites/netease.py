@@ -349,6 +349,7 @@ CARE_URL_SUFFIXES = tuple(f"{s}.html" for s in dict.fromkeys(CARE_SUFFIX.values(
 #: their fields; "time": a timestamp in a list whose value churns but whose format must not change.
 VOLATILE_FIELDS: tuple[tuple[str, str, tuple[int, int] | None, str], ...] = (
     ("tie_count", "count", None, "跟贴 counts change by the minute"),
+    ("recommendations.相关推荐", "list", (0, 60), "相关推荐 is recomputed on every request"),
     ("recommendations.热点推荐", "list", (0, 60), "热点推荐 is refreshed all day"),
     ("recommendations.*.*.time", "time", None, "list times follow the items"),
     ("side_modules.*.items", "list", (0, 30), "side-module items follow the news"),
@@ -371,7 +372,26 @@ SKELETON_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 #: Classes that scripts toggle (tab state, toolbar state): not layout.
 SKELETON_VOLATILE_CLASSES = ("active", "current", "on", "hover", "ariabodytopfiexed")
-#: Regions whose children are compared as a set of shapes, not a sequence (content reorders them).
+#: Classes that look generated (scripts and ad code pick a new one on every load, ``div._621p8eyo11k``):
+#: dropped from the skeleton like the volatile classes above.
+SKELETON_RANDOM_CLASS = r"_[0-9a-z]{8,}"
+#: Ids that look generated: 2024 网易号 pages give every body paragraph one (``<p id="2NOJUF63">``), and
+#: ad slots are ``div#ssp_7365634``. Dropped from the skeleton; a hand-written id (``#js_N_nav_left``) stays.
+SKELETON_GENERATED_IDS = (r"[0-9A-Z]{8}", r"ssp_\w+")
+#: Subtrees left out of the skeleton: (selector, why). Ads come and go inside the lists, and an item's
+#: video icon is optional: with it in the skeleton a load whose items happen to carry no video would
+#: lose a shape (a false alarm), so an item reads the same with and without it.
+SKELETON_SKIP: tuple[tuple[str, str], ...] = (
+    (".post_recommend_ad", "ad slots in the recommendation lists (script-inserted, random classes)"),
+    ('[id^="ssp_"]', "Baidu ad containers"),
+    ("i.post_recommend_video", "the video icon an item gains or loses from load to load"),
+)
+#: Containers whose children are compared as the sorted set of the shapes they take (no order, no
+#: counts): recommendation and side lists are recomputed per request (items reorder, come and go, ads
+#: and 付费专栏 items are inserted), while a new item shape or a renamed class still shows.
+SKELETON_ITEM_SETS = ("ul.post_recommends_list", "#js_post_recommend_hot", ".post_recommend_news_hot",
+                      "ul.post_side_mod_list")
+#: Regions whose root's children are such a set too (content adds, drops and moves paragraphs and images).
 SKELETON_UNORDERED = ("body",)
 #: Formats kept in the skeleton: (region, selector, attribute or "" for text). The value is reduced to
 #: its shape (digits → 9), so a new date format is a layout change while a new date is not.
