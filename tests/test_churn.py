@@ -21,7 +21,7 @@ from capture.compare import GoldenViews, classify
 from capture.errors import MissingField
 from capture.extract import extract
 from capture.fingerprint import skeleton
-from capture.replica import ReplicaServer, handle, pages, seed_page
+from capture.replica import ReplicaServer, handle, page_by_id, pages, seed_page
 from capture.replica.churn import churn_html, churn_json
 from capture.testing import ROOT
 from capture.volatile import mask_article
@@ -91,6 +91,11 @@ def test_churn_touches_what_the_live_site_changes() -> None:
         seen["ids"] |= bool(re.search(r'<p id="[0-9A-Z]{8}"', html))
         seen["paid"] |= "/dy/paidCollect/" in html
     assert all(seen.values()), seen
+    local = page_by_id("J2T7M1LC0534A8VB")  # the page with a 本地新闻 module
+    assert local is not None
+    html = served(None, local.path)
+    cities = {re.search(r"(\S\S)：地铁新线", churn_html(html, local.kind, "normal", s))[1] for s in range(RELOADS)}
+    assert len(cities) > 2 and "北京" in re.search(r"(\S\S)：地铁新线", html)[1]
     tie = {churn_json("tie", {"tcount": 1}, s)["tcount"] for s in range(5)}
     assert len(tie) > 1
 
@@ -177,7 +182,8 @@ def test_capture_check_against_a_churning_replica_passes(churning_replica: Repli
     from capture.recorder import RecordOptions
     from capture.targets import Target
 
-    chosen = [seed_page(), next(p for p in pages() if p.kind != seed_page().kind)]  # a 网易号 and a news page
+    # a 网易号 page, the one with a 本地新闻 module, and a news page
+    chosen = [seed_page(), page_by_id("J2T7M1LC0534A8VB"), next(p for p in pages() if p.kind != seed_page().kind)]
     for page in chosen:
         for sub in ("test_goldens", "env"):
             for f in (ROOT / "snapshots" / "replica" / sub).glob(f"*{page.id}*"):
@@ -187,7 +193,7 @@ def test_capture_check_against_a_churning_replica_passes(churning_replica: Repli
     targets = [Target(p.id, p.live_url) for p in chosen]
     for _ in range(2):
         report = run_check(targets, tmp_path, opts, target_set="replica")
-        assert len(report.results) == 4
+        assert len(report.results) == 6
         # An informational a11y note (a normal page's axe node count follows the list length) fails nothing.
         assert not report.fails, [(r.mode, r.status, [f"{d.cls} {d.region}: {d.reason}" for d in r.differences if d.fails])
                                   for r in report.results]

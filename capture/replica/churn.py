@@ -5,7 +5,8 @@ deterministic. What changes (NETEASE.md, "What a live page does"): 相关推荐 
 (an item dropped, a 付费专栏 item inserted), the video icon of each item, ad slots inside the list with
 random classes (``div#ssp_… .post_recommend_ad._<random>``), a random class on the sidebar ad,
 side-module items reordered, generated paragraph ids on 网易号 bodies (``<p id="2NOJUF63">``), the
-跟贴 count and the 热点推荐 items. Each request draws from ``random.Random(seed)`` with the seed a
+跟贴 count, the 热点推荐 items and the reader's city in 本地新闻 (``LOCATION_MODULES``). Each request
+draws from ``random.Random(seed)`` with the seed a
 per-server counter, so a run of requests is reproducible. Post-processing of the rendered HTML, like
 :mod:`.drift`: it never needs to know how the templates work.
 """
@@ -18,16 +19,24 @@ import string
 import threading
 from typing import Any
 
+from ..sites import netease
+
 _UPPER = string.digits + string.ascii_uppercase
 _LOWER = string.digits + string.ascii_lowercase
 _REC_LIST = re.compile(r'(<ul class="post_recommends_list">)(.*?)(\n\s*</ul>)', re.S)
 _REC_ITEM = re.compile(r'\s*<li class="post_recommend">.*?</li>|\s*<div class="post_recommend artificial_collect_item">'
                        r'.*?</div>\s*</div>', re.S)
-_SIDE_LIST = re.compile(r'(<ul class="post_side_mod_list"[^>]*>)(.*?)(\s*</ul>)', re.S)
+#: Side lists, but not 态度原创 (``ul#js-yuanchuang-content``): the real page shuffles that one in the
+#: browser with ``Math.random``, which a capture seeds, so the server sends it the same every time.
+_SIDE_LIST = re.compile(r'(<ul class="post_side_mod_list">)(.*?)(\s*</ul>)', re.S)
 _SIDE_ITEM = re.compile(r'\s*<li class="post_side_mod_item">.*?</li>', re.S)
 _BODY = re.compile(r'(<div class="post_body">)(.*?)(\n</div>)', re.S)
 _PARA = re.compile(r"<p(?=[ >])")
 _VIDEO = '<i class="post_recommend_video"></i>'
+#: The replica's default reader city (ipservice is blocked, so a capture sees the default) and others.
+CITY, CITIES = "北京", ("上海", "广州", "天津", "杭州", "成都", "武汉")
+_LOCAL = re.compile(r'<h2 class="post_side_mod_title">(?:<a [^>]*>)?(?:' + "|".join(netease.LOCATION_MODULES)
+                    + r")(?:</a>)?</h2>.*?</ul>", re.S)
 
 
 def _token(rng: random.Random, alphabet: str, n: int) -> str:
@@ -88,6 +97,8 @@ def churn_html(html: str, kind: str, mode: str, seed: int) -> str:
     if mode == "normal":
         html = _REC_LIST.sub(lambda m: m[1] + _recommends(m[2], rng) + m[3], html, count=1)
         html = _SIDE_LIST.sub(lambda m: m[1] + _side(m[2], rng) + m[3], html)
+        city = rng.choice(CITIES)
+        html = _LOCAL.sub(lambda m: m[0].replace(f"{CITY}：", f"{city}："), html)
         html = html.replace('<div class="ad_module">',
                             f'<div class="ad_module _{_token(rng, _LOWER, 11)}">')
     if kind == "dy":
