@@ -223,16 +223,53 @@ async def _attempt(coro: Any, url: str, budget: float) -> Any:
         raise _classify_nav_error(url, exc) from None
 
 
-async def _wait_ready(page: Any, timeout_ms: float, timings: dict[str, float], step: str) -> bool:
-    """Wait for the page's own readiness signal; a page without one (live site) is taken as loaded."""
-    t0 = time.perf_counter()
+#: In-page readiness test, polled by ``page.wait_for_function``. On first call it installs a
+#: MutationObserver (document subtree) and a PerformanceObserver (resource entries) that stamp the
+#: last activity; it is true once the body selector matches, the document is complete and nothing
+#: has happened for ``quiet`` ms. Counted in the page rather than via Playwright request events
+#: because a 20 ms poll is one cheap evaluate, while request events cost a round trip per request.
+READY_FN = """([sel, quiet]) => {
+  const w = window, now = () => performance.now();
+  if (!w.__captureReady) {
+    const st = w.__captureReady = {last: now()};
+    const bump = () => { st.last = now(); };
+    new MutationObserver(bump).observe(document, {subtree: true, childList: true, attributes: true,
+                                                  characterData: true});
+    try { new PerformanceObserver(bump).observe({type: "resource"}); } catch (e) {}
+  }
+  return !!document.querySelector(sel) && document.readyState === "complete"
+    && now() - w.__captureReady.last >= quiet;
+}"""
+
+
+async def wait_ready(page: Any, timeout_ms: float) -> str:
+    """Wait until the article body is present and the load has settled (no fixed sleep: polled, with
+    ``timeout_ms`` only as the ceiling). Returns "settled", or "bound" when the ceiling ended it."""
     try:
-        await page.wait_for_function(netease.READY_JS, timeout=timeout_ms, polling=READY_POLL_MS)
-        ok = True
+        await page.wait_for_function(READY_FN, arg=[netease.READY_BODY_SELECTOR, netease.READY_QUIET_MS],
+                                     timeout=timeout_ms, polling=READY_POLL_MS)
+        return "settled"
     except Exception:
-        ok = False
+        return "bound"
+
+
+def wait_ready_sync(page: Any, timeout_ms: float) -> str:
+    """``wait_ready`` for a sync Playwright page (tests that open pages themselves)."""
+    try:
+        page.wait_for_function(READY_FN, arg=[netease.READY_BODY_SELECTOR, netease.READY_QUIET_MS],
+                               timeout=timeout_ms, polling=READY_POLL_MS)
+        return "settled"
+    except Exception:
+        return "bound"
+
+
+async def _wait_ready(page: Any, timeout_ms: float, timings: dict[str, float], step: str) -> bool:
+    """Readiness with its timing; ``<step>_bound`` is 1.0 when the bound, not the page, ended the wait."""
+    t0 = time.perf_counter()
+    ready_by = await wait_ready(page, timeout_ms)
     timings[step] = round((time.perf_counter() - t0) * 1000, 1)
-    return ok
+    timings[f"{step}_bound"] = 0.0 if ready_by == "settled" else 1.0
+    return ready_by == "settled"
 
 
 async def _check_is_article(page: Any, url: str) -> None:

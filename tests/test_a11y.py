@@ -16,11 +16,11 @@ from capture.a11y.drifts import CARE_DRIFTS
 from capture.a11y.rules import value
 from capture.compare import a11y_differences
 from capture.goldens import GoldenA11y
+from capture.recorder import wait_ready_sync
 from capture.replica import ReplicaServer, drift, pages, render, seed_page
 from capture.report import CLASSES, Difference
 from capture.sites.a11y_rules import RULES, RULES_BY_ID
 
-READY = "document.documentElement.dataset.ready === '1'"
 SEED = seed_page()
 #: The care page with the most body images (the image-alt drift must strip every one).
 WITH_IMAGES = max(pages(), key=lambda p: render(p, "care").count('<p class="f_center"><img'))
@@ -34,7 +34,7 @@ def measure_url(capture_context: Any, url: str) -> dict[str, Any]:
     page.on("request", lambda r: requests.append(r.url))
     try:
         page.goto(url)
-        page.wait_for_function(READY, timeout=10_000)
+        wait_ready_sync(page, 10_000)
         return measure_sync(page, requests=requests)
     finally:
         page.close()

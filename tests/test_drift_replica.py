@@ -16,12 +16,12 @@ from capture.compare import FIELD_REGION, GoldenViews, classify
 from capture.errors import BadInput, CaptureError, MissingField
 from capture.extract import Article, extract
 from capture.fingerprint import skeleton
+from capture.recorder import wait_ready_sync
 from capture.replica import DRIFTS, ReplicaPage, ReplicaServer, handle, pages, render, seed_page
 from capture.replica import drift as drifts
 from capture.targets import MODES
 from capture.volatile import mask_article
 
-READY = "document.documentElement.dataset.ready === '1'"
 NAMES = sorted(DRIFTS)
 
 
@@ -324,16 +324,16 @@ def test_care_link_drifts_after_scripts_run(capture_context: Any) -> None:
     try:
         with ReplicaServer(drift="care-link-elsewhere") as srv:
             tab.goto(srv.base_url + page.path)
-            tab.wait_for_function(READY, timeout=10_000)
+            wait_ready_sync(tab, 10_000)
             href = tab.get_attribute("#js_N_nav_left #js_gowza", "href")
             assert href and href.startswith(srv.base_url) and page.id not in href
         with ReplicaServer(drift="remove-care-link") as srv:
             tab.goto(srv.base_url + page.path)
-            tab.wait_for_function(READY, timeout=10_000)
+            wait_ready_sync(tab, 10_000)
             assert tab.query_selector("#js_gowza") is None
         with ReplicaServer(drift="old-template") as srv:
             tab.goto(srv.base_url + page.path)
-            tab.wait_for_function(READY, timeout=10_000)  # the old page still signals readiness
+            wait_ready_sync(tab, 10_000)  # the old page still signals readiness
             tie = json.loads(fetch(f"{srv.base_url}/api/tie/{page.id}.json")[1])["tcount"]
             assert tab.inner_text(".post_cnum_tie") == str(tie)  # main.js filled it
             href = tab.get_attribute("#js_N_nav_left #js_gowza", "href")

@@ -14,11 +14,11 @@ import pytest
 
 from capture.errors import BadInput
 from capture.pagetext import comparable_lines, visible_text
+from capture.recorder import wait_ready_sync
 from capture.replica import ReplicaServer, pages, render, seed_page
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seed"
-READY = "document.documentElement.dataset.ready === '1'"
 
 
 def fetch(url: str) -> tuple[int, str, str]:
@@ -40,7 +40,7 @@ def tab(capture_context: Any) -> Iterator[Any]:
 
 def open_ready(page: Any, url: str) -> None:
     page.goto(url)
-    page.wait_for_function(READY, timeout=10_000)
+    wait_ready_sync(page, 10_000)
 
 
 # --- catalogue ---------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_care_link_is_revealed_and_leads_to_care_page(replica_server: ReplicaSer
     assert link.is_visible()
     link.click()
     tab.wait_for_url(replica_server.base_url + p.care_path)
-    tab.wait_for_function(READY, timeout=10_000)
+    wait_ready_sync(tab, 10_000)
     assert tab.get_attribute("html", "data-mode") == "care"
     assert tab.inner_text("h1.post_title") == p.title
 

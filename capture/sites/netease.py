@@ -48,8 +48,6 @@ ARTICLE_PATH = rf"^/(?P<channel>[a-z0-9]+)/article/(?P<id>[0-9A-Z]{{16}})(?P<car
 #: How the recorder reaches the care page, in order (recorded in meta.json as ``care_via``).
 CARE_LINK_SELECTOR = "#js_gowza"
 CARE_ARIA_URL_ATTR = "aria-url"
-#: The page's own readiness signal: scripts set ``<html data-ready="1">`` once counts and lists are filled.
-READY_JS = "document.documentElement.dataset.ready === '1'"
 #: Text that marks a block (captcha) page rather than an article.
 BLOCK_PAGE_MARKERS = ("验证码", "访问过于频繁", "安全验证")
 
@@ -296,6 +294,20 @@ GENERATIONS: tuple[Generation, ...] = (
         required=frozenset({"title", "published", "body"}),
     ),
 )
+
+# --- Readiness: when a loaded page is ready to capture (read by ``capture.recorder``) ---------------
+# No real page says "I am done": a page is ready when its article body is present (any generation's
+# body selector, since the generation is only known after load) and nothing has happened for a
+# quiet window: no new resource finished and no DOM mutation. The bound (RecordOptions.ready_timeout_ms)
+# is only the ceiling, for pages that never stop polling or mutating.
+
+#: Per generation, the selectors whose presence means the article body is there (from GENERATIONS).
+READY_BODY: Mapping[str, tuple[str, ...]] = MappingProxyType({g.name: g.fields["body"] for g in GENERATIONS})
+#: Union of READY_BODY, deduplicated, as one CSS selector list (the page is matched before it is recognised).
+READY_BODY_SELECTOR = ", ".join(dict.fromkeys(s for sels in READY_BODY.values() for s in sels))
+#: Milliseconds with no new resource and no DOM mutation that count as "the load has settled".
+READY_QUIET_MS = 150
+
 
 # --- Dates: how pages write a time, and how the extraction stores it -----------------------------
 #: A calendar date as pages write it: 2019-05-17, 2019/5/17, 2019年5月17日.

@@ -1,9 +1,8 @@
 /* post2020 page script: tab switching, then the values the real page fills after load
-   (跟贴 count, 热点推荐 list) from the replica's JSON endpoints. When both are settled the page
-   says so with <html data-ready="1">, which captures wait for. No clocks, no randomness. */
+   (跟贴 count, 热点推荐 list) from the replica's JSON endpoints. Like the real page it sets no
+   readiness flag: captures wait for the body and a quiet window. No clocks, no randomness. */
 (function () {
   "use strict";
-  var root = document.documentElement;
   var match = /\/([0-9A-Z]{16})\.html$/.exec(location.pathname);
   var docid = match ? match[1] : "";
 
@@ -83,9 +82,8 @@
 
   function start() {
     initTabs();
-    Promise.all([settle(fillTie()), settle(fillHot())]).then(function () {
-      root.dataset.ready = "1";
-    });
+    settle(fillTie());
+    settle(fillHot());
   }
 
   if (document.readyState === "loading") {
