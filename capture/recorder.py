@@ -242,13 +242,41 @@ READY_FN = """([sel, quiet]) => {
 }"""
 
 
-async def wait_ready(page: Any, timeout_ms: float) -> str:
+class InFlight:
+    """Requests the page has started and not yet finished. The in-page observers only see finished
+    resources, so a slow fetch could outlast the quiet window; readiness also waits for this to be 0."""
+
+    def __init__(self, page: Any) -> None:
+        self.count = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+        page.on("request", self._start)
+        page.on("requestfinished", self._end)
+        page.on("requestfailed", self._end)
+
+    def _start(self, _req: Any) -> None:
+        self.count += 1
+        self.idle.clear()
+
+    def _end(self, _req: Any) -> None:
+        self.count = max(0, self.count - 1)
+        if not self.count:
+            self.idle.set()
+
+
+async def wait_ready(page: Any, timeout_ms: float, inflight: InFlight | None = None) -> str:
     """Wait until the article body is present and the load has settled (no fixed sleep: polled, with
     ``timeout_ms`` only as the ceiling). Returns "settled", or "bound" when the ceiling ended it."""
+    end = time.perf_counter() + timeout_ms / 1000
     try:
-        await page.wait_for_function(READY_FN, arg=[netease.READY_BODY_SELECTOR, netease.READY_QUIET_MS],
-                                     timeout=timeout_ms, polling=READY_POLL_MS)
-        return "settled"
+        while True:
+            left = (end - time.perf_counter()) * 1000
+            await page.wait_for_function(READY_FN, arg=[netease.READY_BODY_SELECTOR, netease.READY_QUIET_MS],
+                                         timeout=max(1.0, left), polling=READY_POLL_MS)
+            if inflight is None or inflight.idle.is_set():
+                return "settled"
+            # A request still open: wait for it to end, then for a fresh quiet window after it.
+            await asyncio.wait_for(inflight.idle.wait(), timeout=max(0.001, end - time.perf_counter()))
     except Exception:
         return "bound"
 
@@ -263,10 +291,11 @@ def wait_ready_sync(page: Any, timeout_ms: float) -> str:
         return "bound"
 
 
-async def _wait_ready(page: Any, timeout_ms: float, timings: dict[str, float], step: str) -> bool:
+async def _wait_ready(page: Any, timeout_ms: float, timings: dict[str, float], step: str,
+                      inflight: InFlight | None = None) -> bool:
     """Readiness with its timing; ``<step>_bound`` is 1.0 when the bound, not the page, ended the wait."""
     t0 = time.perf_counter()
-    ready_by = await wait_ready(page, timeout_ms)
+    ready_by = await wait_ready(page, timeout_ms, inflight)
     timings[step] = round((time.perf_counter() - t0) * 1000, 1)
     timings[f"{step}_bound"] = 0.0 if ready_by == "settled" else 1.0
     return ready_by == "settled"
@@ -416,6 +445,7 @@ class _Session:
         if har is not None:
             await self.context.tracing.start_har(har, content="embed")
         page = self.page = await self.context.new_page()
+        self.inflight = InFlight(page)
         page.on("requestfailed", self._on_failed)
         page.on("crash", lambda _p: self.crashed.append(True))
         page.on("pageerror", lambda err: self.page_errors.append(first_line(err, "error", 200)))
@@ -425,7 +455,7 @@ class _Session:
 
     async def load(self, url: str, timings: dict[str, float], step: str) -> Any:
         resp = await _goto(self.page, url, timings, step)
-        await _wait_ready(self.page, self.opts.ready_timeout_ms, timings, step.replace("goto", "ready"))
+        await _wait_ready(self.page, self.opts.ready_timeout_ms, timings, step.replace("goto", "ready"), self.inflight)
         await _check_is_article(self.page, url)
         return resp
 
