@@ -365,12 +365,11 @@ def prepare_context(context: Any, settings: BrowserSettings | None = None, *,
 
 
 async def prepare_context_async(context: Any, settings: BrowserSettings | None = None, *,
-                                allowed_hosts: set[str] | None = None, blocked: list[str] | None = None,
-                                policy: HostPolicy | None = None) -> None:
+                                blocked: list[str] | None = None, policy: HostPolicy | None = None) -> None:
     """:func:`prepare_context` for Playwright's async API (the recorder runs contexts in parallel).
 
-    ``blocked`` collects the URLs the guard blocked (the a11y check counts ad hosts among them).
-    With ``policy`` (:mod:`capture.hosts`) that policy is the guard, and ``allowed_hosts`` is unused.
+    ``policy`` (:mod:`capture.hosts`) is the host guard; ``None`` leaves it off (HAR replay, whose own
+    route serves every request). ``blocked`` collects the URLs it blocked (the a11y ad-host figure).
     """
     settings = settings or BrowserSettings()
     context.set_default_navigation_timeout(settings.navigation_timeout_ms)
@@ -379,13 +378,6 @@ async def prepare_context_async(context: Any, settings: BrowserSettings | None =
         await context.clock.set_fixed_time(settings.fixed_time)
     if policy is not None:
         await context.route(policy.route_pattern(), _policy_guard(policy, settings, blocked))
-    elif (hosts := _guard_hosts(settings, allowed_hosts)) is not None:
-        async def guard(route: Any) -> None:
-            if blocked is not None:
-                blocked.append(route.request.url)
-            await route.abort("blockedbyclient")
-
-        await context.route(third_party_pattern(hosts), guard)
 
 
 def _abort_code(exc: Exception) -> str:

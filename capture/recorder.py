@@ -438,7 +438,7 @@ class _Session:
         settings = self.opts.settings
         self.context = await self.browser.new_context(**context_args(settings))
         if self.replay_har is not None:
-            await prepare_context_async(self.context, settings, allowed_hosts=None)
+            await prepare_context_async(self.context, settings)
             await self.context.route_from_har(self.replay_har, not_found="abort")
         else:
             await prepare_context_async(self.context, settings, blocked=self.blocked, policy=self.host_policy())
