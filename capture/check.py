@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from . import bundle, goldens
-from .compare import FIELD_REGION, GoldenViews, classify, extraction_data, views, volatile_changes
+from .compare import (
+    FIELD_REGION,
+    GoldenViews,
+    care_differences,
+    classify,
+    extraction_data,
+    views,
+    volatile_changes,
+)
 from .environment import env_of
 from .errors import CaptureError, CorruptFile, LayoutNotRecognized, MissingField
 from .recorder import Outcome, RecordOptions, record
@@ -88,14 +96,15 @@ def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, tar
         result.differences.append(no_golden(target.id, mode, target_set))
         return result
     new_bundle = bundle.read_bundle(bundle_path)
+    care_diffs = care_differences(new_bundle, _normal_of(bundle_path, previous)) if mode == "care" else []
     try:
         current = views(new_bundle)
     except (LayoutNotRecognized, MissingField) as exc:
         region = FIELD_REGION.get(getattr(exc, "field", ""), "page")
         result.status = "changed"
-        result.differences.append(Difference("layout-changed", region, str(exc)))
+        result.differences += care_diffs or [Difference("layout-changed", region, str(exc))]
         return result
-    diffs = classify(golden, _masked(current))
+    diffs = care_diffs + classify(golden, _masked(current))
     if not diffs and previous is not None:
         try:  # a missing or broken previous bundle (CorruptFile) just means no churn to report
             diffs = volatile_changes(extraction_data(bundle.read_bundle(previous)), current.extraction)
@@ -104,6 +113,17 @@ def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, tar
     result.differences = diffs
     result.status = "changed" if any(d.fails for d in diffs) else "unchanged"
     return result
+
+
+def _normal_of(care_path: Path, stored_care: Path | None) -> bundle.Bundle | None:
+    """The normal capture a care capture is judged against: the same run's, else the stored one."""
+    for path in (care_path.parent / "normal", stored_care.parent / "normal" if stored_care else None):
+        if path is not None and bundle.is_complete(path):
+            try:
+                return bundle.read_bundle(path)
+            except CaptureError:
+                continue
+    return None
 
 
 def run_check(targets: list[Target], snapshots: Path, opts: RecordOptions, *, target_set: str,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .bundle import Bundle
+from .errors import LayoutNotRecognized, MissingField
+from .extract.care import care_problems
 from .extract.core import extract, parse
 from .fingerprint import skeleton
 from .report import Difference
@@ -147,6 +149,24 @@ def classify(golden: GoldenViews, new: GoldenViews) -> list[Difference]:
     if not explained and golden.aria != new.aria:
         out.append(Difference("content-changed", "aria", _text_reason(golden.aria, new.aria)))
     return out
+
+
+def care_differences(care: Bundle, normal: Bundle | None) -> list[Difference]:
+    """Whether a 关怀版 capture is the care page of ``normal`` (the same run's normal capture, else the
+    stored one): it must carry the normal page's article, found by text, and not be the normal page
+    again. A care page that cannot be read as an article at all is a care-regression too."""
+    try:
+        data = extraction_data(care)
+    except (LayoutNotRecognized, MissingField) as exc:
+        return [Difference("care-regression", FIELD_REGION.get(getattr(exc, "field", ""), "page"), str(exc))]
+    if normal is None:
+        return []
+    try:
+        normal_data = extraction_data(normal)
+    except (LayoutNotRecognized, MissingField):
+        return []  # the normal page's own check reports it
+    return [Difference("care-regression", "body", problem)
+            for problem in care_problems(data, normal_data, care.meta.final_url, normal.meta.final_url)]
 
 
 def a11y_differences(golden: dict[str, Any], new: dict[str, Any], mode: str) -> list[Difference]:

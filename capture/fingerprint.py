@@ -13,6 +13,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .extract import care
 from .extract.core import parse
 from .sites import netease
 
@@ -73,11 +74,34 @@ def _lines(node: LexborNode, depth: int, marks: _Marks, unordered: bool = False)
     return out
 
 
+def _care_skeleton(tree: LexborHTMLParser, marks: _Marks) -> dict[str, list[str]]:
+    """The 关怀版's skeleton, whatever its markup: the parts the generic care reader found (crumb,
+    title and time/source line, body), the body led by the chain of elements that holds it."""
+    parts = care.locate(tree)
+    out = {"crumb": _lines(parts.crumb, 0, marks) if parts.crumb is not None else []}
+    title_info = [line for node in (parts.title, parts.info) if node is not None for line in _lines(node, 0, marks)]
+    if parts.info is not None:  # a new date format is a layout change, a new date is not
+        m = _DATEISH.search(parts.info.text(deep=True) or "")
+        title_info.append(f"format time line: {re.sub(r'[0-9]', '9', m.group(0).strip()) if m else '(none)'}")
+    out["title-info"] = title_info or ["(missing title and time line)"]
+    if parts.body is None:
+        out["body"] = ["(missing body)"]
+        return out
+    chain, node = [], parts.body.parent
+    while node is not None and node.tag not in (None, "-document"):
+        chain.insert(0, _label(node))
+        node = node.parent
+    out["body"] = ["in " + " > ".join(chain), *_lines(parts.body, 0, marks, unordered=True)]
+    return out
+
+
 def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal") -> dict[str, list[str]]:
     """``{region: skeleton lines}`` for every region of ``mode``; a region not found gives ``[]``."""
     tree = parse(html)
-    out: dict[str, list[str]] = {}
     marks = _Marks(tree)
+    if mode == "care":
+        return _care_skeleton(tree, marks)
+    out: dict[str, list[str]] = {}
     for region, per_mode in netease.SKELETON_REGIONS.items():
         selectors = per_mode.get(mode, ())
         if not selectors:

@@ -25,6 +25,7 @@ from . import __version__, bundle
 from .browser import BrowserSettings, context_args, host_of, launch_async, prepare_context_async
 from .errors import CaptureError, FetchFailed, LayoutNotRecognized, first_line
 from .extract import detect_generation
+from .extract.care import CARE_GENERATION
 from .hosts import HostOverrides, HostPolicy
 from .pagetext import REGION_TEXT_JS, format_text, nonempty_regions, region_args
 from .sites import netease
@@ -264,14 +265,16 @@ class InFlight:
             self.idle.set()
 
 
-async def wait_ready(page: Any, timeout_ms: float, inflight: InFlight | None = None) -> str:
-    """Wait until the article body is present and the load has settled (no fixed sleep: polled, with
-    ``timeout_ms`` only as the ceiling). Returns "settled", or "bound" when the ceiling ended it."""
+async def wait_ready(page: Any, timeout_ms: float, inflight: InFlight | None = None,
+                     body: str = netease.READY_BODY_SELECTOR) -> str:
+    """Wait until the article body (``body``, a selector) is present and the load has settled (no fixed
+    sleep: polled, with ``timeout_ms`` only as the ceiling). Returns "settled", or "bound" when the
+    ceiling ended it."""
     end = time.perf_counter() + timeout_ms / 1000
     try:
         while True:
             left = (end - time.perf_counter()) * 1000
-            await page.wait_for_function(READY_FN, arg=[netease.READY_BODY_SELECTOR, netease.READY_QUIET_MS],
+            await page.wait_for_function(READY_FN, arg=[body, netease.READY_QUIET_MS],
                                          timeout=max(1.0, left), polling=READY_POLL_MS)
             if inflight is None or inflight.idle.is_set():
                 return "settled"
@@ -293,9 +296,11 @@ def wait_ready_sync(page: Any, timeout_ms: float) -> str:
 
 async def _wait_ready(page: Any, timeout_ms: float, timings: dict[str, float], step: str,
                       inflight: InFlight | None = None) -> bool:
-    """Readiness with its timing; ``<step>_bound`` is 1.0 when the bound, not the page, ended the wait."""
+    """Readiness with its timing; ``<step>_bound`` is 1.0 when the bound, not the page, ended the wait.
+    A care step (``care_ready``) waits for the 关怀版's generic body, the others for a generation's."""
     t0 = time.perf_counter()
-    ready_by = await wait_ready(page, timeout_ms, inflight)
+    body = netease.READY_CARE_SELECTOR if step.startswith("care") else netease.READY_BODY_SELECTOR
+    ready_by = await wait_ready(page, timeout_ms, inflight, body)
     timings[step] = round((time.perf_counter() - t0) * 1000, 1)
     timings[f"{step}_bound"] = 0.0 if ready_by == "settled" else 1.0
     return ready_by == "settled"
@@ -384,9 +389,12 @@ async def _screenshot(page: Any, viewport_width: int, cdp: Any = None) -> tuple[
     return await page.screenshot(**kwargs), info
 
 
-def _generation(dom: str) -> str:
+def _generation(dom: str, mode: str) -> str:
     """The template generation for ``meta.json``; "unknown" for a page no table recognises (the
-    bundle is still kept: an unknown layout is what a check must report, not a capture failure)."""
+    bundle is still kept: an unknown layout is what a check must report, not a capture failure).
+    A 关怀版 has no generation of its own markup: it is "care", read generically."""
+    if mode == "care":
+        return CARE_GENERATION.name
     try:
         return detect_generation(dom)
     except LayoutNotRecognized:
@@ -527,7 +535,7 @@ class _Session:
         meta = bundle.Meta(
             id=self.target.id, mode=mode, requested_url=self.url, final_url=page.url, status=resp.status,
             redirect_chain=chain, care_via=care_via, charset=_charset(headers, raw),
-            generation=_generation(dom), base_url=self.opts.base_url,
+            generation=_generation(dom, mode), base_url=self.opts.base_url,
             text_regions=nonempty_regions(regions),
             browser={"name": self.browser.browser_type.name, "version": self.browser.version},
             fonts=fonts, viewport=dict(settings.viewport),

@@ -43,3 +43,18 @@ def on_fresh_thread(fn: Callable[[], T]) -> T:
     alive, the main thread's loop is marked running and ``asyncio.run`` refuses to start there."""
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="fresh") as pool:
         return pool.submit(fn).result()
+
+
+#: The two real NetEase pages beside the checkout (``../shared/samples/netease``): third-party data,
+#: read in place and never copied. Tests that need them skip with a reason where they are absent.
+SAMPLES = ROOT.parent / "shared" / "samples" / "netease"
+
+
+def load_sample(name: str) -> bytes:
+    """The bytes of one real sample; skips the calling test (with the path) when it is not there."""
+    import pytest
+
+    path = SAMPLES / name
+    if not path.is_file():
+        pytest.skip(f"real sample not available: {path} (the shared samples folder is not mounted)")
+    return path.read_bytes()

@@ -15,6 +15,7 @@ from capture.cli import main as cli_main
 from capture.compare import FIELD_REGION, GoldenViews, classify
 from capture.errors import BadInput, CaptureError, MissingField
 from capture.extract import Article, extract
+from capture.extract.care import care_problems
 from capture.fingerprint import skeleton
 from capture.recorder import wait_ready_sync
 from capture.replica import DRIFTS, ReplicaPage, ReplicaServer, handle, pages, render, seed_page
@@ -71,7 +72,9 @@ def test_table_has_enough_drifts_of_both_kinds() -> None:
         assert d.applies_to in ("normal", "care", "both")
         if d.kind not in ("layout", "volatile"):
             continue  # other kinds (the 关怀版 a11y drifts) are checked by their own tests
-        assert d.expect_class == ("layout-changed" if d.kind == "layout" else None)
+        # A 关怀版 that loses its body no longer carries the article: a care-regression, not a layout note.
+        want = "care-regression" if name == "care-loses-body" else "layout-changed" if d.kind == "layout" else None
+        assert d.expect_class == want
         assert d.expect_region in ("crumb", "title-info", "body", "recommendations", "side", "nav-a11y", "page")
     required = {"rename-body-class", "rename-title-class", "rename-info-class", "rename-crumb-class", "wrap-body",
                 "split-paragraphs", "drop-side-module", "reorder-side-modules", "rename-side-module",
@@ -250,8 +253,14 @@ def test_harness_sees_the_drift_in_its_region_only(name: str) -> None:
             try:
                 found = failing(golden, golden_views(drifted, mode))
             except MissingField as exc:  # what capture check reports then (capture.check.compare_bundle)
-                found = {("layout-changed", FIELD_REGION.get(exc.field, "page"))}
+                cls = "care-regression" if mode == "care" else "layout-changed"
+                found = {(cls, FIELD_REGION.get(exc.field, "page"))}
             else:
+                if mode == "care":  # and whether it still carries the normal page's article (compare_bundle)
+                    normal = json.loads(extract(served(urls(page)["normal"]), mode="normal").to_json())
+                    care = json.loads(extract(drifted, mode="care").to_json())
+                    if care_problems(care, normal, path, urls(page)["normal"]):
+                        found.add(("care-regression", "body"))
                 if drift.expect_region != "page":  # the unmasked fields of the other regions are kept
                     before, after = (json.loads(extract(html, mode=mode).to_json()) for html in (base, drifted))
                     kept = [f for f in before if FIELD_REGION.get(f, "page") != drift.expect_region]

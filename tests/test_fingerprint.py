@@ -55,10 +55,10 @@ def base() -> dict[str, list[str]]:
 
 def test_every_region_of_the_mode_is_fingerprinted(base):
     """Keys are the site table's regions that have selectors in the mode, in table order."""
-    for mode in ("normal", "care"):
-        want = [r for r, per_mode in netease.SKELETON_REGIONS.items() if per_mode.get(mode)]
-        assert list(skeleton(page(), mode)) == want
-    assert "side" not in skeleton(page(), "care")
+    want = [r for r, per_mode in netease.SKELETON_REGIONS.items() if per_mode.get("normal")]
+    assert list(skeleton(page(), "normal")) == want
+    # The 关怀版's markup is unknown: its regions are the parts the generic care reader found.
+    assert list(skeleton(page(), "care")) == ["crumb", "title-info", "body"]
 
 
 def test_skeleton_lines_are_tags_ids_sorted_classes_and_indent(base):
@@ -183,4 +183,4 @@ def test_replica_seed_page_skeleton_has_no_missing_region_and_ignores_text():
     assert not [line for lines in sk.values() for line in lines if line.startswith("(missing")]
     assert skeleton(html.replace(p.title, "完全不同的标题")) == sk
     care = skeleton(render(p, "care"), "care")
-    assert list(care) == ["crumb", "title-info", "body", "nav-a11y"] and care["body"][0] == "div.post_body"
+    assert list(care) == ["crumb", "title-info", "body"] and care["body"][1] == "div.post_body"

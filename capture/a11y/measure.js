@@ -17,6 +17,16 @@
     for (const sel of sels) { const el = document.querySelector(sel); if (el) return el; }
     return null;
   };
+  // The element whose own <p> children hold the most text (first on a tie), like the care reader's.
+  const densest = (sel) => {
+    let best = null, most = 0;
+    for (const el of document.querySelectorAll(sel)) {
+      let n = 0;
+      for (const c of el.children) if (c.tagName === "P") n += c.textContent.replace(/\s+/g, "").length;
+      if (n > most) { best = el; most = n; }
+    }
+    return best;
+  };
   const describe = (el) => {
     let s = el.tagName.toLowerCase();
     if (el.id) s += "#" + el.id;
@@ -70,7 +80,7 @@
 
   // --- the figures ---------------------------------------------------------------------------------
   const measureStatic = () => {
-    const body = first(cfg.body_selectors);
+    const body = first(cfg.body_selectors) || densest(cfg.body_containers);
     const paras = body ? Array.from(body.querySelectorAll("p")).filter(
       (p) => shown(p) && p.innerText.trim() && !p.querySelector("img, video, iframe")) : [];
     const sizes = [], ratios = [], contrasts = [], gaps = [], spacings = [];

@@ -24,6 +24,7 @@ from ..sites.netease import (
     Generation,
     iso_time,
 )
+from .care import extract_care
 from .decode import sniff_charset, to_text
 from .model import (
     Accessibility,
@@ -185,7 +186,7 @@ def _recognise(page: _Page, candidates: tuple[Generation, ...], what: str) -> Ge
 
 
 def detect_generation(html_or_tree: str | bytes | LexborHTMLParser) -> str:
-    """Name of the template generation of a page (care rules included); raises ``LayoutNotRecognized``."""
+    """Name of the template generation of a normal page; raises ``LayoutNotRecognized``."""
     return _recognise(_Page(parse(html_or_tree)), GENERATIONS, "the page").name
 
 
@@ -619,8 +620,9 @@ def _accessibility(r: _Reader) -> Accessibility:
 def extract(html: str | bytes | LexborHTMLParser, url: str = "", mode: str | None = None) -> Article:
     """Turn one article page (raw server HTML or rendered DOM, normal or 关怀版) into an ``Article``.
 
-    ``mode`` None auto-detects: a ``_pdya11y``/``_pa11y`` URL or a page matching the care rules is
-    a care page. Raises ``LayoutNotRecognized`` or ``MissingField`` with what was looked for.
+    ``mode`` None auto-detects: a ``_pdya11y``/``_pa11y`` URL is a care page. A care page (of any
+    markup) is read generically; a normal page by its template generation. Raises
+    ``LayoutNotRecognized`` (normal pages only) or ``MissingField`` with what was looked for.
     A tree from :func:`parse` is accepted too (it is only read), so a caller that also needs the
     skeleton parses the page once.
     """
@@ -629,10 +631,11 @@ def extract(html: str | bytes | LexborHTMLParser, url: str = "", mode: str | Non
     if mode is None and url.split("?", 1)[0].split("#", 1)[0].endswith(CARE_URL_SUFFIXES):
         mode = "care"
     tree = parse(html)
-    candidates = tuple(g for g in GENERATIONS if mode is None or g.mode == mode)
-    what = f"{url or 'the page'}" + (f" as a {mode} page" if mode else "")
     page = _Page(tree)
-    gen = _recognise(page, candidates, what)
+    if mode == "care":  # unknown markup: read generically (capture.extract.care), never "not recognised"
+        return extract_care(tree, url, lambda gen, body: _body(_Reader(page, gen), body))
+    what = f"{url or 'the page'}" + (f" as a {mode} page" if mode else "")
+    gen = _recognise(page, GENERATIONS, what)
     r = _Reader(page, gen)
 
     title = _squeeze(r.value("title"))

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .netease import CARE as CARE_RULES
+
 BOTH = ("care", "normal")
 CARE = ("care",)
 NORMAL = ("normal",)
@@ -74,8 +76,11 @@ RULES_BY_ID = {r.id: r for r in RULES}
 
 #: What the measurement looks for (passed to capture/a11y/measure.js as ``cfg``).
 MEASURE: dict[str, Any] = {
-    "body_selectors": [".post_body", "#content", "article", "main"],
-    "main_selectors": [".care_main", "main", ".post_main", "[role=main]", "article"],
+    # The article body: a generation's body element, else (a 关怀版 of unknown markup) the element of
+    # body_containers whose own <p> children hold the most text, as capture.extract.care reads it.
+    "body_selectors": [".post_body", "#content"],
+    "body_containers": CARE_RULES.body_containers,
+    "main_selectors": ["main", ".post_main", "[role=main]", "article"],
     "ad_selectors": [".ad_module", ".at_item", ".common_ad_item", "[id^='ad_']", "[id^='ad-']",
                      "[data-adid]", "ins.adsbygoogle", ".ntes-ad", ".gg300"],
     "ad_hosts": ["g.163.com", "nex.163.com", "adx.163.com", "ad.163.com", "doubleclick.net",

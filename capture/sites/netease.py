@@ -23,13 +23,8 @@ TEXT_REGIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("side", ".post_side"),
         ("a11y", ".ntes-nav-wza-links"),
     ),
-    "care": (
-        ("crumb", ".post_crumb"),
-        ("title", "h1.post_title"),
-        ("info", ".post_info"),
-        ("body", ".post_body"),
-        ("a11y", ".care_nav"),
-    ),
+    # The 关怀版's markup is unknown (see CARE below): its text is the whole page as a reader sees it.
+    "care": (("page", "body"),),
 }
 
 #: Host of the real site; watched URLs are written against it.
@@ -167,7 +162,7 @@ def _fields(**kw: str | tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType({k.replace("__", "."): (v,) if isinstance(v, str) else v for k, v in kw.items()})
 
 
-#: The article part of post2020 pages; the care page reuses these children (see ``care_post2020``).
+#: The article part of post2020 pages.
 _POST2020_ARTICLE = dict(
     crumb=".post_crumb",
     crumb_skip=".to_reg",
@@ -209,19 +204,11 @@ _POST2020_REGIONS = MappingProxyType({
     ".post_side": ("author", "side_title", "yuanchuang"),
 })
 
-#: Every template generation, tried in this order. Care first: it is recognised by care-only markers.
+#: Every template generation of normal pages, tried in this order (the 关怀版 has no generation: see CARE).
 #: Fingerprints use structural markers, never a required field, so a page that lost its title is
 #: still recognised and reported as ``MissingField``. ``recommend_item`` is a comma list of simple
 #: selectors (no commas inside ``:not()``): the reader scopes each part itself.
 GENERATIONS: tuple[Generation, ...] = (
-    Generation(
-        name="care_post2020",
-        mode="care",
-        # Real care markup is unknown: rely only on article parts plus a care-only marker.
-        fingerprint=Fingerprint(all=(), any=("main.care_main", 'html[data-mode="care"]', ".care_nav")),
-        fields=_fields(**_POST2020_ARTICLE, normal_link=".care_nav a@href", wza="#cniil_wza"),
-        required=frozenset({"title", "published", "body"}),
-    ),
     Generation(
         name="post2020_cms",
         mode="normal",
@@ -295,6 +282,54 @@ GENERATIONS: tuple[Generation, ...] = (
     ),
 )
 
+# --- The 关怀版: a page of unknown markup, read by what it carries (read by ``capture.extract.care``) ---
+# Nobody has seen a real _pdya11y/_pa11y page (NETEASE.md), so nothing here names its classes. A care
+# page is one the recorder reached from the normal page (link, aria-url, or the URL rule: meta.json
+# ``care_via``), read generically, and judged by whether it carries the normal page's article.
+
+
+@dataclass(frozen=True)
+class CareRules:
+    """How a page of unknown markup is read as an article: generic HTML, no site classes."""
+
+    #: The title: the first of these that has text (``sel@attr`` reads an attribute).
+    title: tuple[str, ...]
+    #: The body is the element of these whose own paragraph children hold the most text.
+    body_containers: str
+    paragraph: str
+    #: The time/source line: the smallest element of these, outside the body and at most
+    #: ``info_max_chars`` long, whose text has a publish time (PUBLISHED_RE).
+    info_containers: str
+    info_max_chars: int
+    #: The crumb: the shortest such element before the body, with a link, in parts split by this.
+    crumb_separator: str
+    #: A first body paragraph that is the original title, ``（原标题：…）``: the otitle, not body text.
+    otitle: str
+    #: Share of the normal page's body paragraphs the care page must carry (found by their text).
+    min_paragraph_share: float
+    #: Fields compared with the normal page's to say whether the care page carries the article.
+    same_fields: tuple[str, ...]
+
+
+CARE = CareRules(
+    title=("h1", 'meta[property="og:title"]@content'),
+    body_containers="article, main, section, div, td",
+    paragraph="p",
+    info_containers="div, p, span, time, section, header, li, td",
+    info_max_chars=200,
+    crumb_separator=">",
+    otitle=r"^[（(]\s*原标题\s*[:：]\s*(.+?)\s*[）)]$",
+    min_paragraph_share=0.9,
+    same_fields=("title",),
+)
+#: The care page's fields that the generic reader takes from the table like any generation's.
+CARE_FIELDS: Mapping[str, tuple[str, ...]] = _fields(
+    published="html[data-publishtime]@data-publishtime",
+    video="video, iframe, [data-video]",
+    wza="#cniil_wza",
+)
+
+
 # --- Readiness: when a loaded page is ready to capture (read by ``capture.recorder``) ---------------
 # No real page says "I am done": a page is ready when its article body is present (any generation's
 # body selector, since the generation is only known after load) and nothing has happened for a
@@ -305,6 +340,8 @@ GENERATIONS: tuple[Generation, ...] = (
 READY_BODY: Mapping[str, tuple[str, ...]] = MappingProxyType({g.name: g.fields["body"] for g in GENERATIONS})
 #: Union of READY_BODY, deduplicated, as one CSS selector list (the page is matched before it is recognised).
 READY_BODY_SELECTOR = ", ".join(dict.fromkeys(s for sels in READY_BODY.values() for s in sels))
+#: The 关怀版's body is of unknown markup: a paragraph present is all it can promise before it is read.
+READY_CARE_SELECTOR = CARE.paragraph
 #: Milliseconds with no new resource and no DOM mutation that count as "the load has settled".
 READY_QUIET_MS = 150
 
@@ -378,13 +415,14 @@ TIME_PATTERN = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
 
 # --- Layout fingerprint: the regions whose DOM skeleton is kept with the goldens ------------------------
 #: region -> selectors per mode; the first selector that matches is the region's root.
+#: (The 关怀版's regions are the parts the care reader found: see ``capture.extract.care``.)
 SKELETON_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "crumb": {"normal": (".post_crumb",), "care": (".post_crumb",)},
-    "title-info": {"normal": ("h1.post_title", ".post_info", ".post_top"), "care": ("h1.post_title", ".post_info")},
-    "body": {"normal": (".post_body",), "care": (".post_body",)},
-    "recommendations": {"normal": (".post_recommends",), "care": ()},
-    "side": {"normal": (".post_side",), "care": ()},
-    "nav-a11y": {"normal": ("#js_N_nav_left",), "care": (".care_nav",)},
+    "crumb": {"normal": (".post_crumb",)},
+    "title-info": {"normal": ("h1.post_title", ".post_info", ".post_top")},
+    "body": {"normal": (".post_body",)},
+    "recommendations": {"normal": (".post_recommends",)},
+    "side": {"normal": (".post_side",)},
+    "nav-a11y": {"normal": ("#js_N_nav_left",)},
 }
 #: Classes that scripts toggle (tab state, toolbar state): not layout.
 SKELETON_VOLATILE_CLASSES = ("active", "current", "on", "hover", "ariabodytopfiexed")
