@@ -9,11 +9,18 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import os
+import random
+import re
+import string
 import subprocess
 import sys
+import threading
+from collections import Counter
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 T = TypeVar("T")
 
@@ -58,3 +65,103 @@ def load_sample(name: str) -> bytes:
     if not path.is_file():
         pytest.skip(f"real sample not available: {path} (the shared samples folder is not mounted)")
     return path.read_bytes()
+
+
+#: Chromium flag for tests: every host name resolves to nothing but 127.0.0.1, so no DNS query leaves.
+NO_DNS = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+#: A 1×1 GIF: what an image stand-in answers.
+PIXEL_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+
+class StandIn:
+    """A tiny HTTP server on 127.0.0.1 port 0 standing in for one host: its ``pages`` ({path: html},
+    which a test may change between loads), or (an asset stand-in, no pages) a small valid CSS/JS/image
+    by extension, else 404; it counts the paths asked for."""
+
+    def __init__(self, host: str, pages: dict[str, bytes] | None = None) -> None:
+        self.host, self.hits = host, Counter[str]()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                server.hits[self.path] += 1
+                status, kind, body = server.answer(self.path)
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET  # noqa: N815
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.pages = pages
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        parts = urlsplit(path)
+        if self.pages is not None:
+            if parts.path in self.pages:
+                return 200, "text/html; charset=utf-8", self.pages[parts.path]
+            return 404, "text/plain", b"not found"
+        ext = parts.path.rsplit(".", 1)[-1].lower() if "." in parts.path.rsplit("/", 1)[-1] else ""
+        if ext == "css":
+            return 200, "text/css", b"body{margin:0}\n"
+        if ext == "js":
+            return 200, "application/javascript", b"void 0;\n"
+        if ext in ("png", "jpg", "jpeg", "gif", "webp", "ico", "svg") or "url=" in parts.query:
+            return 200, "image/gif", PIXEL_GIF  # nimg serves every image as /?url=<original>&thumbnail=…
+        return 404, "text/plain", b"not found"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# --- a real sample, reloaded and re-marked up offline ---------------------------------------------
+
+_LI = re.compile(r'<li class="post_recommend">.*?</li>', re.S)
+
+
+def churn_sample(html: str, rng: random.Random) -> str:
+    """A reload of a real page, offline: its own 相关推荐 items shuffled, video icons added and removed,
+    paragraph ids regenerated, random classes re-drawn."""
+    start, end = html.find('<ul class="post_recommends_list">'), -1
+    if start >= 0:
+        end = html.find("</ul>", start)
+        block = html[start:end]
+        items = _LI.findall(block)
+        shuffled = items[:]
+        rng.shuffle(shuffled)
+        shuffled = [it.replace('<i class="post_recommend_video"></i>', "") if rng.random() < 0.5
+                    else re.sub(r'(<h3 class="post_recommend_title"><a [^>]*>)(?!<i)', r'\1<i class="post_recommend_video"></i>',
+                                it, count=1) for it in shuffled]
+        it = iter(shuffled)
+        html = html[:start] + _LI.sub(lambda _m: next(it), block) + html[end:]
+    html = re.sub(r'<p id="[0-9A-Z]{8}"', lambda _m: f'<p id="{_draw(rng, string.digits + string.ascii_uppercase, 8)}"',
+                  html)
+    return re.sub(r"\b_[0-9a-z]{11}\b", lambda _m: "_" + _draw(rng, string.digits + string.ascii_lowercase, 11), html)
+
+
+def _draw(rng: random.Random, alphabet: str, n: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def scramble_markup(html: str) -> str:
+    """Every hand-written class and id renamed (a hash of the old name): the page in a markup nobody's
+    table knows, as a 关怀版 of unknown markup may be. Generated ids and random classes keep their shape
+    (``capture.sites.netease`` drops them from fingerprints), so churn of the source page stays churn."""
+    from .sites import netease
+
+    keep = re.compile("|".join(f"(?:{p})" for p in (*netease.SKELETON_GENERATED_IDS, netease.SKELETON_RANDOM_CLASS)))
+
+    def rename(m: re.Match[str]) -> str:
+        names = " ".join(n if keep.fullmatch(n) else "k" + hashlib.sha1(n.encode()).hexdigest()[:6]
+                         for n in m.group(2).split())
+        return f'{m.group(1)}="{names}"'
+
+    return re.sub(r'\b(class|id)="([^"]*)"', rename, html)

@@ -16,7 +16,10 @@ from .sites import netease
 _TIME = re.compile(netease.TIME_PATTERN)
 _DIGIT = re.compile(r"\d")
 _JS_URL = re.compile(r"^(\s*- /url: )javascript:.*$")  # placeholder links carry nothing to compare
-_NUMBER_NAME = re.compile(r'^(\s*- (?:link|text|generic)(?: "|: ))\d[\d,.万]*("?)(.*)$')
+_NAMED = re.compile(r'^\s*- (?:link|text|generic)(?: "|: )')
+#: A count in a name: a number standing as a word of its own ("0 跟贴 0", "1.2万"), never digits inside a
+#: word ("5月23日", "G20"): counts churn, a title's numbers do not.
+_COUNT = re.compile(r'(?<![^\s"])\d[\d,.万]*(?![^\s":])')
 
 
 def _in_range(n: int, bounds: tuple[int, int]) -> str:
@@ -127,7 +130,8 @@ def mask_aria(aria: str, strings: set[str] = frozenset()) -> str:
                 line = line.replace(value, "<v>")
         line = _TIME.sub("<time>", line)
         line = _JS_URL.sub(r"\1<v>", line)
-        line = _NUMBER_NAME.sub(r"\1<n>\2\3", line)
+        if named := _NAMED.match(line):
+            line = named.group(0) + _COUNT.sub("<n>", line[named.end():])
         lines.append(line)
     return "\n".join(_collapse_repeats(lines)) + "\n"
 

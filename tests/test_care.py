@@ -7,9 +7,7 @@ with every class and id scrambled stand in for "the site's own markup, whatever 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 
 import pytest
 
@@ -19,7 +17,7 @@ from capture.errors import MissingField
 from capture.extract import extract
 from capture.extract.care import care_problems, missing_from_care
 from capture.fingerprint import skeleton
-from capture.testing import load_sample
+from capture.testing import load_sample, scramble_markup
 
 TID = "J2ZZCARE0000TEST"
 NORMAL_URL = f"https://www.163.com/dy/article/{TID}.html"
@@ -144,14 +142,6 @@ def test_care_differences_are_care_regressions(care_html, url, expect):
         assert expect in diffs[0].reason and "\n" not in diffs[0].reason
 
 
-def _scramble(html: str) -> str:
-    """Every class and id renamed (a hash of the old name): markup nobody's table knows."""
-    def rename(m: re.Match[str]) -> str:
-        names = " ".join("k" + hashlib.sha1(n.encode()).hexdigest()[:6] for n in m.group(2).split())
-        return f'{m.group(1)}="{names}"'
-    return re.sub(r'\b(class|id)="([^"]*)"', rename, html)
-
-
 @pytest.mark.parametrize("name, url", [
     ("magichtml_2024_dy_J22CN60P0514R9KQ_dom.html", "https://www.163.com/dy/article/J22CN60P0514R9KQ"),
     ("nanmicoder_2025_news_KC12OUHK000189FH_raw.html", "https://www.163.com/news/article/KC12OUHK000189FH"),
@@ -161,7 +151,7 @@ def test_a_real_page_in_unknown_markup_is_read_as_its_care_page(name, url):
     the article the normal reader finds in the original."""
     html = load_sample(name).decode("utf-8")
     normal = json.loads(extract(html, url + ".html").to_json())
-    care = json.loads(extract(_scramble(html), url + "_pa11y.html", mode="care").to_json())
+    care = json.loads(extract(scramble_markup(html), url + "_pa11y.html", mode="care").to_json())
     assert care["generation"] == "care" and care["title"] == normal["title"]
     assert care["published"] == normal["published"]
     assert care["source"] and care["source"]["name"] == normal["source"]["name"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import string
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from capture.extract import extract
 from capture.fingerprint import skeleton
 from capture.replica import ReplicaServer, handle, page_by_id, pages, seed_page
 from capture.replica.churn import churn_html, churn_json
-from capture.testing import ROOT
+from capture.testing import ROOT, churn_sample
 from capture.volatile import mask_article
 
 RELOADS = 20
@@ -130,40 +129,13 @@ def _samples() -> list[Path]:
     return sorted(SAMPLES.glob("*.html"))
 
 
-_LI = re.compile(r'<li class="post_recommend">.*?</li>', re.S)
-
-
-def _sample_churn(html: str, rng: random.Random) -> str:
-    """A reload of a real page, offline: its own 相关推荐 items shuffled, video icons added and removed,
-    paragraph ids regenerated, random classes re-drawn."""
-    start, end = html.find('<ul class="post_recommends_list">'), -1
-    if start >= 0:
-        end = html.find("</ul>", start)
-        block = html[start:end]
-        items = _LI.findall(block)
-        shuffled = items[:]
-        rng.shuffle(shuffled)
-        shuffled = [it.replace('<i class="post_recommend_video"></i>', "") if rng.random() < 0.5
-                    else re.sub(r'(<h3 class="post_recommend_title"><a [^>]*>)(?!<i)', r'\1<i class="post_recommend_video"></i>',
-                                it, count=1) for it in shuffled]
-        it = iter(shuffled)
-        html = html[:start] + _LI.sub(lambda _m: next(it), block) + html[end:]
-    html = re.sub(r'<p id="[0-9A-Z]{8}"', lambda _m: f'<p id="{_draw(rng, string.digits + string.ascii_uppercase, 8)}"',
-                  html)
-    return re.sub(r"\b_[0-9a-z]{11}\b", lambda _m: "_" + _draw(rng, string.digits + string.ascii_lowercase, 11), html)
-
-
-def _draw(rng: random.Random, alphabet: str, n: int) -> str:
-    return "".join(rng.choice(alphabet) for _ in range(n))
-
-
 def test_real_samples_churn_keeps_the_fingerprint_and_a_rename_moves_it() -> None:
     for path in _samples():
         html = path.read_text(encoding="utf-8")
         base = skeleton(html)
         rng = random.Random(path.name)
         for _ in range(5):
-            churned = _sample_churn(html, rng)
+            churned = churn_sample(html, rng)
             assert churned != html
             assert skeleton(churned) == base, path.name
         for name, edited in _layout_edits(html).items():

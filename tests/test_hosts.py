@@ -13,10 +13,8 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,7 +27,7 @@ from capture.hosts import HostOverrides, HostPolicy, parse_map
 from capture.recorder import RecordOptions, record
 from capture.sites import netease
 from capture.targets import Target, load_host_overrides, load_watchlist
-from capture.testing import ROOT
+from capture.testing import NO_DNS, ROOT, StandIn
 
 SAMPLES = ROOT.parent / "shared" / "samples" / "netease"
 #: Each sample: its file, and the live URL it was saved from (it is served at that path).
@@ -42,10 +40,8 @@ SAMPLE_PAGES = {
 #: Every host, as ``//host`` in an attribute, a style or an inline script (a superset of src/href).
 HOST_REF = re.compile(r"(?:https?:)?//([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?=[/:\"'?#\s\\)]|$)", re.IGNORECASE)
 #: No name resolves but 127.0.0.1's: what escaped the policy would fail here, not reach the network.
-NO_DNS = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 #: Real pages set no readiness flag: each capture waits this long for it (the default is 8 s).
 READY_MS = 1_500
-PIXEL_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 
 
 def sample(name: str) -> tuple[bytes, str]:
@@ -185,57 +181,9 @@ def test_meta_json_of_an_older_bundle_still_reads():
 
 # --- the real samples, captured on 127.0.0.1 ------------------------------------------------------
 
-class _Server:
-    """A tiny server on 127.0.0.1 port 0 standing in for one host: the page at its path, or (the asset
-    stand-in) a small valid CSS/JS/image by extension, else 404; it counts the paths asked for."""
-
-    def __init__(self, host: str, page: tuple[str, bytes] | None = None) -> None:
-        self.host, self.hits = host, Counter[str]()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                server.hits[self.path] += 1
-                status, kind, body = server.answer(self.path)
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_POST = do_GET  # noqa: N815
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.page = page
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def answer(self, path: str) -> tuple[int, str, bytes]:
-        parts = urlsplit(path)
-        if self.page is not None:
-            if parts.path == self.page[0]:
-                return 200, "text/html; charset=utf-8", self.page[1]
-            return 404, "text/plain", b"not found"
-        ext = parts.path.rsplit(".", 1)[-1].lower() if "." in parts.path.rsplit("/", 1)[-1] else ""
-        if ext == "css":
-            return 200, "text/css", b"body{margin:0}\n"
-        if ext == "js":
-            return 200, "application/javascript", b"void 0;\n"
-        if ext in ("png", "jpg", "jpeg", "gif", "webp", "ico", "svg") or "url=" in parts.query:
-            return 200, "image/gif", PIXEL_GIF  # nimg serves every image as /?url=<original>&thumbnail=…
-        return 404, "text/plain", b"not found"
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
-def servers() -> Iterator[list[_Server]]:
-    started: list[_Server] = []
+def servers() -> Iterator[list[StandIn]]:
+    started: list[StandIn] = []
     yield started
     for server in started:
         server.stop()
@@ -256,9 +204,9 @@ BLOCK_REST = ("*.163.com", "*.126.net", "*.127.net", "*.netstatic.net")
 ])
 def test_a_real_sample_captures_styled_with_its_ads_blocked(name, must_block, servers, tmp_path):
     data, url = sample(name)
-    page = _Server("www.163.com", (urlsplit(url).path, data))
+    page = StandIn("www.163.com", {urlsplit(url).path: data})
     servers.append(page)
-    stand_ins = {host: _Server(host) for host in ASSET_HOSTS}
+    stand_ins = {host: StandIn(host) for host in ASSET_HOSTS}
     servers.extend(stand_ins.values())
     host_map = (("www.163.com", page.origin), *((h, s.origin) for h, s in stand_ins.items()))
     settings = BrowserSettings(host_map=host_map, extra_blocked_hosts=BLOCK_REST, extra_args=(NO_DNS,))
@@ -298,7 +246,7 @@ def test_cli_map_host_serves_the_page_and_reports_blocked_and_failed_hosts(serve
     """``capture record --map-host``: the page comes from the mapped origin under its own URL; an ad
     host is blocked (``blocked_hosts``); a mapped origin that refuses the connection is ``failed_hosts``."""
     url = "https://www.163.com/dy/article/AAAAAAAAAAAAAAAA.html"
-    page = _Server("www.163.com", (urlsplit(url).path, TINY))
+    page = StandIn("www.163.com", {urlsplit(url).path: TINY})
     servers.append(page)
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))

@@ -153,12 +153,16 @@ def _source(info: LexborNode | None) -> Source | None:
     return Source(name=m.group(1), url=None) if m else None
 
 
-def _normal_link(tree: LexborHTMLParser) -> str | None:
-    """The link back to the normal page: an article URL without a care suffix."""
+def _normal_link(tree: LexborHTMLParser, url: str) -> str | None:
+    """The link back to the normal page: this article's URL without a care suffix (other article
+    links, such as a list's, are not it)."""
+    own = _ARTICLE.match(urlsplit(url).path)
+    if own is None:
+        return None
     for a in tree.css("a[href]"):
         href = a.attrs.get("href") or ""
         m = _ARTICLE.match(urlsplit(href).path)
-        if m and not m["care"]:
+        if m and not m["care"] and m["id"] == own["id"]:
             return href
     return None
 
@@ -194,7 +198,7 @@ def extract_care(tree: LexborHTMLParser, url: str, read_body) -> Article:
         source=_source(parts.info), place=None, otitle=otitle, blocks=blocks, author=None,
         editor=editor.group(1) if editor else None, tie_count=None, share=[], recommendations={},
         side_modules=[], yuanchuang=[],
-        accessibility=Accessibility(wza_toolbar=wza, care_url=None, normal_url=_normal_link(tree)),
+        accessibility=Accessibility(wza_toolbar=wza, care_url=None, normal_url=_normal_link(tree, url)),
     )
 
 
