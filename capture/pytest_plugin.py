@@ -12,7 +12,8 @@ session, and the golden fixtures. Layered like pytest-playwright's own plugin, a
 
 Offline by default: a session-scoped replica on 127.0.0.1 stands in for www.163.com, and the golden
 set ``snapshots/replica`` is compared. ``pytest --live`` runs the same tests against the real site
-and compares ``snapshots/live`` (record it with ``--snapshot-update``).
+(or a stand-in: ``--base-url``, ``--map-host www.163.com=…``) and compares ``snapshots/live`` (record it,
+both modes, with ``--snapshot-update``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ PLAYWRIGHT_LAYER = "netease-capture-playwright"
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("netease-capture")
     group.addoption("--live", action="store_true", default=False,
-                    help="run against www.163.com and compare the 'live' goldens (needs the network)")
+                    help="run against www.163.com (or --base-url's origin) and compare the 'live' goldens")
     group.addoption("--watchlist", default=None, metavar="FILE",
                     help="watchlist to test (default: pages.toml, or pages.live.toml with --live, in the rootdir)")
     group.addoption("--capture-jobs", type=int, default=2, metavar="N",

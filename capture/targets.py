@@ -171,12 +171,12 @@ def load_host_overrides(path: Path, data: dict | None = None) -> HostOverrides:
     return HostOverrides(lists["allow"], lists["block"], pairs)
 
 
-_UA = re.compile(r"^[\x20-\x7e]{1,512}$")
+_UA = re.compile(r"[\x20-\x7e]{1,512}")
 
 
 def check_user_agent(value: str, flag: str = "--user-agent") -> str:
     """A User-Agent header value: printable ASCII on one line (a header cannot carry anything else)."""
-    if not isinstance(value, str) or not _UA.match(value) or not value.strip():
+    if not isinstance(value, str) or not _UA.fullmatch(value) or not value.strip():
         raise BadInput(f"{flag} {value!r}: give a User-Agent string on one line of printable ASCII, such as "
                        f"{netease.USER_AGENT!r}")
     return value.strip()

@@ -208,6 +208,7 @@ def test_capture_sends_the_user_agent_and_its_overrides(ua_server, tmp_path, no_
 @pytest.mark.parametrize("args, head, named", [
     (["--user-agent", "two\nlines"], "", "--user-agent 'two\\nlines'"),
     (["--user-agent", ""], "", "--user-agent ''"),
+    (["--user-agent", "trailing/1\n"], "", "--user-agent 'trailing/1\\n'"),
     ([], "user_agent = 5\n", "pages.toml:1: user_agent 5"),
 ])
 def test_bad_user_agent_is_one_line_and_exit_2(tmp_path, capsys, args, head, named):
