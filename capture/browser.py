@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import BrowserNotFound, first_line
+from .sites import netease
 
 if TYPE_CHECKING:
     from .hosts import HostPolicy
@@ -295,6 +296,7 @@ class BrowserSettings:
     #: More Chromium flags (tests add ``--host-resolver-rules`` so no DNS query can leave the machine).
     extra_args: tuple[str, ...] = ()
     executable_path: str | None = None
+    #: None: the site table's (:data:`capture.sites.netease.USER_AGENT`), never Chromium's "HeadlessChrome".
     user_agent: str | None = None
     navigation_timeout_ms: float = 20_000
 
@@ -321,8 +323,7 @@ def context_args(settings: BrowserSettings | None = None) -> dict[str, Any]:
         "color_scheme": "light",
         "device_scale_factor": 1,
     }
-    if settings.user_agent:
-        out["user_agent"] = settings.user_agent
+    out["user_agent"] = settings.user_agent or netease.USER_AGENT
     return out
 
 

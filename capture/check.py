@@ -36,6 +36,7 @@ from .report import (
     accept_command,
     check_captures_root,
     last_check_path,
+    new_golden,
     no_golden,
 )
 from .targets import Target
@@ -127,8 +128,13 @@ def _normal_of(care_path: Path, stored_care: Path | None) -> bundle.Bundle | Non
 
 
 def run_check(targets: list[Target], snapshots: Path, opts: RecordOptions, *, target_set: str,
-              on_done: Callable[[Outcome], None] | None = None) -> CheckReport:
-    """Recapture ``targets`` (forced, or replayed from the stored bundles) and compare with goldens."""
+              on_done: Callable[[Outcome], None] | None = None, accept_new: bool = False) -> CheckReport:
+    """Recapture ``targets`` (forced, or replayed from the stored bundles) and compare with goldens.
+
+    ``accept_new``: a page and mode with no golden at all gets its goldens from this capture, by
+    :func:`accept` itself (so the files are those of ``capture accept`` and ``pytest --snapshot-update``),
+    and is reported ``new``, which does not fail. A page with goldens is only ever compared.
+    """
     root = check_captures_root(snapshots)
     if root.exists():
         shutil.rmtree(root / "captures", ignore_errors=True)
@@ -145,9 +151,25 @@ def run_check(targets: list[Target], snapshots: Path, opts: RecordOptions, *, ta
                                                  [Difference("fetch-failed", "page", o.reason)]))
                 continue
             previous = bundle.bundle_dir(snapshots, t.id, mode)
-            report.results.append(compare_bundle(t, mode, o.path, Path(snapshots), target_set, previous))
+            result = compare_bundle(t, mode, o.path, Path(snapshots), target_set, previous)
+            if accept_new and result.status == "no-golden":
+                _accept_new(result, Path(snapshots), target_set)
+            report.results.append(result)
     report.write(last_check_path(snapshots))
     return report
+
+
+def _accept_new(result: PageResult, snapshots: Path, target_set: str) -> None:
+    """Make this check's capture of a page without goldens its golden: status ``new``, or, when the page
+    cannot be extracted (then nothing is written), the layout difference that says why."""
+    try:
+        written = accept([result.id], (result.mode,), snapshots, target_set)
+    except (LayoutNotRecognized, MissingField) as exc:
+        region = FIELD_REGION.get(getattr(exc, "field", ""), "page")
+        result.differences.append(Difference("layout-changed", region, f"no golden recorded: {exc}"))
+        return
+    result.status = "new"
+    result.differences = [new_golden(len(written), goldens.golden_dir(goldens.MODULE, snapshots, target_set))]
 
 
 def write_goldens(b: bundle.Bundle, root: Path, target_set: str) -> list[Path]:

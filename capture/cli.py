@@ -28,8 +28,9 @@ DEFAULT_SNAPSHOTS = Path("snapshots")
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--snapshots", type=Path, default=DEFAULT_SNAPSHOTS, metavar="DIR",
-                   help="where bundles and goldens live (default: ./snapshots)")
+    # CAPTURE_GOLDENS_ROOT is the pytest plugin's goldens folder: the same default keeps both on one set.
+    p.add_argument("--snapshots", type=Path, default=Path(os.environ.get("CAPTURE_GOLDENS_ROOT") or DEFAULT_SNAPSHOTS),
+                   metavar="DIR", help="where bundles and goldens live (default: $CAPTURE_GOLDENS_ROOT, else ./snapshots)")
 
 
 def _add_lookup(p: argparse.ArgumentParser) -> None:
@@ -61,6 +62,9 @@ def _add_targets(p: argparse.ArgumentParser) -> None:
                    help="block this host's requests (or *.domain); beats the site's host policy")
     p.add_argument("--map-host", action="append", default=[], metavar="HOST=ORIGIN",
                    help="answer requests for HOST, any scheme, from ORIGIN (path and query kept); repeatable")
+    p.add_argument("--user-agent", metavar="UA", default=None,
+                   help="the User-Agent pages see (default: pages.toml's user_agent, else the site table's "
+                        "desktop Chrome)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,8 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help="recapture pages and compare them with the goldens")
     _add_common(chk)
     _add_targets(chk)
-    chk.add_argument("--live", action="store_true", help="check www.163.com against the 'live' goldens")
+    chk.add_argument("--live", action="store_true",
+                     help="check against the 'live' goldens: www.163.com, or --base-url / --map-host's origin")
     chk.add_argument("--json", action="store_true", help="print the results as JSON (for CI)")
+    chk.add_argument("--accept-new", action="store_true",
+                     help="record goldens for pages that have none (listed as new; existing goldens are "
+                          "never overwritten)")
 
     acc = sub.add_parser("accept", help="promote the last check's captures to golden")
     _add_common(acc)
@@ -198,17 +206,19 @@ def _origin(args: argparse.Namespace) -> Iterator[str | None]:
 def _record_options(args: argparse.Namespace, base_url: str | None):
     from .hosts import HostOverrides, check_host, parse_map
     from .recorder import RecordOptions
-    from .targets import load_host_overrides, parse_modes
+    from .targets import check_user_agent, load_host_overrides, load_user_agent, parse_modes
 
     if args.jobs < 1 or args.jobs > 16:
         raise BadInput(f"bad --jobs {args.jobs}: use 1 to 16")
     if args.timeout <= 0:
         raise BadInput(f"bad --timeout {args.timeout}: give seconds > 0")
+    path = _watchlist_path(args)
+    user_agent = check_user_agent(args.user_agent) if args.user_agent is not None else None
     settings = BrowserSettings(extra_allowed_hosts=tuple(args.allow_host),
                                extra_blocked_hosts=tuple(check_host(h, "--block-host") for h in args.block_host),
                                host_map=tuple(parse_map(m) for m in args.map_host),
-                               navigation_timeout_ms=args.timeout * 1000)
-    path = _watchlist_path(args)
+                               navigation_timeout_ms=args.timeout * 1000,
+                               user_agent=user_agent or (load_user_agent(path) if path is not None else None))
     return RecordOptions(modes=parse_modes(args.modes), base_url=base_url, jobs=args.jobs,
                          replay=args.replay, force=getattr(args, "force", False),
                          retries=max(1, args.retries), settings=settings,
@@ -277,10 +287,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .lock import snapshots_lock
     from .report import last_check_path
 
-    if args.live and (args.base_url or args.replica):
-        raise BadInput("give --live, --replica or --base-url, not several")
+    if args.live and args.replica:
+        raise BadInput("give --live or --replica, not both (--live --base-url ORIGIN loads the live pages "
+                       "from a mirror)")
     if not args.live and not args.base_url:
         args.replica = True  # offline by default: the built-in replica against the replica goldens
+    # --live --base-url: the live goldens, the pages loaded from a mirror of www.163.com (or the replica)
     target_set = "live" if args.live else "replica"
     with _origin(args) as base_url:
         targets = _load_targets(args, base_url)
@@ -288,7 +300,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         with snapshots_lock(args.snapshots):
             report = _with_progress("check", len(targets) * len(opts.modes),
                                     lambda done: run_check(targets, args.snapshots, opts, target_set=target_set,
-                                                           on_done=done))
+                                                           on_done=done, accept_new=args.accept_new))
     if args.json:
         sys.stdout.write(report.to_json())
     else:
@@ -371,6 +383,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _read_source(args: argparse.Namespace) -> tuple[bytes, str]:
     """The page to extract: an HTML file as is; a URL or an id (its article, its 关怀版 with ``--mode
     care``) fetched as ``record`` would load it: from --base-url / --replica, else from where it points."""
+    from .sites import netease
     from .targets import is_url, rebase
 
     source = args.source
@@ -388,8 +401,9 @@ def _read_source(args: argparse.Namespace) -> tuple[bytes, str]:
             url = rebase(source, base_url)
         else:
             url = target.care_url(base_url) if args.mode == "care" else target.at(base_url)
-        try:
-            with urllib.request.urlopen(url, timeout=20) as resp:  # noqa: S310 (scheme checked)
+        try:  # the captures' User-Agent: Python's own is the first thing a site refuses
+            request = urllib.request.Request(url, headers={"User-Agent": netease.USER_AGENT})
+            with urllib.request.urlopen(request, timeout=20) as resp:  # noqa: S310 (scheme checked)
                 return resp.read(), url
         except OSError as exc:
             raise CaptureError(f"could not fetch {url}: {exc}") from None

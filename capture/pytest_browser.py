@@ -27,8 +27,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, **capture_browser.context_args()}
+def browser_context_args(browser_context_args: dict[str, Any], pytestconfig: pytest.Config) -> dict[str, Any]:
+    """The recorder's context options, the User-Agent included (``--user-agent`` and the watchlist's too)."""
+    from .pytest_plugin import user_agent
+
+    settings = capture_browser.BrowserSettings(user_agent=user_agent(pytestconfig))
+    return {**browser_context_args, **capture_browser.context_args(settings)}
 
 
 @pytest.fixture(scope="session")

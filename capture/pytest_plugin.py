@@ -12,7 +12,8 @@ session, and the golden fixtures. Layered like pytest-playwright's own plugin, a
 
 Offline by default: a session-scoped replica on 127.0.0.1 stands in for www.163.com, and the golden
 set ``snapshots/replica`` is compared. ``pytest --live`` runs the same tests against the real site
-and compares ``snapshots/live`` (record it with ``--snapshot-update``).
+(or a stand-in: ``--base-url``, ``--map-host www.163.com=…``) and compares ``snapshots/live`` (record it,
+both modes, with ``--snapshot-update``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from .errors import BadInput
 from .hosts import HostOverrides, check_host, parse_map
 from .remote import check_endpoint, parse_shard, record_shared, shard, worker_endpoints, xdist_worker
 from .sites import netease
-from .targets import MODES, Target, load_host_overrides, load_watchlist
+from .targets import MODES, Target, check_user_agent, load_host_overrides, load_user_agent, load_watchlist
 
 PLAYWRIGHT_LAYER = "netease-capture-playwright"
 
@@ -42,7 +43,7 @@ PLAYWRIGHT_LAYER = "netease-capture-playwright"
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("netease-capture")
     group.addoption("--live", action="store_true", default=False,
-                    help="run against www.163.com and compare the 'live' goldens (needs the network)")
+                    help="run against www.163.com (or --base-url's origin) and compare the 'live' goldens")
     group.addoption("--watchlist", default=None, metavar="FILE",
                     help="watchlist to test (default: pages.toml, or pages.live.toml with --live, in the rootdir)")
     group.addoption("--capture-jobs", type=int, default=2, metavar="N",
@@ -61,6 +62,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--map-host", action="append", default=[], metavar="HOST=ORIGIN",
                     help="answer the captured pages' requests for HOST from ORIGIN (path and query kept); "
                          "repeatable")
+    group.addoption("--user-agent", default=None, metavar="UA",
+                    help="the User-Agent captured pages see (default: the watchlist's user_agent, else the "
+                         "site table's desktop Chrome)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,6 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
         for endpoint in config.getoption("--connect"):
             check_endpoint(endpoint)
         host_options(config)
+        user_agent(config)
     except BadInput as exc:
         raise pytest.UsageError(str(exc)) from None
     # CAPTURE_GOLDENS_ROOT: another goldens folder (the suite-growth benchmark writes a temporary one).
@@ -101,6 +106,27 @@ def host_options(config: pytest.Config) -> HostOverrides:
     return HostOverrides(tuple(check_host(h, "--allow-host") for h in config.getoption("--allow-host")),
                          tuple(check_host(h, "--block-host") for h in config.getoption("--block-host")),
                          tuple(parse_map(m) for m in config.getoption("--map-host")))
+
+
+def user_agent(config: pytest.Config) -> str | None:
+    """``--user-agent``, else the watchlist's ``user_agent``; None: the site table's (a bad one is BadInput)."""
+    if (chosen := config.getoption("--user-agent")) is not None:
+        return check_user_agent(chosen)
+    return load_user_agent(watchlist_path(config))
+
+
+def live_origin(config: pytest.Config) -> str | None:
+    """Under ``--live``, where the live pages load from when not www.163.com: pytest-base-url's
+    ``--base-url`` (a mirror, or the replica), else None (www.163.com itself, or its ``--map-host``)."""
+    chosen = config.getoption("--base-url", default=None) if config.getoption("--live") else None
+    return str(chosen).rstrip("/") if chosen else None
+
+
+def _live_host_mapped(config: pytest.Config) -> bool:
+    """Whether ``--map-host`` or the watchlist's ``[hosts] map`` answers www.163.com from another origin."""
+    host = netease.LIVE_ORIGIN.split("://", 1)[1]
+    mapped = host_options(config).then(load_host_overrides(watchlist_path(config))).map
+    return any(h == host for h, _origin in mapped)
 
 
 def watched(config: pytest.Config) -> list[Target]:
@@ -149,9 +175,12 @@ def replica_server() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def site_origin(live: bool, request: pytest.FixtureRequest) -> str:
-    """The origin pages are loaded from: the replica or, with ``--live``, www.163.com."""
+    """The origin pages are loaded from: the replica or, with ``--live``, www.163.com (``--base-url``
+    or a ``--map-host`` of www.163.com stand in for it: then no probe of the real site)."""
     if live:
-        if not _online():
+        if origin := live_origin(request.config):
+            return origin
+        if not _live_host_mapped(request.config) and not _online():
             pytest.skip("--live needs www.163.com, which this machine cannot reach")
         return netease.LIVE_ORIGIN
     return request.getfixturevalue("replica_server").base_url
@@ -207,8 +236,10 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
     snapshots = tmp_path_factory.mktemp("session-snapshots")
     endpoints = tuple(check_endpoint(e) for e in pytestconfig.getoption("--connect"))
     cli, path = host_options(pytestconfig), watchlist_path(pytestconfig)
-    settings = BrowserSettings(extra_allowed_hosts=cli.allow, extra_blocked_hosts=cli.block, host_map=cli.map)
-    opts = RecordOptions(base_url=None if live else site_origin, jobs=pytestconfig.getoption("--capture-jobs"),
+    settings = BrowserSettings(extra_allowed_hosts=cli.allow, extra_blocked_hosts=cli.block, host_map=cli.map,
+                               user_agent=user_agent(pytestconfig))
+    base = site_origin if not live else live_origin(pytestconfig)
+    opts = RecordOptions(base_url=base, jobs=pytestconfig.getoption("--capture-jobs"),
                          connect=worker_endpoints(endpoints, xdist_id(pytestconfig)),
                          remote_executable=pytestconfig.getoption("--remote-executable"), settings=settings,
                          hosts=load_host_overrides(path))

@@ -22,6 +22,7 @@ CLASSES: dict[str, bool] = {
     "content-changed": True,
     "care-regression": True,
     "volatile-only": False,
+    "new-golden": False,
 }
 
 #: Page statuses, and whether each fails a check (the report's, ``--json``'s and the review's vocabulary).
@@ -30,6 +31,7 @@ STATUSES: dict[str, bool] = {
     "changed": True,
     "failed": True,
     "no-golden": True,
+    "new": False,  # had no golden; `capture check --accept-new` recorded one from this capture
 }
 
 
@@ -69,6 +71,12 @@ def no_golden(target_id: str, mode: str, target_set: str) -> Difference:
     """The one difference of a page without goldens: fails, and says how to create them."""
     return Difference("no-golden", "page", f"no {target_set} golden yet: create it with "
                                            f"`{accept_command(target_id, mode, target_set)}` or `pytest --snapshot-update`")
+
+
+def new_golden(count: int, folder: Path) -> Difference:
+    """The one difference of a page whose goldens ``--accept-new`` just recorded: informational."""
+    return Difference("new-golden", "page", f"no golden yet: recorded {count} golden files in {folder} "
+                                            "from this capture (review and commit them)", fails=False)
 
 
 @dataclass

@@ -105,6 +105,7 @@ def load_watchlist(path: Path) -> list[Target]:
     except OSError as exc:
         raise BadInput(f"watchlist {path} cannot be read: {exc.strerror or exc}") from None
     load_host_overrides(path, data)  # a bad [hosts] table fails as early as a bad [[page]]
+    load_user_agent(path, data)
     allow = data.get("allow_hosts", [])
     if not isinstance(allow, list) or not all(isinstance(h, str) for h in allow):
         raise BadInput(f"watchlist {path}: allow_hosts must be a list of host names")
@@ -168,6 +169,37 @@ def load_host_overrides(path: Path, data: dict | None = None) -> HostOverrides:
     except BadInput as exc:
         raise BadInput(f"{at}: {exc}") from None
     return HostOverrides(lists["allow"], lists["block"], pairs)
+
+
+_UA = re.compile(r"[\x20-\x7e]{1,512}")
+
+
+def check_user_agent(value: str, flag: str = "--user-agent") -> str:
+    """A User-Agent header value: printable ASCII on one line (a header cannot carry anything else)."""
+    if not isinstance(value, str) or not _UA.fullmatch(value) or not value.strip():
+        raise BadInput(f"{flag} {value!r}: give a User-Agent string on one line of printable ASCII, such as "
+                       f"{netease.USER_AGENT!r}")
+    return value.strip()
+
+
+def load_user_agent(path: Path, data: dict | None = None) -> str | None:
+    """The watchlist's top-level ``user_agent = "…"`` (in front of the site table's, behind
+    ``--user-agent``); None when the file or the key is absent. Errors name the line."""
+    if data is None:
+        if not path.is_file():
+            return None
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            return None  # load_watchlist reports those
+    if "user_agent" not in data:
+        return None
+    line = next((i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if re.match(r"\s*user_agent\s*=", text)), "?")
+    try:
+        return check_user_agent(data["user_agent"], "user_agent")
+    except BadInput as exc:
+        raise BadInput(f"watchlist {path}:{line}: {exc}") from None
 
 
 def _key_lines(path: Path, table: str) -> dict[str, int]:

@@ -12,6 +12,7 @@ import pytest
 
 from capture import browser
 from capture.errors import BrowserNotFound
+from capture.sites import netease
 from capture.testing import run_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,9 +28,11 @@ def pw_page(capture_context, site_origin):
     page.close()
 
 
-def test_chromium_launches_headless_through_the_module(pw_page):
+def test_chromium_launches_headless_through_the_module(pw_page, browser_type_launch_args):
+    """Headless, yet the page sees the site table's desktop Chrome, not "HeadlessChrome"."""
+    assert browser_type_launch_args["headless"] is True
     ua = pw_page.evaluate("navigator.userAgent")
-    assert "HeadlessChrome" in ua
+    assert ua == netease.USER_AGENT and "Headless" not in ua
     assert pw_page.context.browser.version.split(".")[0].isdigit()
 
 

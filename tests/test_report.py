@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 
@@ -106,9 +107,10 @@ def test_report_that_is_not_utf8_cannot_be_read(tmp_path):
 # --- verdicts ------------------------------------------------------------------------------------
 
 def test_statuses_and_classes_say_what_fails():
-    """Only ``unchanged`` pages and ``volatile-only`` differences pass."""
-    assert [s for s, fails in STATUSES.items() if not fails] == ["unchanged"]
-    assert [c for c, fails in CLASSES.items() if not fails] == ["volatile-only"]
+    """Only ``unchanged`` and ``new`` pages (goldens just recorded by ``--accept-new``) and ``volatile-only``
+    and ``new-golden`` differences pass."""
+    assert [s for s, fails in STATUSES.items() if not fails] == ["unchanged", "new"]
+    assert [c for c, fails in CLASSES.items() if not fails] == ["volatile-only", "new-golden"]
     assert {"no-golden", "layout-changed", "content-changed", "care-regression", "fetch-failed"} <= set(CLASSES)
 
 
@@ -118,6 +120,7 @@ def test_statuses_and_classes_say_what_fails():
     ("unchanged", [Difference("care-regression", "a11y", "informational", fails=False)], False),
     ("unchanged", [Difference("content-changed", "body", "edited")], True),
     ("changed", [], True),
+    ("new", [report.new_golden(7, report.reports_dir(Path("s")))], False),
     ("failed", [], True),
     ("no-golden", [], True),
     ("something-new", [], True),  # an unknown status never passes silently
@@ -129,7 +132,7 @@ def test_page_result_fails(status, diffs, fails):
 def test_report_fails_if_any_page_fails_and_counts_every_status():
     r = sample()
     assert r.fails
-    assert r.counts() == {"unchanged": 1, "changed": 1, "failed": 1, "no-golden": 0}
+    assert r.counts() == {"unchanged": 1, "changed": 1, "failed": 1, "no-golden": 0, "new": 0}
     assert list(r.counts()) == list(STATUSES)
     passing = CheckReport("t", "s", "replica", None, [r.results[1]])
     assert not passing.fails and passing.counts()["unchanged"] == 1

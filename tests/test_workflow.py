@@ -57,3 +57,43 @@ def test_watchlist_files_named_in_the_workflow_exist():
         for word in shlex.split(line.split(">")[0]):
             if word.endswith(".toml"):
                 assert (root / word).is_file(), f"{word} named in the workflow does not exist"
+
+
+def _nightly() -> dict:
+    yaml = pytest.importorskip("yaml", reason="PyYAML is needed to parse the workflow")
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"]["nightly-live-check"]
+
+
+def test_nightly_check_records_missing_live_goldens_and_offers_them():
+    """The first night has no snapshots/live: the check records it (--accept-new) and the job offers it
+    as an artifact and on a branch, saying so in the job summary."""
+    job = _nightly()
+    parser = build_parser()
+    checks = [parser.parse_args(args) for step in job["steps"] if "run" in step
+              for line in step["run"].splitlines() if (args := _capture_args(line)) and args[0] == "check"]
+    assert [(a.live, a.accept_new, a.json) for a in checks] == [(True, True, True)]
+    artifact = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact")
+                and s["with"]["path"] == "snapshots/live"]
+    assert len(artifact) == 1 and "steps.new.outputs.count" in artifact[0]["if"], artifact
+    (branch,) = [s for s in job["steps"] if "git push" in s.get("run", "")]
+    assert "steps.new.outputs.count" in branch["if"] and "git add snapshots/live" in branch["run"]
+    assert "$GITHUB_STEP_SUMMARY" in branch["run"] and "live-goldens" in branch["run"]
+    assert job["permissions"]["contents"] == "write", "pushing the branch needs contents: write"
+
+
+@pytest.mark.parametrize("statuses, expect", [(["new", "unchanged", "new"], "2"), (["unchanged", "changed"], "0")])
+def test_the_new_golden_count_reads_the_check_report(tmp_path, statuses, expect):
+    """The step that decides whether to offer goldens counts ``new`` results in the real report format."""
+    import subprocess
+    import sys
+
+    from capture.report import CheckReport, PageResult
+
+    (count,) = [s for s in _nightly()["steps"] if s.get("id") == "new"]
+    line = next(line for line in count["run"].splitlines() if "python3 -c" in line)
+    code = shlex.split(line[line.index("python3 -c"):])[2]
+    report = CheckReport("t", "snapshots", "live", None, [PageResult(f"P{i}", "normal", "u", s)
+                                                          for i, s in enumerate(statuses)])
+    (tmp_path / "check.json").write_text(report.to_json(), encoding="utf-8")
+    got = subprocess.run([sys.executable, "-c", code, "check.json"], cwd=tmp_path, capture_output=True, text=True)
+    assert got.stdout.strip() == expect, got.stderr

@@ -30,6 +30,15 @@ TEXT_REGIONS: dict[str, tuple[tuple[str, str], ...]] = {
 #: Host of the real site; watched URLs are written against it.
 LIVE_ORIGIN = "https://www.163.com"
 
+# --- User agent: what every capture says it is (read by ``capture.browser``) ------------------------
+#: A current desktop Chrome on Windows, in Chrome's reduced form (minor versions are always 0.0.0):
+#: the headless default ("HeadlessChrome/…") is what anti-bot scripts look for first. Used by every
+#: capture, replica and offline ones too, so goldens do not depend on where a page was captured.
+#: Overridden by ``user_agent = "…"`` in pages.toml and ``--user-agent`` (capture and pytest).
+#: Bump the major with the Chromium the harness runs (156 when written).
+USER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/156.0.0.0 Safari/537.36")
+
 # --- URLs: which paths are articles, and how an article's 关怀版 URL is formed --------------------
 #: Hosts that serve NetEase articles (the harness refuses others unless ``--allow-host`` admits them).
 ARTICLE_HOSTS = ("www.163.com", "163.com", "news.163.com", "dy.163.com")
