@@ -13,7 +13,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .extract.core import parse
+from .errors import LayoutNotRecognized
+from .extract.core import detect_generation, parse
 from .sites import netease
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "-text", "-comment", "br", "wbr"})
@@ -74,26 +75,25 @@ def _lines(node: LexborNode, depth: int, marks: _Marks, unordered: bool = False)
 
 
 def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal") -> dict[str, list[str]]:
-    """``{region: skeleton lines}`` for every region of ``mode``; a region not found gives ``[]``."""
+    """``{region: skeleton lines}`` for every region of the page's generation (recognised among
+    ``mode``'s; one not recognised reads as the mode's fallback); a region not found gives ``[]``."""
     tree = parse(html)
+    try:
+        generation: str | None = detect_generation(tree, mode)
+    except LayoutNotRecognized:
+        generation = None
     out: dict[str, list[str]] = {}
     marks = _Marks(tree)
-    for region, per_mode in netease.SKELETON_REGIONS.items():
-        selectors = per_mode.get(mode, ())
-        if not selectors:
-            continue
+    for region, selectors in netease.page_regions(netease.SKELETON_REGIONS, generation, mode).items():
         lines: list[str] = []
         for css in selectors:
             node = tree.css_first(css)
             lines.extend(_lines(node, 0, marks, region in netease.SKELETON_UNORDERED) if node is not None else [f"(missing {css})"])
         out[region] = lines
-    for region, css, attr in netease.FORMAT_PROBES:
+    for region, css, attr in netease.page_regions(netease.FORMAT_PROBES, generation, mode):
         if region in out:
             out[region].append(f"format {css}{'@' + attr if attr else ''}: {_format_of(tree, css, attr)}")
     return out
-
-
-_DATEISH = re.compile(r"\d[\d年月日:/\- ]{6,}\d日?")
 
 
 def _format_of(tree: LexborHTMLParser, css: str, attr: str) -> str:
@@ -102,5 +102,5 @@ def _format_of(tree: LexborHTMLParser, css: str, attr: str) -> str:
     if node is None:
         return "(missing)"
     value = (node.attributes.get(attr) or "") if attr else node.text(deep=True)
-    m = _DATEISH.search(value or "")
+    m = netease.PUBLISHED_RE.search(value or "")
     return re.sub(r"\d", "9", m.group(0).strip()) if m else "(none)"

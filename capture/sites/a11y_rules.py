@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .netease import POST_BODY, POST_MAIN
+
 BOTH = ("care", "normal")
 CARE = ("care",)
 NORMAL = ("normal",)
@@ -74,8 +76,8 @@ RULES_BY_ID = {r.id: r for r in RULES}
 
 #: What the measurement looks for (passed to capture/a11y/measure.js as ``cfg``).
 MEASURE: dict[str, Any] = {
-    "body_selectors": [".post_body", "#content", "article", "main"],
-    "main_selectors": [".care_main", "main", ".post_main", "[role=main]", "article"],
+    "body_selectors": [POST_BODY, "#content", "article", "main"],
+    "main_selectors": [".care_main", "main", POST_MAIN, "[role=main]", "article"],
     "ad_selectors": [".ad_module", ".at_item", ".common_ad_item", "[id^='ad_']", "[id^='ad-']",
                      "[data-adid]", "ins.adsbygoogle", ".ntes-ad", ".gg300"],
     "ad_hosts": ["g.163.com", "nex.163.com", "adx.163.com", "ad.163.com", "doubleclick.net",
