@@ -24,11 +24,6 @@ class Target:
     id: str
     url: str
 
-    @property
-    def channel(self) -> str:
-        m = _ARTICLE.match(urlsplit(self.url).path)
-        return m.group("channel") if m else ""
-
     def at(self, base_url: str | None) -> str:
         """The URL to load: ``url`` with its origin replaced by ``base_url`` (ids and paths kept)."""
         return rebase(self.url, base_url)

@@ -23,6 +23,7 @@ POST_TITLE = "h1.post_title"
 POST_INFO = ".post_info"
 POST_TOP = ".post_top"
 POST_BODY = ".post_body"
+POST_AUTHOR = ".post_author"
 POST_RECOMMENDS = ".post_recommends"
 POST_RECOMMEND_AD = ".post_recommend_ad"
 POST_SIDE = ".post_side"
@@ -206,6 +207,14 @@ def _care_url_marker(channel: str) -> str:
     return f'body[{CARE_ARIA_URL_ATTR}*="{CARE_SUFFIX[channel]}"]'
 
 
+def _endpage_fields(crumb: str, title: str, time_source: str, text: str, tie_count: str) -> Mapping[str, tuple[str, ...]]:
+    """Fields of the end-page family (endpage1301 and post_content_main, which kept its parts): a
+    time/source line holding the source link, and a body holding its 原标题 and its credit line."""
+    return _fields(crumb=crumb, title=title, published=time_source, source=f"{time_source} a", body=text,
+                   otitle=f"{text} p.otitle", body_skip=EP_SOURCE, editor=EP_EDITOR, author_text=EP_SOURCE,
+                   tie_count=tie_count)
+
+
 #: The article part of post2020 pages; the care page reuses these children (see ``care_post2020``).
 _POST2020_ARTICLE = dict(
     crumb=POST_CRUMB,
@@ -217,8 +226,8 @@ _POST2020_ARTICLE = dict(
     body=POST_BODY,
     otitle=f"{POST_BODY} p.otitle",
     video="video, iframe, .video-wrapper, .post_video, [data-video]",
-    editor=(".post_author", ".creative_statement"),
-    author_text=".post_author",
+    editor=(POST_AUTHOR, ".creative_statement"),
+    author_text=POST_AUTHOR,
 )
 
 _POST2020 = dict(
@@ -281,18 +290,8 @@ GENERATIONS: tuple[Generation, ...] = (
         name="post_content_main",
         mode="normal",
         fingerprint=Fingerprint(all=(PCM_MAIN, PCM_TIME_SOURCE, PCM_TEXT)),
-        fields=_fields(
-            crumb=POST_CRUMB,
-            title=f"{PCM_MAIN} > h1",
-            published=PCM_TIME_SOURCE,
-            source=f"{PCM_TIME_SOURCE} a",
-            body=PCM_TEXT,
-            otitle=f"{PCM_TEXT} p.otitle",
-            body_skip=EP_SOURCE,
-            editor=EP_EDITOR,
-            author_text=EP_SOURCE,
-            tie_count=f".post_cnum_tie, {TIE_JOIN_COUNT}",
-        ),
+        fields=_endpage_fields(crumb=POST_CRUMB, title=f"{PCM_MAIN} > h1", time_source=PCM_TIME_SOURCE,
+                               text=PCM_TEXT, tie_count=f".post_cnum_tie, {TIE_JOIN_COUNT}"),
         required=frozenset({"title", "published", "body"}),
     ),
     Generation(
@@ -312,18 +311,8 @@ GENERATIONS: tuple[Generation, ...] = (
         name="endpage1301",
         mode="normal",
         fingerprint=Fingerprint(all=(EP_CRUMB, EP_TIME_SOURCE, EP_TEXT)),
-        fields=_fields(
-            crumb=EP_CRUMB,
-            title=EP_TITLE,
-            published=EP_TIME_SOURCE,
-            source=f"{EP_TIME_SOURCE} a",
-            body=EP_TEXT,
-            otitle=f"{EP_TEXT} p.otitle",
-            body_skip=EP_SOURCE,
-            editor=EP_EDITOR,
-            author_text=EP_SOURCE,
-            tie_count=TIE_JOIN_COUNT,
-        ),
+        fields=_endpage_fields(crumb=EP_CRUMB, title=EP_TITLE, time_source=EP_TIME_SOURCE, text=EP_TEXT,
+                               tie_count=TIE_JOIN_COUNT),
         required=frozenset({"title", "published", "body"}),
     ),
 )
