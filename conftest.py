@@ -6,7 +6,11 @@ plugin in :mod:`capture.pytest_plugin`, registered with the ``pytest11`` entry p
 
 from __future__ import annotations
 
+import http.server
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,3 +34,33 @@ def seed_text() -> str:
     if not seed:
         pytest.skip(f"seed file absent: {SHARED / 'seed'} not found")
     return seed[0].read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., str]]:
+    """Serve {path: bytes} on 127.0.0.1, port 0, as text/html in ``charset``; yields a function
+    returning the origin (every server stops after the test)."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(files: dict[str, bytes], charset: str = "utf-8") -> str:
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                body = files.get(self.path.split("?")[0])
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", f"text/html; charset={charset}")
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        return f"http://127.0.0.1:{srv.server_address[1]}"
+
+    yield start
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()

@@ -13,8 +13,9 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .errors import LayoutNotRecognized
 from .extract import care
-from .extract.core import parse
+from .extract.core import detect_generation, parse
 from .sites import netease
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "-text", "-comment", "br", "wbr"})
@@ -81,7 +82,7 @@ def _care_skeleton(tree: LexborHTMLParser, marks: _Marks) -> dict[str, list[str]
     out = {"crumb": _lines(parts.crumb, 0, marks) if parts.crumb is not None else []}
     title_info = [line for node in (parts.title, parts.info) if node is not None for line in _lines(node, 0, marks)]
     if parts.info is not None:  # a new date format is a layout change, a new date is not
-        m = _DATEISH.search(parts.info.text(deep=True) or "")
+        m = netease.PUBLISHED_RE.search(parts.info.text(deep=True) or "")
         title_info.append(f"format time line: {re.sub(r'[0-9]', '9', m.group(0).strip()) if m else '(none)'}")
     out["title-info"] = title_info or ["(missing title and time line)"]
     if parts.body is None:
@@ -96,28 +97,27 @@ def _care_skeleton(tree: LexborHTMLParser, marks: _Marks) -> dict[str, list[str]
 
 
 def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal") -> dict[str, list[str]]:
-    """``{region: skeleton lines}`` for every region of ``mode``; a region not found gives ``[]``."""
+    """``{region: skeleton lines}`` for every region of the page's generation (recognised among
+    ``mode``'s; one not recognised reads as the mode's fallback); a region not found gives ``[]``."""
     tree = parse(html)
     marks = _Marks(tree)
     if mode == "care":
         return _care_skeleton(tree, marks)
+    try:
+        generation: str | None = detect_generation(tree, mode)
+    except LayoutNotRecognized:
+        generation = None
     out: dict[str, list[str]] = {}
-    for region, per_mode in netease.SKELETON_REGIONS.items():
-        selectors = per_mode.get(mode, ())
-        if not selectors:
-            continue
+    for region, selectors in netease.page_regions(netease.SKELETON_REGIONS, generation, mode).items():
         lines: list[str] = []
         for css in selectors:
             node = tree.css_first(css)
             lines.extend(_lines(node, 0, marks, region in netease.SKELETON_UNORDERED) if node is not None else [f"(missing {css})"])
         out[region] = lines
-    for region, css, attr in netease.FORMAT_PROBES:
+    for region, css, attr in netease.page_regions(netease.FORMAT_PROBES, generation, mode):
         if region in out:
             out[region].append(f"format {css}{'@' + attr if attr else ''}: {_format_of(tree, css, attr)}")
     return out
-
-
-_DATEISH = re.compile(r"\d[\d年月日:/\- ]{6,}\d日?")
 
 
 def _format_of(tree: LexborHTMLParser, css: str, attr: str) -> str:
@@ -126,5 +126,5 @@ def _format_of(tree: LexborHTMLParser, css: str, attr: str) -> str:
     if node is None:
         return "(missing)"
     value = (node.attributes.get(attr) or "") if attr else node.text(deep=True)
-    m = _DATEISH.search(value or "")
+    m = netease.PUBLISHED_RE.search(value or "")
     return re.sub(r"\d", "9", m.group(0).strip()) if m else "(none)"

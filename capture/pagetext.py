@@ -5,7 +5,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from .sites.netease import TEXT_REGIONS
+from .errors import LayoutNotRecognized
+from .extract import detect_generation
+from .sites import netease
 
 REGION_TEXT_JS = """
 (regions) => regions.map(([name, sel]) => [name,
@@ -13,14 +15,27 @@ REGION_TEXT_JS = """
 """
 
 
-def region_args(mode: str) -> list[list[str]]:
-    """The argument :data:`REGION_TEXT_JS` takes for ``mode`` (works with the sync and async APIs)."""
-    return [list(r) for r in TEXT_REGIONS[mode]]
+def region_args(mode: str = "normal", generation: str | None = None) -> list[list[str]]:
+    """The argument :data:`REGION_TEXT_JS` takes for a ``generation`` page captured in ``mode`` (None or
+    "unknown": the mode's fallback, see ``netease.page_regions``); lists work with the sync and async APIs."""
+    return [list(r) for r in netease.page_regions(netease.TEXT_REGIONS, generation, mode)]
 
 
-def region_texts(page: Any, mode: str = "normal") -> list[tuple[str, str]]:
-    """``(region, innerText)`` for each text region of ``mode``; a missing region gives ``""``."""
-    return [tuple(x) for x in page.evaluate(REGION_TEXT_JS, region_args(mode))]
+def page_generation(dom: str) -> str:
+    """The generation whose regions a page's text is read with: text is read in the page, so the
+    caller learns it from the page's DOM first; "unknown" for a page no table recognises."""
+    try:
+        return detect_generation(dom)
+    except LayoutNotRecognized:
+        return "unknown"
+
+
+def region_texts(page: Any, mode: str = "normal", generation: str | None = None) -> list[tuple[str, str]]:
+    """``(region, innerText)`` for each text region of the page's generation (learnt from its DOM
+    when not given); a missing region gives ``""``."""
+    if generation is None:
+        generation = page_generation(page.content())
+    return [tuple(x) for x in page.evaluate(REGION_TEXT_JS, region_args(mode, generation))]
 
 
 def format_text(regions: list[tuple[str, str]]) -> str:
@@ -39,8 +54,9 @@ def nonempty_regions(regions: list[tuple[str, str]]) -> list[str]:
     return [name for name, text in regions if text.strip()]
 
 
-def visible_text(page: Any, mode: str = "normal") -> str:
-    return format_text(region_texts(page, mode))
+def visible_text(page: Any, mode: str = "normal", generation: str | None = None) -> str:
+    """``text.txt`` of a loaded (sync API) page."""
+    return format_text(region_texts(page, mode, generation))
 
 
 def comparable_lines(text: str) -> list[str]:

@@ -23,11 +23,10 @@ from typing import Any
 
 from . import __version__, bundle
 from .browser import BrowserSettings, context_args, host_of, launch_async, prepare_context_async
-from .errors import CaptureError, FetchFailed, LayoutNotRecognized, first_line
-from .extract import detect_generation
+from .errors import CaptureError, FetchFailed, first_line
 from .extract.care import CARE_GENERATION
 from .hosts import HostOverrides, HostPolicy
-from .pagetext import REGION_TEXT_JS, format_text, nonempty_regions, region_args
+from .pagetext import REGION_TEXT_JS, format_text, nonempty_regions, page_generation, region_args
 from .sites import netease
 from .sync import run_sync
 from .targets import Target, rebase
@@ -341,7 +340,7 @@ async def _fonts(cdp: Any) -> list[str]:
         await cdp.send("DOM.enable")
         await cdp.send("CSS.enable")
         root = (await cdp.send("DOM.getDocument", {"depth": 0}))["root"]["nodeId"]
-        for sel in ("h1", ".post_body p", "body"):
+        for sel in netease.FONT_PROBES:
             node = (await cdp.send("DOM.querySelector", {"nodeId": root, "selector": sel})).get("nodeId")
             if node:
                 fonts = await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})
@@ -387,18 +386,6 @@ async def _screenshot(page: Any, viewport_width: int, cdp: Any = None) -> tuple[
     if clipped:
         kwargs["clip"] = {"x": 0, "y": 0, "width": viewport_width, "height": SCREENSHOT_MAX_HEIGHT}
     return await page.screenshot(**kwargs), info
-
-
-def _generation(dom: str, mode: str) -> str:
-    """The template generation for ``meta.json``; "unknown" for a page no table recognises (the
-    bundle is still kept: an unknown layout is what a check must report, not a capture failure).
-    A 关怀版 has no generation of its own markup: it is "care", read generically."""
-    if mode == "care":
-        return CARE_GENERATION.name
-    try:
-        return detect_generation(dom)
-    except LayoutNotRecognized:
-        return "unknown"
 
 
 class _Session:
@@ -514,7 +501,10 @@ class _Session:
         t0 = time.perf_counter()
         raw = await resp.body()
         dom = await page.content()
-        regions = [tuple(r) for r in await page.evaluate(REGION_TEXT_JS, region_args(mode))]
+        # Text is read in the page, with the regions of the generation its DOM shows (the bundle is
+        # kept for a page no table recognises: "unknown" is what a check must report, not a failure).
+        generation = page_generation(dom)
+        regions = [tuple(r) for r in await page.evaluate(REGION_TEXT_JS, region_args(mode, generation))]
         text = format_text(regions)
         aria = (await page.locator("body").aria_snapshot()).rstrip("\n") + "\n"
         timings["collect"] = round((time.perf_counter() - t0) * 1000, 1)
@@ -535,7 +525,7 @@ class _Session:
         meta = bundle.Meta(
             id=self.target.id, mode=mode, requested_url=self.url, final_url=page.url, status=resp.status,
             redirect_chain=chain, care_via=care_via, charset=_charset(headers, raw),
-            generation=_generation(dom, mode), base_url=self.opts.base_url,
+            generation=CARE_GENERATION.name if mode == "care" else generation, base_url=self.opts.base_url,
             text_regions=nonempty_regions(regions),
             browser={"name": self.browser.browser_type.name, "version": self.browser.version},
             fonts=fonts, viewport=dict(settings.viewport),

@@ -24,11 +24,6 @@ class Target:
     id: str
     url: str
 
-    @property
-    def channel(self) -> str:
-        m = _ARTICLE.match(urlsplit(self.url).path)
-        return m.group("channel") if m else ""
-
     def at(self, base_url: str | None) -> str:
         """The URL to load: ``url`` with its origin replaced by ``base_url`` (ids and paths kept)."""
         return rebase(self.url, base_url)
@@ -36,8 +31,11 @@ class Target:
     def care_url(self, base_url: str | None = None) -> str:
         """The 关怀版 URL by the site's URL rule (the last of the recorder's three ways)."""
         parts = urlsplit(self.at(base_url))
-        suffix = netease.CARE_SUFFIX.get(self.channel, netease.CARE_SUFFIX["*"])
-        path = re.sub(rf"(?:{netease.CARE_SUFFIX_RE})?\.html$", f"{suffix}.html", parts.path)
+        m = _ARTICLE.match(parts.path)
+        if m:
+            path = netease.article_path(m["channel"], m["id"], care=True)
+        else:  # a path on an allowed host: the default care suffix before .html
+            path = re.sub(rf"(?:{netease.CARE_SUFFIX_RE})?\.html$", f"{netease.CARE_SUFFIX['*']}.html", parts.path)
         return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
@@ -75,7 +73,7 @@ def check_url(url: str, *, allow_hosts: tuple[str, ...] = (), base_url: str | No
     if host not in hosts:
         raise BadInput(f"host {host!r} of {url!r} is not a NetEase host: add --allow-host {host} to watch it")
     if host in netease.ARTICLE_HOSTS and not _ARTICLE.match(parts.path):
-        raise BadInput(f"{url!r} is not a NetEase article path (/<channel>/article/<ID>.html)")
+        raise BadInput(f"{url!r} is not a NetEase article path ({netease.article_path('<channel>', '<ID>')})")
     return url
 
 
@@ -85,8 +83,8 @@ def target_for_url(url: str, *, allow_hosts: tuple[str, ...] = (), base_url: str
     m = _ARTICLE.match(parts.path)
     if m:
         # A care URL stands for its article; a URL on the replica or a mirror for the live article.
-        path = f"/{m.group('channel')}/article/{m.group('id')}.html"
-        origin = ("https", "www.163.com") if base_url else (parts.scheme, parts.netloc)
+        path = netease.article_path(m["channel"], m["id"])
+        origin = urlsplit(netease.LIVE_ORIGIN)[:2] if base_url else (parts.scheme, parts.netloc)
         return Target(m.group("id"), urlunsplit((*origin, path, "", "")))
     slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{parts.hostname}{parts.path}").strip("-")[:80]
     return Target(check_id(slug), url)
@@ -248,7 +246,7 @@ def resolve(args: list[str], watchlist: list[Target], *, allow_hosts: tuple[str,
         else:
             check_id(arg)
             raise BadInput(f"unknown id {arg!r}: not in {known_as}; pass its article URL "
-                           f"({netease.LIVE_ORIGIN}/<channel>/article/{arg}.html) or add it to pages.toml")
+                           f"({netease.LIVE_ORIGIN}{netease.article_path('<channel>', arg)}) or add it to pages.toml")
         out.setdefault(target.id, target)
     return list(out.values())
 

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from capture.a11y import compare, evaluate, measure_sync, rules_for, to_differences
-from capture.a11y.drifts import CARE_DRIFTS
 from capture.a11y.rules import value
 from capture.compare import a11y_differences
 from capture.goldens import GoldenA11y
 from capture.recorder import wait_ready_sync
 from capture.replica import ReplicaServer, drift, pages, render, seed_page
+from capture.replica.a11y_drifts import CARE_DRIFTS
 from capture.report import CLASSES, Difference
 from capture.sites.a11y_rules import RULES, RULES_BY_ID
 

@@ -258,7 +258,7 @@ def test_volatile_changes_name_each_churned_field_and_never_fail():
 
 def test_every_field_region_is_a_skeleton_region_or_page():
     """The report's regions for fields are the skeleton's (or ``page``), so layout and field rows agree."""
-    from capture.sites.netease import SKELETON_REGIONS
+    from capture.sites.netease import SKELETON_REGION_NAMES
 
-    assert set(compare.FIELD_REGION.values()) <= set(SKELETON_REGIONS) | {"page"}
+    assert set(compare.FIELD_REGION.values()) <= set(SKELETON_REGION_NAMES) | {"page"}
     assert set(compare.CONTENT_FIELDS) <= set(compare.FIELD_REGION)

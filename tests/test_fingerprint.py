@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from capture.extract import parse
@@ -54,11 +56,28 @@ def base() -> dict[str, list[str]]:
 
 
 def test_every_region_of_the_mode_is_fingerprinted(base):
-    """Keys are the site table's regions that have selectors in the mode, in table order."""
-    want = [r for r, per_mode in netease.SKELETON_REGIONS.items() if per_mode.get("normal")]
+    """Keys are the site table's regions of the normal fallback generation (this page carries no
+    generation's asset markers), in table order; a 关怀版's are the parts the generic care reader found."""
+    want = list(netease.SKELETON_REGIONS[netease.FALLBACK_GENERATION["normal"]])
     assert list(skeleton(page(), "normal")) == want
-    # The 关怀版's markup is unknown: its regions are the parts the generic care reader found.
     assert list(skeleton(page(), "care")) == ["crumb", "title-info", "body"]
+
+
+CASES = Path(__file__).resolve().parent / "cases"
+OLDER = {"post_content_main": "post_content_main", "dy_v2": "dy_v2", "endpage1301_gbk": "endpage1301"}
+
+
+@pytest.mark.parametrize("case", sorted(OLDER))
+def test_an_older_generation_is_fingerprinted_by_its_own_regions(case):
+    """A 2016–2020 page's skeleton has its generation's regions, each found (none "(missing …)"), and
+    its date format probed by its own ``published`` selector."""
+    generation = OLDER[case]
+    sk = skeleton((CASES / case / "page.html").read_bytes())
+    assert list(sk) == list(netease.SKELETON_REGIONS[generation])
+    assert not [line for lines in sk.values() for line in lines if line.startswith("(missing")], sk
+    (probe,) = netease.FORMAT_PROBES[generation]
+    assert sk["title-info"][-1].startswith(f"format {probe[1]}: 9999-99-99"), sk["title-info"]
+    assert len(sk["body"]) > 1, "the body root and its children"
 
 
 def test_skeleton_lines_are_tags_ids_sorted_classes_and_indent(base):

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from capture import pagetext
 from capture.extract import extract
+from capture.extract.decode import to_text
 from capture.replica import render, seed_page
-from capture.sites.netease import TEXT_REGIONS
+from capture.sites import netease
 from capture.volatile import mask_text
+
+CASES = Path(__file__).resolve().parent / "cases"
 
 
 class FakePage:
-    """Stands in for a Playwright page: answers ``evaluate`` from a table, records what it was given."""
+    """Stands in for a Playwright page: answers ``evaluate`` from a table, records what it was given;
+    its DOM (``content``) is ``dom``."""
 
-    def __init__(self, texts: dict[str, str]) -> None:
+    def __init__(self, texts: dict[str, str], dom: str = "<html><body></body></html>") -> None:
         self.texts = texts
+        self.dom = dom
         self.calls: list[tuple[str, object]] = []
+
+    def content(self) -> str:
+        return self.dom
 
     def evaluate(self, js: str, arg: object) -> list[list[str]]:
         self.calls.append((js, arg))
@@ -72,11 +81,11 @@ def test_format_text_of_nothing_is_a_single_newline():
     assert pagetext.format_text([("body", " \n\t")]) == "\n"
 
 
-@pytest.mark.parametrize("mode", ["normal", "care"])
-def test_nonempty_regions_name_the_blocks_of_text_txt_in_order(mode):
+@pytest.mark.parametrize("generation", sorted(netease.TEXT_REGIONS))
+def test_nonempty_regions_name_the_blocks_of_text_txt_in_order(generation):
     """``nonempty_regions`` lists exactly the regions that gave a block, so block i of ``text.txt``
     is region i (what :func:`capture.volatile.mask_text` relies on)."""
-    names = [name for name, _ in TEXT_REGIONS[mode]]
+    names = [name for name, _ in netease.TEXT_REGIONS[generation]]
     regions = [(name, f"{name} 行\n" if i % 2 == 0 else " \u3000\n") for i, name in enumerate(names)]
     text = pagetext.format_text(regions)
     kept = pagetext.nonempty_regions(regions)
@@ -94,19 +103,31 @@ def test_volatile_region_is_masked_through_format_text_and_nonempty_regions():
 
 # --- the page-facing helpers, with a stand-in page -----------------------------------------------
 
-@pytest.mark.parametrize("mode", ["normal", "care"])
-def test_region_args_are_the_site_tables_regions_as_lists(mode):
-    args = pagetext.region_args(mode)
-    assert args == [[name, sel] for name, sel in TEXT_REGIONS[mode]]
+@pytest.mark.parametrize("generation", [g.name for g in netease.GENERATIONS])
+def test_region_args_are_the_generations_regions_as_lists(generation):
+    mode = netease.GENERATION_BY_NAME[generation].mode
+    args = pagetext.region_args(mode, generation)
+    assert args == [[name, sel] for name, sel in netease.TEXT_REGIONS[generation]]
     assert all(isinstance(a, list) for a in args), "lists, so Playwright passes them to JS as arrays"
 
 
+@pytest.mark.parametrize("mode, generation", [("normal", None), ("normal", "unknown"), ("normal", "care"),
+                                              ("care", None), ("care", "post2020_dy"), ("care", "endpage1301")])
+def test_a_page_no_generation_of_its_mode_recognises_reads_as_the_modes_fallback(mode, generation):
+    """An unrecognised page keeps the regions it had before text regions were per generation: the
+    newest layout's in its mode (a care page, of unknown markup, is read whole whatever it resembles)."""
+    want = netease.TEXT_REGIONS[netease.FALLBACK_GENERATION[mode]]
+    assert pagetext.region_args(mode, generation) == [list(r) for r in want]
+    assert want == (netease.TEXT_REGIONS["care"] if mode == "care" else netease.TEXT_REGIONS["post2020_dy"])
+    if mode == "care":
+        assert want == (("page", "body"),)
+
+
 def test_region_texts_and_visible_text_read_the_modes_regions():
-    page = FakePage({"title": "标题", "info": "2024-05-24 来源: 天津发布", "body": "正文\n\n第二段", "crumb": ""})
-    assert pagetext.region_texts(page, "care") == [("crumb", ""), ("title", "标题"),
-                                                   ("info", "2024-05-24 来源: 天津发布"),
-                                                   ("body", "正文\n\n第二段"), ("a11y", "")]
-    assert pagetext.visible_text(page, "care") == "标题\n\n2024-05-24 来源: 天津发布\n\n正文\n第二段\n"
+    page = FakePage({"page": "标题\n2024-05-24 来源: 天津发布\n\n正文\n第二段"})
+    assert pagetext.page_generation(page.content()) == "unknown"
+    assert pagetext.region_texts(page, "care") == [("page", "标题\n2024-05-24 来源: 天津发布\n\n正文\n第二段")]
+    assert pagetext.visible_text(page, "care") == "标题\n2024-05-24 来源: 天津发布\n正文\n第二段\n"
     js, arg = page.calls[-1]
     assert js == pagetext.REGION_TEXT_JS and arg == pagetext.region_args("care")
     assert all(isinstance(r, tuple) for r in pagetext.region_texts(page))
@@ -114,4 +135,12 @@ def test_region_texts_and_visible_text_read_the_modes_regions():
 
 def test_region_texts_default_to_the_normal_regions():
     page = FakePage({})
-    assert [name for name, _ in pagetext.region_texts(page)] == [name for name, _ in TEXT_REGIONS["normal"]]
+    assert [name for name, _ in pagetext.region_texts(page)] == [name for name, _ in netease.TEXT_REGIONS["post2020_dy"]]
+
+
+def test_region_texts_learn_the_generation_from_the_pages_dom():
+    """Text is read in the page: the regions sent there are those of the generation its DOM shows."""
+    old = (CASES / "endpage1301_gbk" / "page.html").read_bytes()
+    page = FakePage({"title": "老标题", "body": "老正文"}, dom=to_text(old))
+    assert pagetext.region_texts(page) == [("crumb", ""), ("title", "老标题"), ("info", ""), ("body", "老正文")]
+    assert page.calls[-1][1] == [list(r) for r in netease.TEXT_REGIONS["endpage1301"]]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,35 +23,6 @@ FOREVER = """<!doctype html><html><body><div class="post_body"><p>正文</p><p i
 LATE = """<!doctype html><html><body><h1>标题</h1>
 <script>setTimeout(() => { const d = document.createElement("div"); d.className = "post_body";
 d.textContent = "正文"; document.body.appendChild(d); }, 300);</script></body></html>"""
-
-
-@pytest.fixture
-def serve() -> Iterator[Any]:
-    """Serve {path: html} on 127.0.0.1, port 0; yields a function returning the origin."""
-    servers: list[http.server.ThreadingHTTPServer] = []
-
-    def start(files: dict[str, bytes]) -> str:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                body = files.get(self.path.split("?")[0])
-                self.send_response(200 if body is not None else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        servers.append(srv)
-        return f"http://127.0.0.1:{srv.server_address[1]}"
-
-    yield start
-    for srv in servers:
-        srv.shutdown()
-        srv.server_close()
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLE_PATHS))

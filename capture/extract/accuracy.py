@@ -1,8 +1,9 @@
 """Body-text accuracy: a reference built independently of the extractor, and character-level F1.
 
 The reference uses only the standard library's ``html.parser`` and no selector table: it collects
-every text node inside the first element whose class list contains ``post_body`` (or, for older
-templates, whose id is ``endText``/``content``), skipping script/style and elements hidden by an
+every text node inside the first element whose class list contains the post2020 body class (the site
+table's one ``POST_BODY`` constant, not its field selectors; or, for older templates, whose id is
+``endText``/``content``), skipping script/style and elements hidden by an
 inline style. That is the text a reader sees in the article body (the 原标题 line included), so
 extractor output is compared as ``otitle + paragraphs + captions``.
 """
@@ -13,6 +14,7 @@ import re
 from collections import Counter
 from html.parser import HTMLParser
 
+from ..sites.netease import POST_BODY
 from .decode import to_text
 from .model import Article, Image, Paragraph
 
@@ -55,7 +57,7 @@ class _BodyText(HTMLParser):
             self.parts.append(data)
 
 
-def reference_body_text(html: str | bytes, classes: tuple[str, ...] = ("post_body",),
+def reference_body_text(html: str | bytes, classes: tuple[str, ...] = (POST_BODY.removeprefix("."),),
                         ids: tuple[str, ...] = ()) -> str:
     """All visible text of the page's body region, whitespace removed."""
     p = _BodyText(classes, ids)

@@ -185,9 +185,11 @@ def _recognise(page: _Page, candidates: tuple[Generation, ...], what: str) -> Ge
     raise LayoutNotRecognized(f"no template generation recognised {what}; looked for: {tried}")
 
 
-def detect_generation(html_or_tree: str | bytes | LexborHTMLParser) -> str:
-    """Name of the template generation of a normal page; raises ``LayoutNotRecognized``."""
-    return _recognise(_Page(parse(html_or_tree)), GENERATIONS, "the page").name
+def detect_generation(html_or_tree: str | bytes | LexborHTMLParser, mode: str | None = None) -> str:
+    """Name of the template generation of a normal page (with ``mode``, only that mode's generations:
+    "care" has none, a 关怀版 is read generically); raises ``LayoutNotRecognized``."""
+    candidates = tuple(g for g in GENERATIONS if mode is None or g.mode == mode)
+    return _recognise(_Page(parse(html_or_tree)), candidates, "the page").name
 
 
 # -- reading fields ---------------------------------------------------------------------------------

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from html import escape as html_escape
 from typing import Any
 
-from ..a11y.drifts import CARE_DRIFTS
 from ..errors import BadInput
 from ..sites import netease
 from ..sites.a11y_rules import RULES_BY_ID
 from . import content
+from .a11y_drifts import CARE_DRIFTS
 
 KINDS = ("layout", "volatile", "a11y")  # a11y: 关怀版 rule breaks, expect_region is a capture.sites.a11y_rules id
 REGIONS = ("crumb", "title-info", "body", "recommendations", "side", "nav-a11y", "page")
@@ -193,11 +193,12 @@ def _swap_recommend_tabs(html: str) -> str:
     return _rearrange(html, [*tabs, *panels], [*new_tabs, *new_panels])
 
 
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):\d{2}")
+#: A time as the site writes it (date and clock): the one pattern of the site table.
+_ISO = netease.LIST_TIME_RE
 
 
 def _cn_date(m: re.Match[str]) -> str:
-    return f"{m[1]}年{m[2]}月{m[3]}日 {m[4]}:{m[5]}"
+    return f"{m['year']}年{m['month']}月{m['day']}日 {m['hour']}:{m['minute']}"
 
 
 def _date_format(html: str) -> str:
@@ -328,7 +329,7 @@ _TABLE: tuple[Drift, ...] = (
           "side-module items get different titles and links (same number of items)", _side_items),
 )
 
-# 关怀版 a11y mutations (capture/a11y/drifts.py): each breaks one rule of capture/sites/a11y_rules.py.
+# 关怀版 a11y mutations (capture/replica/a11y_drifts.py): each breaks one rule of capture/sites/a11y_rules.py.
 _TABLE += tuple(Drift(name, "a11y", "care-regression", rule, "care", description, fn)
                 for name, rule, description, fn in CARE_DRIFTS)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .netease import CARE as CARE_RULES
+from .netease import POST_BODY, POST_MAIN
 
 BOTH = ("care", "normal")
 CARE = ("care",)
@@ -78,9 +79,9 @@ RULES_BY_ID = {r.id: r for r in RULES}
 MEASURE: dict[str, Any] = {
     # The article body: a generation's body element, else (a 关怀版 of unknown markup) the element of
     # body_containers whose own <p> children hold the most text, as capture.extract.care reads it.
-    "body_selectors": [".post_body", "#content"],
+    "body_selectors": [POST_BODY, "#content"],
     "body_containers": CARE_RULES.body_containers,
-    "main_selectors": ["main", ".post_main", "[role=main]", "article"],
+    "main_selectors": ["main", POST_MAIN, "[role=main]", "article"],
     "ad_selectors": [".ad_module", ".at_item", ".common_ad_item", "[id^='ad_']", "[id^='ad-']",
                      "[data-adid]", "ins.adsbygoogle", ".ntes-ad", ".gg300"],
     "ad_hosts": ["g.163.com", "nex.163.com", "adx.163.com", "ad.163.com", "doubleclick.net",

@@ -10,22 +10,46 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
-#: Regions whose visible text makes ``text.txt``, in the order the seed file reads them.
-#: (name, CSS selector). Every match of a selector is read, in document order.
-TEXT_REGIONS: dict[str, tuple[tuple[str, str], ...]] = {
-    "normal": (
-        ("crumb", ".post_crumb"),
-        ("title", "h1.post_title"),
-        ("top", ".post_top"),
-        ("body", ".post_body"),
-        ("recommends", ".post_recommends"),
-        ("side", ".post_side"),
-        ("a11y", ".ntes-nav-wza-links"),
-    ),
-    # The 关怀版's markup is unknown (see CARE below): its text is the whole page as a reader sees it.
-    "care": (("page", "body"),),
-}
+# --------------------------------------------------------------------------------------------------
+# Site markup: every class and id that more than one table below names, written once. Renaming a
+# class on the site is an edit of one of these lines (tests/test_site_table.py proves it).
+# --------------------------------------------------------------------------------------------------
+#: post2020 (2020–2025): the article column and its parts, and the side column.
+POST_MAIN = ".post_main"
+POST_CRUMB = ".post_crumb"
+POST_TITLE = "h1.post_title"
+POST_INFO = ".post_info"
+POST_TOP = ".post_top"
+POST_BODY = ".post_body"
+POST_AUTHOR = ".post_author"
+POST_RECOMMENDS = ".post_recommends"
+POST_RECOMMEND_AD = ".post_recommend_ad"
+POST_SIDE = ".post_side"
+POST_SIDE_MOD = ".post_side_mod"
+YUANCHUANG = "#js-yuanchuang-content"
+#: The top nav's left part (wzaInit moves 进入关怀版 there) and its two accessibility links.
+NAV_LEFT = "#js_N_nav_left"
+NAV_A11Y_LINKS = ".ntes-nav-wza-links"
+#: The 无障碍浏览 toolbar link.
+WZA_LINK = "#cniil_wza"
+#: post_content_main (2017–2020): the article column, its time/source line and its body.
+PCM_MAIN = ".post_content_main#epContentLeft"
+PCM_TIME_SOURCE = ".post_time_source"
+PCM_TEXT = ".post_text#endText"
+#: endpage1301 (≤2016), whose credit line post_content_main kept.
+EP_CRUMB = "span.ep-crumb"
+EP_TITLE = "h1#h1title"
+EP_TIME_SOURCE = ".ep-time-soure"
+EP_TEXT = "#endText"
+EP_SOURCE = ".ep-source"
+EP_EDITOR = ".ep-editor"
+TIE_JOIN_COUNT = ".js-tiejoincount"
+#: dy_v2 (~2019, dy.163.com/v2): title box, time line, body.
+DY2_TITLE = ".article_title"
+DY2_TIME = "p.time"
+DY2_CONTENT = ".content#content"
 
 #: Host of the real site; watched URLs are written against it.
 LIVE_ORIGIN = "https://www.163.com"
@@ -49,6 +73,14 @@ CARE_SUFFIX = {"dy": "_pdya11y", "*": "_pa11y"}
 CARE_SUFFIX_RE = "|".join(re.escape(s) for s in dict.fromkeys(CARE_SUFFIX.values()))
 #: An article path: /<channel>/article/<16-char id>[care suffix].html
 ARTICLE_PATH = rf"^/(?P<channel>[a-z0-9]+)/article/(?P<id>[0-9A-Z]{{16}})(?P<care>{CARE_SUFFIX_RE})?\.html$"
+
+
+def article_path(channel: str, article_id: str, care: bool = False) -> str:
+    """An article's path by the URL rule (``/dy/article/<ID>.html``); with ``care``, its 关怀版's."""
+    suffix = CARE_SUFFIX.get(channel, CARE_SUFFIX["*"]) if care else ""
+    return f"/{channel}/article/{article_id}{suffix}.html"
+
+
 #: How the recorder reaches the care page, in order (recorded in meta.json as ``care_via``).
 CARE_LINK_SELECTOR = "#js_gowza"
 CARE_ARIA_URL_ATTR = "aria-url"
@@ -171,19 +203,37 @@ def _fields(**kw: str | tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType({k.replace("__", "."): (v,) if isinstance(v, str) else v for k, v in kw.items()})
 
 
+def _assets(generation: str) -> tuple[str, ...]:
+    """Fingerprint markers of a page that loads a generation's own stylesheets or scripts."""
+    return (f'link[href*="/{generation}/"]', f'script[src*="/{generation}/"]')
+
+
+def _care_url_marker(channel: str) -> str:
+    """``body[aria-url*="_pa11y"]``: a normal page whose 关怀版 URL follows ``channel``'s care rule."""
+    return f'body[{CARE_ARIA_URL_ATTR}*="{CARE_SUFFIX[channel]}"]'
+
+
+def _endpage_fields(crumb: str, title: str, time_source: str, text: str, tie_count: str) -> Mapping[str, tuple[str, ...]]:
+    """Fields of the end-page family (endpage1301 and post_content_main, which kept its parts): a
+    time/source line holding the source link, and a body holding its 原标题 and its credit line."""
+    return _fields(crumb=crumb, title=title, published=time_source, source=f"{time_source} a", body=text,
+                   otitle=f"{text} p.otitle", body_skip=EP_SOURCE, editor=EP_EDITOR, author_text=EP_SOURCE,
+                   tie_count=tie_count)
+
+
 #: The article part of post2020 pages.
 _POST2020_ARTICLE = dict(
-    crumb=".post_crumb",
+    crumb=POST_CRUMB,
     crumb_skip=".to_reg",
-    title="h1.post_title",
-    published=("html[data-publishtime]@data-publishtime", ".post_info"),
-    source=(".post_info a:not(.post_jubao)", ".post_info"),
-    place='.post_info img[src*="ipLocation"]',
-    body=".post_body",
-    otitle=".post_body p.otitle",
+    title=POST_TITLE,
+    published=("html[data-publishtime]@data-publishtime", POST_INFO),
+    source=(f"{POST_INFO} a:not(.post_jubao)", POST_INFO),
+    place=f'{POST_INFO} img[src*="ipLocation"]',
+    body=POST_BODY,
+    otitle=f"{POST_BODY} p.otitle",
     video="video, iframe, .video-wrapper, .post_video, [data-video]",
-    editor=(".post_author", ".creative_statement"),
-    author_text=".post_author",
+    editor=(POST_AUTHOR, ".creative_statement"),
+    author_text=POST_AUTHOR,
 )
 
 _POST2020 = dict(
@@ -191,26 +241,26 @@ _POST2020 = dict(
     author=".post_wemedia_name",
     tie_count=".post_top_tie_count",
     share="ul.post_share li",
-    recommend_tab=".post_recommends .post_recommends_title",
-    recommend_panel=".post_recommends .post_recommends_ulist",
-    recommend_item=".post_recommend:not(.post_recommend_ad), .post_recommend_new:not(.post_recommend_ad)",
+    recommend_tab=f"{POST_RECOMMENDS} .post_recommends_title",
+    recommend_panel=f"{POST_RECOMMENDS} .post_recommends_ulist",
+    recommend_item=f".post_recommend:not({POST_RECOMMEND_AD}), .post_recommend_new:not({POST_RECOMMEND_AD})",
     recommend__title="h3 a",
     recommend__source=".post_recommend_source",
     recommend__time=".post_recommend_time",
-    side_title=".post_side .post_side_mod > h2.post_side_mod_title",
+    side_title=f"{POST_SIDE} {POST_SIDE_MOD} > h2.post_side_mod_title",
     side_item=".post_side_mod_imgnews a, .post_side_mod_item a",
-    side_skip="#js-yuanchuang-content",
-    yuanchuang="#js-yuanchuang-content li a",
-    wza="#cniil_wza",
-    care_link="#js_gowza@href",
-    care_url="body@aria-url",
+    side_skip=YUANCHUANG,
+    yuanchuang=f"{YUANCHUANG} li a",
+    wza=WZA_LINK,
+    care_link=f"{CARE_LINK_SELECTOR}@href",
+    care_url=f"body@{CARE_ARIA_URL_ATTR}",
 )
 
 #: Where post2020 fields live: the article column and the side column (speed only; see ``Generation``).
 _POST2020_REGIONS = MappingProxyType({
-    ".post_main": ("crumb", "title", "published", "source", "place", "body", "editor", "author_text",
-                   "tie_count", "share", "recommend_tab", "recommend_panel"),
-    ".post_side": ("author", "side_title", "yuanchuang"),
+    POST_MAIN: ("crumb", "title", "published", "source", "place", "body", "editor", "author_text",
+                "tie_count", "share", "recommend_tab", "recommend_panel"),
+    POST_SIDE: ("author", "side_title", "yuanchuang"),
 })
 
 #: Every template generation of normal pages, tried in this order (the 关怀版 has no generation: see CARE).
@@ -221,10 +271,7 @@ GENERATIONS: tuple[Generation, ...] = (
     Generation(
         name="post2020_cms",
         mode="normal",
-        fingerprint=Fingerprint(
-            all=(".post_main",),
-            any=('link[href*="/post2020_cms/"]', 'script[src*="/post2020_cms/"]', 'body[aria-url*="_pa11y"]'),
-        ),
+        fingerprint=Fingerprint(all=(POST_MAIN,), any=(*_assets("post2020_cms"), _care_url_marker("*"))),
         fields=_fields(**_POST2020),
         required=frozenset({"title", "published", "body"}),
         regions=_POST2020_REGIONS,
@@ -232,10 +279,7 @@ GENERATIONS: tuple[Generation, ...] = (
     Generation(
         name="post2020_dy",
         mode="normal",
-        fingerprint=Fingerprint(
-            all=(".post_main",),
-            any=('link[href*="/post2020_dy/"]', 'script[src*="/post2020_dy/"]', 'body[aria-url*="_pdya11y"]'),
-        ),
+        fingerprint=Fingerprint(all=(POST_MAIN,), any=(*_assets("post2020_dy"), _care_url_marker("dy"))),
         fields=_fields(**_POST2020),
         required=frozenset({"title", "published", "body"}),
         regions=_POST2020_REGIONS,
@@ -243,53 +287,35 @@ GENERATIONS: tuple[Generation, ...] = (
     Generation(
         name="post_content_main",
         mode="normal",
-        fingerprint=Fingerprint(all=(".post_content_main#epContentLeft", ".post_time_source", ".post_text#endText")),
-        fields=_fields(
-            crumb=".post_crumb",
-            title=".post_content_main#epContentLeft > h1",
-            published=".post_time_source",
-            source=".post_time_source a",
-            body=".post_text#endText",
-            otitle=".post_text#endText p.otitle",
-            body_skip=".ep-source",
-            editor=".ep-editor",
-            author_text=".ep-source",
-            tie_count=".post_cnum_tie, .js-tiejoincount",
-        ),
+        fingerprint=Fingerprint(all=(PCM_MAIN, PCM_TIME_SOURCE, PCM_TEXT)),
+        fields=_endpage_fields(crumb=POST_CRUMB, title=f"{PCM_MAIN} > h1", time_source=PCM_TIME_SOURCE,
+                               text=PCM_TEXT, tie_count=f".post_cnum_tie, {TIE_JOIN_COUNT}"),
         required=frozenset({"title", "published", "body"}),
     ),
     Generation(
         name="dy_v2",
         mode="normal",
-        fingerprint=Fingerprint(all=(".article_title", "p.time span", ".content#content")),
+        fingerprint=Fingerprint(all=(DY2_TITLE, f"{DY2_TIME} span", DY2_CONTENT)),
         fields=_fields(
-            title=".article_title h2",
-            published="p.time span",
-            source=("p.time a", "p.time"),
-            body=".content#content",
-            editor=".content#content ~ .editor, .article_editor",
+            title=f"{DY2_TITLE} h2",
+            published=f"{DY2_TIME} span",
+            source=(f"{DY2_TIME} a", DY2_TIME),
+            body=DY2_CONTENT,
+            editor=f"{DY2_CONTENT} ~ .editor, .article_editor",
         ),
         required=frozenset({"title", "published", "body"}),
     ),
     Generation(
         name="endpage1301",
         mode="normal",
-        fingerprint=Fingerprint(all=("span.ep-crumb", ".ep-time-soure", "#endText")),
-        fields=_fields(
-            crumb="span.ep-crumb",
-            title="h1#h1title",
-            published=".ep-time-soure",
-            source=".ep-time-soure a",
-            body="#endText",
-            otitle="#endText p.otitle",
-            body_skip=".ep-source",
-            editor=".ep-editor",
-            author_text=".ep-source",
-            tie_count=".js-tiejoincount",
-        ),
+        fingerprint=Fingerprint(all=(EP_CRUMB, EP_TIME_SOURCE, EP_TEXT)),
+        fields=_endpage_fields(crumb=EP_CRUMB, title=EP_TITLE, time_source=EP_TIME_SOURCE, text=EP_TEXT,
+                               tie_count=TIE_JOIN_COUNT),
         required=frozenset({"title", "published", "body"}),
     ),
 )
+#: The generations by name.
+GENERATION_BY_NAME: Mapping[str, Generation] = MappingProxyType({g.name: g for g in GENERATIONS})
 
 # --- The 关怀版: a page of unknown markup, read by what it carries (read by ``capture.extract.care``) ---
 # Nobody has seen a real _pdya11y/_pa11y page (NETEASE.md), so nothing here names its classes. A care
@@ -353,6 +379,9 @@ READY_BODY_SELECTOR = ", ".join(dict.fromkeys(s for sels in READY_BODY.values() 
 READY_CARE_SELECTOR = CARE.paragraph
 #: Milliseconds with no new resource and no DOM mutation that count as "the load has settled".
 READY_QUIET_MS = 150
+#: Elements whose rendering fonts meta.json records: the title, a body paragraph (of any generation's
+#: body, as readiness matches it) and the page itself.
+FONT_PROBES = ("h1", ", ".join(f"{s} p" for s in READY_BODY_SELECTOR.split(", ")), "body")
 
 
 # --- Dates: how pages write a time, and how the extraction stores it -----------------------------
@@ -419,20 +448,78 @@ VOLATILE_FIELDS: tuple[tuple[str, str, tuple[int, int] | None, str], ...] = (
 LOCATION_MODULES = ("本地新闻",)
 #: Text regions (see TEXT_REGIONS) whose lines churn: masked in text goldens, line count kept in range.
 VOLATILE_TEXT_REGIONS: dict[str, tuple[int, int]] = {"top": (1, 4), "recommends": (0, 400), "side": (0, 400)}
-#: Patterns masked in text and aria goldens wherever they appear in a volatile region or a list.
-TIME_PATTERN = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
+#: Patterns masked in text and aria goldens wherever they appear in a volatile region or a list: a
+#: list item's date and time (LIST_TIME_RE), without its groups so it can be embedded.
+TIME_PATTERN = re.sub(r"\(\?P<\w+>", "(?:", LIST_TIME_RE.pattern)
 
-# --- Layout fingerprint: the regions whose DOM skeleton is kept with the goldens ------------------------
-#: region -> selectors per mode; the first selector that matches is the region's root.
-#: (The 关怀版's regions are the parts the care reader found: see ``capture.extract.care``.)
-SKELETON_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "crumb": {"normal": (".post_crumb",)},
-    "title-info": {"normal": ("h1.post_title", ".post_info", ".post_top")},
-    "body": {"normal": (".post_body",)},
-    "recommendations": {"normal": (".post_recommends",)},
-    "side": {"normal": (".post_side",)},
-    "nav-a11y": {"normal": ("#js_N_nav_left",)},
-}
+# --- text.txt and the layout fingerprint: the regions of each generation ----------------------------
+#: The regions a page no generation recognises is read with, by mode: the newest layout's, so a page
+#: that drifted from it still shows what it kept (and the skeleton says what it lost).
+FALLBACK_GENERATION = {"normal": "post2020_dy", "care": "care"}
+
+
+def _first(gen: str, name: str) -> str:
+    """A generation's first selector for field ``name`` (its own spelling, so nothing is restated)."""
+    return GENERATION_BY_NAME[gen].fields[name][0]
+
+
+def _article_text(gen: str, info: str) -> tuple[tuple[str, str], ...]:
+    """An older generation's text regions: its crumb (if it has one), title, time/source line, body."""
+    crumb = GENERATION_BY_NAME[gen].fields.get("crumb", ())
+    return ((("crumb", crumb[0]),) if crumb else ()) + (
+        ("title", _first(gen, "title")), ("info", info), ("body", _first(gen, "body")))
+
+
+_POST2020_TEXT = (("crumb", POST_CRUMB), ("title", POST_TITLE), ("top", POST_TOP), ("body", POST_BODY),
+                  ("recommends", POST_RECOMMENDS), ("side", POST_SIDE), ("a11y", NAV_A11Y_LINKS))
+#: Regions whose visible text makes ``text.txt``, per generation, in the order the seed file reads
+#: them: (name, CSS selector), every match of a selector read in document order.
+TEXT_REGIONS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType({
+    # The 关怀版's markup is unknown (see CARE): its text is the whole page as a reader sees it.
+    "care": (("page", "body"),),
+    "post2020_cms": _POST2020_TEXT,
+    "post2020_dy": _POST2020_TEXT,
+    "post_content_main": _article_text("post_content_main", PCM_TIME_SOURCE),
+    "dy_v2": _article_text("dy_v2", DY2_TIME),
+    "endpage1301": _article_text("endpage1301", EP_TIME_SOURCE),
+})
+
+
+def _article_skeleton(gen: str) -> Mapping[str, tuple[str, ...]]:
+    """An older generation's skeleton regions: the roots of its text regions, as post2020 groups them."""
+    text = dict(TEXT_REGIONS[gen])
+    regions = {"crumb": (text["crumb"],) if "crumb" in text else (), "title-info": (text["title"], text["info"]),
+               "body": (text["body"],)}
+    return MappingProxyType({region: sels for region, sels in regions.items() if sels})
+
+
+_POST2020_SKELETON = MappingProxyType({
+    "crumb": (POST_CRUMB,), "title-info": (POST_TITLE, POST_INFO, POST_TOP), "body": (POST_BODY,),
+    "recommendations": (POST_RECOMMENDS,), "side": (POST_SIDE,), "nav-a11y": (NAV_LEFT,),
+})
+#: The regions whose DOM skeleton is kept with the goldens, per generation: region -> selectors,
+#: each selector's first match a root. Older generations have their article regions only.
+SKELETON_REGIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType({
+    # The 关怀版's regions are the parts the generic care reader found (capture.fingerprint).
+    "care": MappingProxyType({}),
+    "post2020_cms": _POST2020_SKELETON,
+    "post2020_dy": _POST2020_SKELETON,
+    **{gen: _article_skeleton(gen) for gen in ("post_content_main", "dy_v2", "endpage1301")},
+})
+#: Every skeleton region name, in table order (compare's FIELD_REGION names these).
+SKELETON_REGION_NAMES = tuple(dict.fromkeys(r for regions in SKELETON_REGIONS.values() for r in regions))
+
+
+def page_regions(table: Mapping[str, Any], generation: str | None, mode: str) -> Any:
+    """``table``'s entry (TEXT_REGIONS, SKELETON_REGIONS, FORMAT_PROBES) for a page of ``generation``
+    captured in ``mode``; a generation of another mode or none recognised reads as FALLBACK_GENERATION."""
+    gen = GENERATION_BY_NAME.get(generation or "")
+    if gen is None or gen.mode != mode:
+        return table[FALLBACK_GENERATION[mode]]
+    return table[gen.name]
+
+
+# --- Layout fingerprint: how a region's DOM skeleton is read -----------------------------------------
 #: Classes that scripts toggle (tab state, toolbar state): not layout.
 SKELETON_VOLATILE_CLASSES = ("active", "current", "on", "hover", "ariabodytopfiexed")
 #: Classes that look generated (scripts and ad code pick a new one on every load, ``div._621p8eyo11k``):
@@ -445,7 +532,7 @@ SKELETON_GENERATED_IDS = (r"[0-9A-Z]{8}", r"ssp_\w+")
 #: video icon is optional: with it in the skeleton a load whose items happen to carry no video would
 #: lose a shape (a false alarm), so an item reads the same with and without it.
 SKELETON_SKIP: tuple[tuple[str, str], ...] = (
-    (".post_recommend_ad", "ad slots in the recommendation lists (script-inserted, random classes)"),
+    (POST_RECOMMEND_AD, "ad slots in the recommendation lists (script-inserted, random classes)"),
     ('[id^="ssp_"]', "Baidu ad containers"),
     ("i.post_recommend_video", "the video icon an item gains or loses from load to load"),
 )
@@ -456,9 +543,12 @@ SKELETON_ITEM_SETS = ("ul.post_recommends_list", "#js_post_recommend_hot", ".pos
                       "ul.post_side_mod_list")
 #: Regions whose root's children are such a set too (content adds, drops and moves paragraphs and images).
 SKELETON_UNORDERED = ("body",)
-#: Formats kept in the skeleton: (region, selector, attribute or "" for text). The value is reduced to
-#: its shape (digits → 9), so a new date format is a layout change while a new date is not.
-FORMAT_PROBES: tuple[tuple[str, str, str], ...] = (
-    ("title-info", "html", "data-publishtime"),
-    ("title-info", ".post_info", ""),
-)
+#: Formats kept in the skeleton, per generation: (region, selector, attribute or "" for text), one per
+#: selector of the generation's ``published`` field. The value is reduced to its shape (digits → 9), so
+#: a new date format is a layout change while a new date is not. ``html[data-publishtime]@data-publishtime``
+#: probes ``html``, so a page that lost the attribute reads "(none)", not "(missing)".
+FORMAT_PROBES: Mapping[str, tuple[tuple[str, str, str], ...]] = MappingProxyType({
+    g.name: tuple(("title-info", css.removesuffix(f"[{attr}]") if attr else css, attr)
+                  for css, _, attr in (sel.partition("@") for sel in g.fields["published"]))
+    for g in GENERATIONS
+})
