@@ -86,11 +86,14 @@ class StandIn:
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 server.hits[self.path] += 1
                 status, kind, body = server.answer(self.path)
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the browser dropped a request it no longer needed (the page moved on)
 
             do_POST = do_GET  # noqa: N815
 
