@@ -39,8 +39,11 @@ def _add_lookup(p: argparse.ArgumentParser) -> None:
 
 
 def _add_origin(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--base-url", metavar="ORIGIN", help="load the watched www.163.com URLs from this origin")
-    p.add_argument("--replica", action="store_true", help="start the built-in replica and use it as --base-url")
+    p.add_argument("--base-url", metavar="ORIGIN",
+                   help="answer the watched www.163.com URLs from this origin (--map-host www.163.com=ORIGIN)")
+    p.add_argument("--replica", action="store_true",
+                   help="start the built-in replica and answer every host it knows from it (the page, its "
+                        "stylesheets, images, comments…); hosts the policy blocks stay blocked")
 
 
 def _add_targets(p: argparse.ArgumentParser) -> None:
@@ -209,7 +212,7 @@ def _record_options(args: argparse.Namespace, base_url: str | None):
                                host_map=tuple(parse_map(m) for m in args.map_host),
                                navigation_timeout_ms=args.timeout * 1000)
     path = _watchlist_path(args)
-    return RecordOptions(modes=parse_modes(args.modes), base_url=base_url, jobs=args.jobs,
+    return RecordOptions(modes=parse_modes(args.modes), base_url=base_url, replica=bool(args.replica), jobs=args.jobs,
                          replay=args.replay, force=getattr(args, "force", False),
                          retries=max(1, args.retries), settings=settings,
                          ready_timeout_ms=min(8_000, args.timeout * 1000),

@@ -208,7 +208,7 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
     endpoints = tuple(check_endpoint(e) for e in pytestconfig.getoption("--connect"))
     cli, path = host_options(pytestconfig), watchlist_path(pytestconfig)
     settings = BrowserSettings(extra_allowed_hosts=cli.allow, extra_blocked_hosts=cli.block, host_map=cli.map)
-    opts = RecordOptions(base_url=None if live else site_origin, jobs=pytestconfig.getoption("--capture-jobs"),
+    opts = RecordOptions(base_url=None if live else site_origin, replica=not live, jobs=pytestconfig.getoption("--capture-jobs"),
                          connect=worker_endpoints(endpoints, xdist_id(pytestconfig)),
                          remote_executable=pytestconfig.getoption("--remote-executable"), settings=settings,
                          hosts=load_host_overrides(path))

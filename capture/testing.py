@@ -43,3 +43,12 @@ def on_fresh_thread(fn: Callable[[], T]) -> T:
     alive, the main thread's loop is marked running and ``asyncio.run`` refuses to start there."""
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="fresh") as pool:
         return pool.submit(fn).result()
+
+
+def care_unrecognised() -> object:
+    """The mark of a test that fails only because the replica's 关怀版 markups (capture/replica/content.py
+    CARE_MARKUPS) are not recognised yet: care recognition of an unknown markup is the lead's item 5, on
+    another branch. Branch-local: removed at merge, when recognition lands."""
+    import pytest
+
+    return pytest.mark.xfail(reason="care recognition of unknown markup: lead's item 5", strict=False)

@@ -34,7 +34,7 @@ def _snapshots_with_goldens(dest: Path, ids: list[str]) -> Path:
 
 def test_unchanged_replica_passes_and_report_is_written(site_origin, seed_target, tmp_path):
     snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
-    report = run_check([seed_target], snaps, RecordOptions(base_url=site_origin), target_set="replica")
+    report = run_check([seed_target], snaps, RecordOptions(replica=True, base_url=site_origin), target_set="replica")
     assert [(r.mode, r.status) for r in report.results] == [("normal", "unchanged"), ("care", "unchanged")], \
         [d for r in report.results for d in r.differences]
     assert not report.fails
@@ -54,7 +54,7 @@ def _modes(name: str) -> tuple[str, ...]:
 def _check_under_drift(name: str, seed_target: Target, tmp_path: Path) -> CheckReport:
     snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer(drift=name) as server:
-        return run_check([seed_target], snaps, RecordOptions(base_url=server.base_url, modes=_modes(name), retries=1),
+        return run_check([seed_target], snaps, RecordOptions(replica=True, base_url=server.base_url, modes=_modes(name), retries=1),
                          target_set="replica")
 
 
@@ -94,9 +94,9 @@ def test_volatile_churn_is_reported_as_volatile_only(seed_target, tmp_path):
     """With a stored bundle to compare against, churn shows as volatile-only (which does not fail)."""
     snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer() as server:
-        record([seed_target], snaps, RecordOptions(base_url=server.base_url, modes=("normal",)))
+        record([seed_target], snaps, RecordOptions(replica=True, base_url=server.base_url, modes=("normal",)))
     with ReplicaServer(drift="hot-items") as server:
-        report = run_check([seed_target], snaps, RecordOptions(base_url=server.base_url, modes=("normal",)),
+        report = run_check([seed_target], snaps, RecordOptions(replica=True, base_url=server.base_url, modes=("normal",)),
                            target_set="replica")
     (result,) = report.results
     assert [(d.cls, d.region, d.fails) for d in result.differences] == [("volatile-only", "recommendations", False)]
@@ -150,8 +150,8 @@ def test_check_replay_needs_no_server(seed_target, tmp_path):
     snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer() as server:
         origin = server.base_url
-        record([seed_target], snaps, RecordOptions(base_url=origin))
-    report = run_check([seed_target], snaps, RecordOptions(base_url=origin, replay=True, retries=1), target_set="replica")
+        record([seed_target], snaps, RecordOptions(replica=True, base_url=origin))
+    report = run_check([seed_target], snaps, RecordOptions(replica=True, base_url=origin, replay=True, retries=1), target_set="replica")
     assert [r.status for r in report.results] == ["unchanged", "unchanged"], \
         [d for r in report.results for d in r.differences]
 

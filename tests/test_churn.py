@@ -23,7 +23,7 @@ from capture.extract import extract
 from capture.fingerprint import skeleton
 from capture.replica import ReplicaServer, handle, page_by_id, pages, seed_page
 from capture.replica.churn import churn_html, churn_json
-from capture.testing import ROOT
+from capture.testing import ROOT, care_unrecognised
 from capture.volatile import mask_article
 
 RELOADS = 20
@@ -63,7 +63,7 @@ def test_deterministic_by_default_and_churn_changes_every_load() -> None:
     assert re.search(r'class="ad_module _[0-9a-z]{11}"', one) or page.kind != "dy"
 
 
-@pytest.mark.parametrize("mode", ["normal", "care"])
+@pytest.mark.parametrize("mode", ["normal", pytest.param("care", marks=care_unrecognised())])
 def test_twenty_churned_reloads_raise_no_alarm(mode: str) -> None:
     server = ReplicaServer(churn=True, churn_seed=7)
     churned = 0
@@ -189,7 +189,7 @@ def test_capture_check_against_a_churning_replica_passes(churning_replica: Repli
             for f in (ROOT / "snapshots" / "replica" / sub).glob(f"*{page.id}*"):
                 (tmp_path / "replica" / sub).mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(f, tmp_path / "replica" / sub / f.name)
-    opts = RecordOptions(base_url=churning_replica.base_url, modes=("normal", "care"), retries=1)
+    opts = RecordOptions(replica=True, base_url=churning_replica.base_url, modes=("normal", "care"), retries=1)
     targets = [Target(p.id, p.live_url) for p in chosen]
     for _ in range(2):
         report = run_check(targets, tmp_path, opts, target_set="replica")

@@ -21,7 +21,7 @@ from capture.testing import DETERMINISTIC, digest
 pytestmark = pytest.mark.usefixtures("replica_only")
 
 def test_bundle_has_every_file_and_meta(site_origin, seed_target, tmp_path):
-    out = record([seed_target], tmp_path, RecordOptions(base_url=site_origin))
+    out = record([seed_target], tmp_path, RecordOptions(replica=True, base_url=site_origin))
     assert [o.status for o in out] == ["ok", "ok"], [o.reason for o in out]
     for mode in ("normal", "care"):
         b = bundle.read_bundle(bundle.bundle_dir(tmp_path, seed_target.id, mode))
@@ -45,7 +45,7 @@ def test_bundle_has_every_file_and_meta(site_origin, seed_target, tmp_path):
 def test_raw_html_is_the_server_bytes(site_origin, seed_target, tmp_path):
     import urllib.request
 
-    record([seed_target], tmp_path, RecordOptions(base_url=site_origin, modes=("normal",)))
+    record([seed_target], tmp_path, RecordOptions(replica=True, base_url=site_origin, modes=("normal",)))
     raw = (bundle.bundle_dir(tmp_path, seed_target.id, "normal") / "raw.html").read_bytes()
     with urllib.request.urlopen(seed_target.at(site_origin)) as resp:
         assert raw == resp.read()
@@ -56,7 +56,7 @@ def test_raw_html_is_the_server_bytes(site_origin, seed_target, tmp_path):
 def test_two_captures_are_byte_identical(site_origin, seed_target, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for snap in (a, b):
-        out = record([seed_target], snap, RecordOptions(base_url=site_origin))
+        out = record([seed_target], snap, RecordOptions(replica=True, base_url=site_origin))
         assert all(o.status == "ok" for o in out)
     for mode in ("normal", "care"):
         for name in DETERMINISTIC:
@@ -69,8 +69,8 @@ def test_care_followed_from_normal_equals_care_on_its_own(site_origin, seed_targ
     """Both modes at once continue from the normal page to the 关怀版 in one context; recording the
     关怀版 alone (fresh context: load normal, follow the link) must give the very same bundle."""
     both, alone = tmp_path / "both", tmp_path / "alone"
-    record([seed_target], both, RecordOptions(base_url=site_origin))
-    out = record([seed_target], alone, RecordOptions(base_url=site_origin, modes=("care",)))
+    record([seed_target], both, RecordOptions(replica=True, base_url=site_origin))
+    out = record([seed_target], alone, RecordOptions(replica=True, base_url=site_origin, modes=("care",)))
     assert [o.status for o in out] == ["ok"], [o.reason for o in out]
     a, b = (bundle.read_bundle(bundle.bundle_dir(s, seed_target.id, "care")) for s in (both, alone))
     assert a.meta.followed_from_normal and not b.meta.followed_from_normal
@@ -98,7 +98,7 @@ def test_care_continuation_that_fails_falls_back_and_leaves_nothing(site_origin,
         return await real(self, timings)
 
     monkeypatch.setattr(recorder_mod._Session, "go_care", go_care_once_broken)
-    out = record([seed_target], tmp_path, RecordOptions(base_url=site_origin))
+    out = record([seed_target], tmp_path, RecordOptions(replica=True, base_url=site_origin))
     assert [o.status for o in out] == ["ok", "ok"], [o.reason for o in out]
     care = bundle.read_bundle(bundle.bundle_dir(tmp_path, seed_target.id, "care"))
     assert len(calls) == 2 and not care.meta.followed_from_normal
@@ -109,9 +109,9 @@ def test_care_continuation_that_fails_falls_back_and_leaves_nothing(site_origin,
 def test_replay_with_the_server_stopped(seed_target, tmp_path):
     with ReplicaServer() as server:
         origin = server.base_url
-        record([seed_target], tmp_path, RecordOptions(base_url=origin))
+        record([seed_target], tmp_path, RecordOptions(replica=True, base_url=origin))
     before = {m: digest(bundle.bundle_dir(tmp_path, seed_target.id, m)) for m in ("normal", "care")}
-    out = record([seed_target], tmp_path, RecordOptions(base_url=origin, replay=True, retries=1))
+    out = record([seed_target], tmp_path, RecordOptions(replica=True, base_url=origin, replay=True, retries=1))
     assert [o.status for o in out] == ["ok", "ok"], [o.reason for o in out]
     for mode in ("normal", "care"):
         after = digest(bundle.bundle_dir(tmp_path, seed_target.id, mode))
@@ -121,19 +121,19 @@ def test_replay_with_the_server_stopped(seed_target, tmp_path):
 
 
 def test_skip_complete_bundles_unless_force(site_origin, seed_target, tmp_path):
-    opts = RecordOptions(base_url=site_origin, modes=("normal",))
+    opts = RecordOptions(replica=True, base_url=site_origin, modes=("normal",))
     assert record([seed_target], tmp_path, opts)[0].status == "ok"
     meta = bundle.bundle_dir(tmp_path, seed_target.id, "normal") / "meta.json"
     first = meta.read_text()
     again = record([seed_target], tmp_path, opts)[0]
     assert again.status == "skipped" and meta.read_text() == first
-    forced = record([seed_target], tmp_path, RecordOptions(base_url=site_origin, modes=("normal",), force=True))[0]
+    forced = record([seed_target], tmp_path, RecordOptions(replica=True, base_url=site_origin, modes=("normal",), force=True))[0]
     assert forced.status == "ok" and meta.read_text() != first  # captured_at/timings moved on
 
 
 def test_killed_run_leaves_no_partial_bundle(site_origin, seed_target, tmp_path):
     """Kill -9 a run midway: every bundle folder is complete, and one stored before is untouched."""
-    record([seed_target], tmp_path, RecordOptions(base_url=site_origin, modes=("normal",)))
+    record([seed_target], tmp_path, RecordOptions(replica=True, base_url=site_origin, modes=("normal",)))
     kept = bundle.bundle_dir(tmp_path, seed_target.id, "normal")
     kept_digest = digest(kept)
     others = [p.id for p in pages() if not p.seed]

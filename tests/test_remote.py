@@ -35,7 +35,7 @@ pytestmark = pytest.mark.usefixtures("replica_only")
 @pytest.fixture(scope="module")
 def local_files(site_origin, seed_target, tmp_path_factory) -> dict[tuple[str, str], bytes]:
     snap = tmp_path_factory.mktemp("local")
-    out = record([seed_target], snap, RecordOptions(base_url=site_origin))
+    out = record([seed_target], snap, RecordOptions(replica=True, base_url=site_origin))
     assert all(o.status == "ok" for o in out), [o.reason for o in out]
     return _files(snap, seed_target)
 
@@ -82,7 +82,7 @@ def test_launch_server_without_header_matches_local(launch_server, site_origin, 
 
 def test_pages_spread_over_two_endpoints(run_server, launch_server, site_origin, tmp_path):
     targets = replica_targets()[:3]
-    opts = RecordOptions(base_url=site_origin, modes=("normal",), connect=(
+    opts = RecordOptions(replica=True, base_url=site_origin, modes=("normal",), connect=(
         run_server.ws_endpoint, launch_server.ws_endpoint), remote_executable=require_chromium())
     rec = Recorder(tmp_path, opts)
     out = run_sync(rec.run(targets))

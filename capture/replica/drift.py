@@ -134,15 +134,16 @@ def _wrap_body(html: str) -> str:
 
 
 def _split_p(m: re.Match[str]) -> str:
-    text = m[1]
+    text = m[2]
     cut = next((i + 1 for i, ch in enumerate(text[:-1]) if ch in "，。；！？"), len(text) // 2)
     if not 0 < cut < len(text):
         return m[0]
-    return f"<p><span>{text[:cut]}</span><span>{text[cut:]}</span></p>"
+    return f"<p{m[1] or ''}><span>{text[:cut]}</span><span>{text[cut:]}</span></p>"
 
 
 def _split_paragraphs(html: str) -> str:
-    return _edit(html, "post_body", lambda el: re.sub(r"<p>([^<]+)</p>", _split_p, el))
+    """Plain paragraphs (with or without the generated id of 网易号 pages) split into two spans."""
+    return _edit(html, "post_body", lambda el: re.sub(r'<p( id="[0-9A-Z]{8}")?>([^<]+)</p>', _split_p, el))
 
 
 def _drop_side_module(html: str) -> str:
@@ -227,7 +228,9 @@ def _care_link_elsewhere(html: str) -> str:
 
 
 def _care_loses_body(html: str) -> str:
-    return _edit(html, "post_body", lambda el: "")
+    """The care page without its body, in either care markup (restyled: .post_body; standalone: .wza-content)."""
+    cls = "post_body" if _span(html, "post_body") else "wza-content"
+    return _edit(html, cls, lambda el: "")
 
 
 def _page_in(html: str) -> content.ReplicaPage | None:
