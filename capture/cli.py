@@ -44,6 +44,8 @@ def _add_origin(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replica", action="store_true",
                    help="start the built-in replica and answer every host it knows from it (the page, its "
                         "stylesheets, images, comments…); hosts the policy blocks stay blocked")
+    p.add_argument("--replica-url", metavar="ORIGIN",
+                   help="like --replica, with a replica already serving at ORIGIN (capture serve, e.g. --drift/--churn)")
 
 
 def _add_targets(p: argparse.ArgumentParser) -> None:
@@ -179,9 +181,22 @@ def _pyproject_watchlist() -> list:
 
 @contextlib.contextmanager
 def _origin(args: argparse.Namespace) -> Iterator[str | None]:
-    """The origin to load pages from: --base-url, a started replica, or the live site (None)."""
-    if args.replica and args.base_url:
-        raise BadInput("give --replica or --base-url, not both")
+    """The origin to load pages from: --base-url, a started replica (--replica) or a running one
+    (--replica-url), or the live site (None)."""
+    given = [flag for flag, on in (("--replica", args.replica), ("--replica-url", args.replica_url),
+                                   ("--base-url", args.base_url)) if on]
+    if len(given) > 1:
+        raise BadInput(f"give one of {', '.join(given)}, not several")
+    if args.replica_url:
+        from .hosts import parse_map
+
+        try:
+            _host, origin = parse_map(f"www.163.com={args.replica_url}")
+        except BadInput:
+            raise BadInput(f"bad --replica-url {args.replica_url!r}: give an origin such as http://127.0.0.1:8000") from None
+        args.replica = True
+        yield origin
+        return
     if args.replica:
         from .replica import ReplicaServer
 
@@ -280,9 +295,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .lock import snapshots_lock
     from .report import last_check_path
 
-    if args.live and (args.base_url or args.replica):
-        raise BadInput("give --live, --replica or --base-url, not several")
-    if not args.live and not args.base_url:
+    if args.live and (args.base_url or args.replica or args.replica_url):
+        raise BadInput("give --live, --replica, --replica-url or --base-url, not several")
+    if not args.live and not args.base_url and not args.replica_url:
         args.replica = True  # offline by default: the built-in replica against the replica goldens
     target_set = "live" if args.live else "replica"
     with _origin(args) as base_url:

@@ -23,7 +23,15 @@ from typing import Any
 from urllib.parse import urljoin
 
 from . import __version__, bundle
-from .browser import NO_DNS_ARG, BrowserSettings, context_args, host_of, launch_async, prepare_context_async
+from .browser import (
+    NO_DNS_ARG,
+    BrowserSettings,
+    context_args,
+    guard_replay_async,
+    host_of,
+    launch_async,
+    prepare_context_async,
+)
 from .errors import CaptureError, FetchFailed, LayoutNotRecognized, first_line
 from .extract import detect_generation
 from .hosts import HostOverrides, HostPolicy
@@ -464,6 +472,7 @@ class _Session:
         if self.replay_har is not None:
             await prepare_context_async(self.context, settings)
             await self.context.route_from_har(self.replay_har, not_found="abort")
+            await guard_replay_async(self.context, self.host_policy(), self.blocked)
         else:
             await prepare_context_async(self.context, settings, blocked=self.blocked, policy=self.host_policy())
         if har is not None:

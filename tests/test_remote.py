@@ -66,7 +66,7 @@ def launch_server():
 
 def test_cli_run_server_with_launch_header_matches_local(run_server, site_origin, seed_target, local_files, tmp_path):
     assert run_server.ws_endpoint.startswith("ws://127.0.0.1:")
-    code = main(["record", seed_target.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
+    code = main(["record", seed_target.id, "--watchlist", str(ROOT / "pages.toml"), "--replica-url", site_origin,
                  "--snapshots", str(tmp_path), "--connect", run_server.ws_endpoint,
                  "--remote-executable", require_chromium()])
     assert code == 0
@@ -74,7 +74,7 @@ def test_cli_run_server_with_launch_header_matches_local(run_server, site_origin
 
 
 def test_launch_server_without_header_matches_local(launch_server, site_origin, seed_target, local_files, tmp_path):
-    code = main(["record", seed_target.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
+    code = main(["record", seed_target.id, "--watchlist", str(ROOT / "pages.toml"), "--replica-url", site_origin,
                  "--snapshots", str(tmp_path), "--connect", launch_server.ws_endpoint])
     assert code == 0
     _assert_same(_files(tmp_path, seed_target), local_files)
@@ -104,7 +104,7 @@ def test_suite_through_a_remote_browser(run_server, seed_target, tmp_path):
 def test_unreachable_endpoint_is_exit_3(site_origin, seed_target, tmp_path, capsys):
     from capture.remote import free_port
 
-    code = main(["record", seed_target.id, "--watchlist", str(ROOT / "pages.toml"), "--base-url", site_origin,
+    code = main(["record", seed_target.id, "--watchlist", str(ROOT / "pages.toml"), "--replica-url", site_origin,
                  "--snapshots", str(tmp_path), "--connect", f"ws://127.0.0.1:{free_port()}/"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 3
