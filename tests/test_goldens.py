@@ -15,7 +15,6 @@ from capture.compare import views
 from capture.pagetext import comparable_lines
 
 
-
 def test_extraction(capture_views, golden):
     assert capture_views.extraction["title"], "extraction found no title"
     assert capture_views.extraction == golden.extraction

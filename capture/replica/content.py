@@ -226,8 +226,13 @@ def hot_items(art_id: str) -> list[dict[str, Any]]:
     return [_linked(i) for i in _filled(art_id, list(_resolve(articles()[art_id].get("hot", []), "hot")), HOT_COUNT)]
 
 
-def nimg(name: str, thumbnail: str = "140y88", quality: int = 80) -> str:
-    """An image as the real page references it: through nimg.ws.126.net, the original in ``url=``."""
+def nimg(name: str, thumbnail: str = "140y88", quality: int = 80, key: str = "") -> str:
+    """An image as the real page references it: through nimg.ws.126.net, the original in ``url=``.
+
+    ``key`` (an item's title) makes the original's name the item's own (``<8 hex>-thumb_1.svg``), as every
+    real list item has its own picture: the replica keeps a few files, the page still asks for one each."""
+    if key:
+        name = f"{hashlib.sha1(key.encode()).hexdigest()[:8]}-{name}"
     return f"https://nimg.ws.126.net/?url={IMAGE_ORIGIN}{name}&thumbnail={thumbnail}&quality={quality}&type=jpg"
 
 

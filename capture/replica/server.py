@@ -108,7 +108,8 @@ def api_response(path: str, drift: str | None = None, churn: Churn | None = None
     if m["what"] == "tie":
         value: dict[str, Any] = {"docId": m["id"], "tcount": content.tie_count(m["id"])}
     else:
-        items = [dict(item, img=content.nimg(item["img"])) for item in content.hot_items(m["id"])]
+        items = [dict(item, img=content.nimg(item["img"], "140y88", 90, key=item["title"]))
+                 for item in content.hot_items(m["id"])]
         value = {"docId": m["id"], "items": items}
     if churn is not None:
         value = churn_json(m["what"], value, churn.seed())
@@ -120,7 +121,7 @@ def image_response(query: str) -> Response:
     """nimg.ws.126.net/?url=<original>&thumbnail=…: the original's file, by its name (the replica keeps
     one copy of each image, whatever host the original names)."""
     url = parse_qs(query).get("url", [""])[-1]
-    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    name = re.sub(r"^[0-9a-f]{8}-", "", urlsplit(url).path.rsplit("/", 1)[-1])  # an item's own copy: content.nimg
     file = IMG_DIR / name
     if not name or name.startswith(".") or not file.is_file():
         return Response(404, "text/plain; charset=utf-8", b"no such image")
