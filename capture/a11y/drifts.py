@@ -37,19 +37,20 @@ _TITLE = re.compile(r"<h1\b[^>]*>.*?</h1>", re.S)
 
 
 def _drop_alt(html: str) -> str:
-    """Images after the title lose their alt attribute; an article without images gains one without
-    alt after its first paragraph."""
+    """Images of the article text (from its first paragraph after the title on) lose their alt
+    attribute; an article without images gains one without alt after its first paragraph."""
     m = _TITLE.search(html)
-    if m is None:
+    start = html.find("<p", m.end()) if m else -1
+    if start < 0:
         return html
-    rest = html[m.end():]
+    rest = html[start:]
     if "<img" in rest:
-        return html[:m.end()] + _IMG_ALT.sub(r"\1", rest)
+        return html[:start] + _IMG_ALT.sub(r"\1", rest)
     end = rest.find("</p>")
     if end < 0:
         return html
     img = '\n  <p class="f_center"><img src="https://nimg.ws.126.net/?url=rain_1.svg" width="600" height="360"></p>'
-    at = m.end() + end + len("</p>")
+    at = start + end + len("</p>")
     return html[:at] + img + html[at:]
 
 
