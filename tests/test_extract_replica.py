@@ -16,6 +16,7 @@ import pytest
 
 from capture import replica
 from capture.extract import Paragraph, extract
+from capture.testing import care_unrecognised
 
 
 def _get(url: str) -> bytes:
@@ -36,6 +37,7 @@ def replica_url() -> Iterator[str]:
         yield srv.base_url
 
 
+@care_unrecognised()
 def test_replica_normal_and_care_pages_extract(replica_url: str) -> None:
     for page in replica.pages():
         normal = extract(_get(replica_url + page.path), url=replica_url + page.path)
@@ -52,6 +54,7 @@ def test_replica_normal_and_care_pages_extract(replica_url: str) -> None:
         assert normal.accessibility.care_url and normal.accessibility.care_url.endswith(page.care_path)
 
 
+@care_unrecognised()
 def test_replica_care_page_is_detected_without_url(replica_url: str) -> None:
     for page in replica.pages():
         assert extract(_get(replica_url + page.care_path)).mode == "care", page.care_path
