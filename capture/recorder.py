@@ -667,7 +667,7 @@ class Recorder:
                 remote = self._remote
                 for endpoint in wanted:
                     if remote.get(endpoint) is None or not remote[endpoint].is_connected():
-                        remote[endpoint] = await connect_async(self._pw, endpoint, self.opts.settings,
+                        remote[endpoint] = await connect_async(self._pw, endpoint, self.opts.launch_settings(),
                                                                self.opts.remote_executable)
                 return remote[wanted[0]]
             if self._browser is None or not self._browser.is_connected():

@@ -7,6 +7,7 @@ run by the driver's node (a browser already running, no header).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,7 @@ def test_suite_through_a_remote_browser(run_server, seed_target, tmp_path):
     proc = run_pytest(str(ROOT / "tests" / "test_goldens.py"), "--watchlist", str(watchlist),
                       "--connect", run_server.ws_endpoint, "--remote-executable", require_chromium())
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert " passed" in proc.stdout and "failed" not in proc.stdout
+    assert " passed" in proc.stdout and not re.search(r"\d+ failed", proc.stdout)  # xfailed: care, lead's item 5
 
 
 def test_unreachable_endpoint_is_exit_3(site_origin, seed_target, tmp_path, capsys):
