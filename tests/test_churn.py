@@ -191,7 +191,7 @@ def test_capture_check_against_a_churning_replica_passes(churning_replica: Repli
             for f in (ROOT / "snapshots" / "replica" / sub).glob(f"*{page.id}*"):
                 (tmp_path / "replica" / sub).mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(f, tmp_path / "replica" / sub / f.name)
-    opts = RecordOptions(replica=True, base_url=churning_replica.base_url, modes=(mode,), retries=1)
+    opts = RecordOptions(replica=True, base_url=churning_replica.base_url, modes=(mode,), retries=2)  # a busy machine
     targets = [Target(p.id, p.live_url) for p in chosen]
     for _ in range(2):
         report = run_check(targets, tmp_path, opts, target_set="replica")
