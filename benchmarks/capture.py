@@ -108,7 +108,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, float, float, Any]:
 def harness(base_url: str, jobs: int, tgts: list[Target]) -> dict[str, dict[str, float]]:
     """Record ``tgts`` in both modes; the mean milliseconds of each step, by mode (from meta.json)."""
     with tempfile.TemporaryDirectory(prefix="bench-capture-") as tmp:
-        out = record(tgts, Path(tmp), RecordOptions(base_url=base_url, jobs=jobs, modes=MODES))
+        out = record(tgts, Path(tmp), RecordOptions(replica=True, base_url=base_url, jobs=jobs, modes=MODES))
         bad = [f"{o.id}/{o.mode}: {o.reason}" for o in out if o.status != "ok"]
         if bad:
             raise RuntimeError(f"harness capture failed: {bad[:3]}")

@@ -47,7 +47,7 @@ def matrix(names: list[str], snapshots: Path) -> None:
         expected = f"{drift.expect_class} {drift.expect_region}" if drift.expect_class else "pass"
         modes = tuple(m for m in MODES if drift.applies(m))
         with ReplicaServer(drift=name) as server:
-            report = run_check([seed], snapshots, RecordOptions(base_url=server.base_url, modes=modes, retries=1),
+            report = run_check([seed], snapshots, RecordOptions(replica=True, base_url=server.base_url, modes=modes, retries=1),
                                target_set="replica")
         for r in report.results:
             print(f"{name:<{width}}  {drift.kind:<8} {r.mode:<6}  expected {expected:<32}  caught {caught(r)}",
@@ -65,7 +65,7 @@ def false_alarms(reloads: int, snapshots: Path) -> None:
     alarms = total = 0
     with ReplicaServer(churn=True) as server:
         for _ in range(reloads):
-            report = run_check([seed], snapshots, RecordOptions(base_url=server.base_url, modes=MODES, retries=1),
+            report = run_check([seed], snapshots, RecordOptions(replica=True, base_url=server.base_url, modes=MODES, retries=1),
                                target_set="replica")
             for r in report.results:
                 total += 1

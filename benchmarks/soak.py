@@ -87,7 +87,7 @@ async def soak(args: argparse.Namespace) -> int:
     outcomes = []
     corrupted = checked = 0
     with ReplicaServer(fault=policy) as server:
-        opts = RecordOptions(base_url=server.base_url, jobs=args.jobs, force=True, retries=3, backoff_s=0.2,
+        opts = RecordOptions(replica=True, base_url=server.base_url, jobs=args.jobs, force=True, retries=3, backoff_s=0.2,
                              ready_timeout_ms=8_000, settings=BrowserSettings(navigation_timeout_ms=20_000))
         rec = Recorder(snapshots, opts)
         t0 = time.monotonic()

@@ -350,7 +350,7 @@ def third_party_pattern(hosts: set[str]) -> re.Pattern[str]:
 
 
 def prepare_context(context: Any, settings: BrowserSettings | None = None, *,
-                    allowed_hosts: set[str] | None = None) -> None:
+                    allowed_hosts: set[str] | None = None, policy: HostPolicy | None = None) -> None:
     """Apply what ``new_context`` options cannot: fixed clock, seeded randomness, third-party block.
 
     ``allowed_hosts`` is the set of hosts the page may reach (the page's own host). ``None`` leaves
@@ -361,7 +361,9 @@ def prepare_context(context: Any, settings: BrowserSettings | None = None, *,
     context.add_init_script(SEEDED_RANDOM_JS)
     if settings.fixed_time is not None:
         context.clock.set_fixed_time(settings.fixed_time)
-    if (hosts := _guard_hosts(settings, allowed_hosts)) is not None:
+    if policy is not None:  # the host policy, as the recorder's (tests driving replica pages by hand)
+        context.route(policy.route_pattern(), _sync_policy_guard(policy, settings))
+    elif (hosts := _guard_hosts(settings, allowed_hosts)) is not None:
         context.route(third_party_pattern(hosts), lambda route: route.abort("blockedbyclient"))
 
 
@@ -379,6 +381,21 @@ async def prepare_context_async(context: Any, settings: BrowserSettings | None =
         await context.clock.set_fixed_time(settings.fixed_time)
     if policy is not None:
         await context.route(policy.route_pattern(), _policy_guard(policy, settings, blocked))
+
+
+async def guard_replay_async(context: Any, policy: HostPolicy, blocked: list[str] | None = None) -> None:
+    """During a HAR replay, in front of ``route_from_har``: hosts the policy blocks are aborted (as when
+    recording, so ``blocked_hosts`` reads the same), the rest fall back to the HAR. Without it a request
+    the HAR has no entry for (a blocked ad script) stays pending and the page never loads."""
+    async def guard(route: Any) -> None:
+        if policy.decide(host_of(route.request.url)) == "block":
+            if blocked is not None:
+                blocked.append(route.request.url)
+            await route.abort("blockedbyclient")
+        else:
+            await route.fallback()
+
+    await context.route(policy.route_pattern(), guard)
 
 
 def _abort_code(exc: Exception) -> str:
@@ -405,6 +422,22 @@ def _passed_headers(headers: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() in PASSED_HEADERS}
 
 
+#: The request headers a mapped fetch sends on (a short list, like :data:`PASSED_HEADERS`), plus
+#: ``X-Forwarded-Host``: one origin (the replica) answers many hosts and must know which was asked.
+SENT_HEADERS = ("accept", "accept-language", "user-agent", "referer", "origin")
+FORWARDED_HOST = "x-forwarded-host"
+#: Chromium's resolver answers every name but 127.0.0.1 with NOT_FOUND: with every host mapped or
+#: blocked nothing should need DNS, and this makes sure not even a prefetch or preconnect asks.
+NO_DNS_ARG = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+
+
+def mapped_request_headers(headers: dict[str, str], url: str) -> dict[str, str]:
+    """What a mapped fetch sends: the request's own few headers and the host it was for."""
+    out = {k: v for k, v in headers.items() if k.lower() in SENT_HEADERS}
+    out[FORWARDED_HOST] = (urlsplit(url).hostname or "").lower()
+    return out
+
+
 def _policy_guard(policy: HostPolicy, settings: BrowserSettings, blocked: list[str] | None) -> Any:
     """The route handler of a host policy: block (collected in ``blocked``), serve from the mapped
     origin (fetched by Playwright's driver and fulfilled, so the page keeps the original URL, over
@@ -419,6 +452,7 @@ def _policy_guard(policy: HostPolicy, settings: BrowserSettings, blocked: list[s
         elif decision == "map":
             try:
                 resp = await route.fetch(url=policy.mapped_url(url), max_redirects=0,
+                                         headers=mapped_request_headers(route.request.headers, url),
                                          timeout=settings.navigation_timeout_ms)
             except Exception as exc:
                 with contextlib.suppress(Exception):  # the context may be closing
@@ -428,6 +462,30 @@ def _policy_guard(policy: HostPolicy, settings: BrowserSettings, blocked: list[s
                 await route.fulfill(status=resp.status, headers=_passed_headers(resp.headers), body=await resp.body())
         else:
             await route.continue_()
+
+    return guard
+
+
+def _sync_policy_guard(policy: HostPolicy, settings: BrowserSettings) -> Any:
+    """:func:`_policy_guard` for Playwright's sync API."""
+    def guard(route: Any) -> None:
+        url = route.request.url
+        decision = policy.decide(host_of(url))
+        if decision == "block":
+            route.abort("blockedbyclient")
+        elif decision == "map":
+            try:
+                resp = route.fetch(url=policy.mapped_url(url), max_redirects=0,
+                                   headers=mapped_request_headers(route.request.headers, url),
+                                   timeout=settings.navigation_timeout_ms)
+            except Exception as exc:
+                with contextlib.suppress(Exception):
+                    route.abort(_abort_code(exc))
+                return
+            with contextlib.suppress(Exception):
+                route.fulfill(status=resp.status, headers=_passed_headers(resp.headers), body=resp.body())
+        else:
+            route.continue_()
 
     return guard
 

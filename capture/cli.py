@@ -40,8 +40,13 @@ def _add_lookup(p: argparse.ArgumentParser) -> None:
 
 
 def _add_origin(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--base-url", metavar="ORIGIN", help="load the watched www.163.com URLs from this origin")
-    p.add_argument("--replica", action="store_true", help="start the built-in replica and use it as --base-url")
+    p.add_argument("--base-url", metavar="ORIGIN",
+                   help="answer the watched www.163.com URLs from this origin (--map-host www.163.com=ORIGIN)")
+    p.add_argument("--replica", action="store_true",
+                   help="start the built-in replica and answer every host it knows from it (the page, its "
+                        "stylesheets, images, comments…); hosts the policy blocks stay blocked")
+    p.add_argument("--replica-url", metavar="ORIGIN",
+                   help="like --replica, with a replica already serving at ORIGIN (capture serve, e.g. --drift/--churn)")
 
 
 def _add_targets(p: argparse.ArgumentParser) -> None:
@@ -184,9 +189,22 @@ def _pyproject_watchlist() -> list:
 
 @contextlib.contextmanager
 def _origin(args: argparse.Namespace) -> Iterator[str | None]:
-    """The origin to load pages from: --base-url, a started replica, or the live site (None)."""
-    if args.replica and args.base_url:
-        raise BadInput("give --replica or --base-url, not both")
+    """The origin to load pages from: --base-url, a started replica (--replica) or a running one
+    (--replica-url), or the live site (None)."""
+    given = [flag for flag, on in (("--replica", args.replica), ("--replica-url", args.replica_url),
+                                   ("--base-url", args.base_url)) if on]
+    if len(given) > 1:
+        raise BadInput(f"give one of {', '.join(given)}, not several")
+    if args.replica_url:
+        from .hosts import parse_map
+
+        try:
+            _host, origin = parse_map(f"www.163.com={args.replica_url}")
+        except BadInput:
+            raise BadInput(f"bad --replica-url {args.replica_url!r}: give an origin such as http://127.0.0.1:8000") from None
+        args.replica = True
+        yield origin
+        return
     if args.replica:
         from .replica import ReplicaServer
 
@@ -219,7 +237,7 @@ def _record_options(args: argparse.Namespace, base_url: str | None):
                                host_map=tuple(parse_map(m) for m in args.map_host),
                                navigation_timeout_ms=args.timeout * 1000,
                                user_agent=user_agent or (load_user_agent(path) if path is not None else None))
-    return RecordOptions(modes=parse_modes(args.modes), base_url=base_url, jobs=args.jobs,
+    return RecordOptions(modes=parse_modes(args.modes), base_url=base_url, replica=bool(args.replica), jobs=args.jobs,
                          replay=args.replay, force=getattr(args, "force", False),
                          retries=max(1, args.retries), settings=settings,
                          ready_timeout_ms=min(8_000, args.timeout * 1000),
@@ -287,10 +305,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .lock import snapshots_lock
     from .report import last_check_path
 
-    if args.live and args.replica:
-        raise BadInput("give --live or --replica, not both (--live --base-url ORIGIN loads the live pages "
-                       "from a mirror)")
-    if not args.live and not args.base_url:
+    if args.live and (args.replica or args.replica_url):
+        raise BadInput("give --live or --replica/--replica-url, not both (--live --base-url ORIGIN loads the "
+                       "live pages from a mirror)")
+    if not args.live and not args.base_url and not args.replica_url:
         args.replica = True  # offline by default: the built-in replica against the replica goldens
     # --live --base-url: the live goldens, the pages loaded from a mirror of www.163.com (or the replica)
     target_set = "live" if args.live else "replica"

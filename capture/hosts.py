@@ -80,25 +80,31 @@ class HostPolicy:
     mapped: dict[str, str] = field(default_factory=dict)
     own: frozenset[str] = frozenset()
     default: str = netease.UNKNOWN_HOST_DECISION
+    #: Hosts another origin answers *if the policy allows them* (``--replica``: the replica answers
+    #: every host it knows, but an ad host the policy blocks stays blocked). ``mapped`` always maps.
+    answers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, own: Iterable[str], *, cli: HostOverrides = HostOverrides(),
-              watchlist: HostOverrides = HostOverrides(), guard: bool = True) -> HostPolicy:
+              watchlist: HostOverrides = HostOverrides(), guard: bool = True,
+              answers: Iterable[tuple[str, str]] = ()) -> HostPolicy:
         """The policy of one capture: ``own`` are the page's hosts. ``guard`` False (no third-party
-        block, ``BrowserSettings.block_third_party``) keeps only the overrides: every other host is allowed."""
+        block, ``BrowserSettings.block_third_party``) keeps only the overrides: every other host is allowed.
+        ``answers`` are ``(host, origin)`` pairs served by the origin when the policy allows the host."""
         rules = (*cli.rows("the command line"), *watchlist.rows("the watchlist"),
                  *(netease.HOST_RULES if guard else ()))
         return cls(rules, dict(cli.then(watchlist).map), frozenset(h.lower() for h in own),
-                   netease.UNKNOWN_HOST_DECISION if guard else "allow")
+                   netease.UNKNOWN_HOST_DECISION if guard else "allow",
+                   {h.lower(): o for h, o in answers})
 
     def decide(self, host: str) -> str:
         """``map``, ``allow`` or ``block``."""
         host = host.lower()
         if host in self.mapped:
             return "map"
-        if host in self.own:
-            return "allow"
-        return next((r.decision for r in self.rules if r.matches(host)), self.default)
+        decision = "allow" if host in self.own else \
+            next((r.decision for r in self.rules if r.matches(host)), self.default)
+        return "map" if decision == "allow" and host in self.answers else decision
 
     def route_pattern(self) -> re.Pattern[str]:
         """A URL regex matching every request the guard must see (blocked, mapped, or undecided).
@@ -107,10 +113,10 @@ class HostPolicy:
         row and by no block row anywhere, nor mapped) never make a round trip to Python; the rest are
         decided there by :meth:`decide`. (The regex is also valid JavaScript.)
         """
-        sure = sorted({*self.own} - set(self.mapped))
+        sure = sorted({*self.own} - set(self.mapped) - set(self.answers))
         sure_rx = [re.escape(h) for h in sure]
         sure_rx += [_host_regex(r.pattern) for r in self.rules if r.decision == "allow"]
-        unsure = [re.escape(h) for h in sorted(self.mapped)]
+        unsure = [re.escape(h) for h in sorted({*self.mapped, *self.answers})]
         unsure += [_host_regex(r.pattern) for r in self.rules if r.decision == "block"]
         end = r"(?::\d+)?(?:[/?#]|$)"
         own = "|".join(dict.fromkeys(sure_rx)) or "(?!)"
@@ -121,7 +127,8 @@ class HostPolicy:
     def mapped_url(self, url: str) -> str | None:
         """``url`` on its mapped origin, path and query kept; None if its host is not mapped."""
         parts = urlsplit(url)
-        origin = self.mapped.get((parts.hostname or "").lower())
+        host = (parts.hostname or "").lower()
+        origin = self.mapped.get(host) or self.answers.get(host)
         if origin is None:
             return None
         base = urlsplit(origin)

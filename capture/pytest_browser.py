@@ -17,10 +17,12 @@ from . import browser as capture_browser
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], pytestconfig: pytest.Config) -> dict[str, Any]:
     """Our launch options under pytest-playwright's (``--headed``, ``--browser-channel`` still win)."""
     headed = browser_type_launch_args.get("headless") is False  # --headed needs the full browser
     ours = capture_browser.launch_args(capture_browser.BrowserSettings(headless=not headed))
+    if not pytestconfig.getoption("--live"):  # offline: no name resolves but 127.0.0.1 (no DNS query)
+        ours["args"] = [*ours["args"], capture_browser.NO_DNS_ARG]
     if browser_type_launch_args.get("channel"):
         ours.pop("executable_path", None)
     return {**ours, **browser_type_launch_args}
@@ -48,12 +50,21 @@ def capture_chromium(playwright: Any, browser_type_launch_args: dict[str, Any]) 
 
 
 @pytest.fixture(scope="module")
-def capture_context(capture_chromium: Any, browser_context_args: dict[str, Any]) -> Iterator[Any]:
+def capture_context(capture_chromium: Any, browser_context_args: dict[str, Any],
+                    request: pytest.FixtureRequest) -> Iterator[Any]:
     """A context on pytest-playwright's browser, configured exactly like the recorder's (fixed
-    clock, seeded randomness, third parties blocked): one per test module, for tests that drive
-    pages themselves."""
+    clock, seeded randomness, the host policy): one per test module, for tests that drive pages
+    themselves. Offline, the session replica answers every host it knows (as ``--replica`` does), so a
+    page loaded from it, or at its www.163.com URL, gets its stylesheets, scripts and images."""
+    from .hosts import HostPolicy
+
     ctx = capture_chromium.new_context(**browser_context_args)
-    capture_browser.prepare_context(ctx, allowed_hosts={"127.0.0.1"})
+    answers: tuple[tuple[str, str], ...] = ()
+    if not request.config.getoption("--live"):
+        from .replica.hostnames import host_map
+
+        answers = host_map(request.getfixturevalue("replica_server").base_url)
+    capture_browser.prepare_context(ctx, policy=HostPolicy.build({"127.0.0.1"}, answers=answers))
     yield ctx
     ctx.close()
 

@@ -239,7 +239,7 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
     settings = BrowserSettings(extra_allowed_hosts=cli.allow, extra_blocked_hosts=cli.block, host_map=cli.map,
                                user_agent=user_agent(pytestconfig))
     base = site_origin if not live else live_origin(pytestconfig)
-    opts = RecordOptions(base_url=base, jobs=pytestconfig.getoption("--capture-jobs"),
+    opts = RecordOptions(base_url=base, replica=not live, jobs=pytestconfig.getoption("--capture-jobs"),
                          connect=worker_endpoints(endpoints, xdist_id(pytestconfig)),
                          remote_executable=pytestconfig.getoption("--remote-executable"), settings=settings,
                          hosts=load_host_overrides(path))

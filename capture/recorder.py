@@ -16,20 +16,29 @@ import re
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from . import __version__, bundle
-from .browser import BrowserSettings, context_args, host_of, launch_async, prepare_context_async
+from .browser import (
+    NO_DNS_ARG,
+    BrowserSettings,
+    context_args,
+    guard_replay_async,
+    host_of,
+    launch_async,
+    prepare_context_async,
+)
 from .errors import CaptureError, FetchFailed, first_line
 from .extract.care import CARE_GENERATION
 from .hosts import HostOverrides, HostPolicy
 from .pagetext import REGION_TEXT_JS, format_text, nonempty_regions, page_generation, region_args
 from .sites import netease
 from .sync import run_sync
-from .targets import Target, rebase
+from .targets import Target
 
 #: Screenshots stop here: taller pages are clipped (a JPEG over 65,535 px comes back empty; PNG is
 #: kept well below that so files stay reviewable).
@@ -52,7 +61,12 @@ ATTEMPT_SLACK_S = 30.0
 @dataclass(frozen=True)
 class RecordOptions:
     modes: tuple[str, ...] = ("normal", "care")
+    #: The origin that answers the page's host (``--base-url``: ``--map-host www.163.com=<base_url>``).
+    #: The browser loads the real URL either way, so the page runs at www.163.com as on the real site.
     base_url: str | None = None
+    #: ``base_url`` is the built-in replica: it also answers every host it knows
+    #: (:data:`capture.replica.hostnames.HOSTS`) that the host policy allows (``--replica``).
+    replica: bool = False
     jobs: int = 2
     replay: bool = False
     #: With ``replay``: the snapshots folder whose bundles hold the HARs (default: the one written to).
@@ -73,6 +87,23 @@ class RecordOptions:
     remote_executable: str | None = None
     #: The watchlist's ``[hosts]`` rows; the command line's are in ``settings`` (they win).
     hosts: HostOverrides = field(default_factory=HostOverrides)
+
+    def answers(self, page_host: str) -> tuple[tuple[str, str], ...]:
+        """``(host, origin)`` pairs served by ``base_url`` when the policy allows them."""
+        if not self.base_url:
+            return ()
+        if self.replica:
+            from .replica.hostnames import host_map
+
+            return host_map(self.base_url)
+        return ((page_host, self.base_url),)
+
+    def launch_settings(self) -> BrowserSettings:
+        """The browser settings: with a base URL or the replica, no name resolves but 127.0.0.1, so
+        nothing a page asks for can leave the machine (not even a DNS query for a prefetch)."""
+        if not self.base_url or NO_DNS_ARG in self.settings.extra_args:
+            return self.settings
+        return replace(self.settings, extra_args=(*self.settings.extra_args, NO_DNS_ARG))
 
     def attempt_budget(self, mode: str) -> float:
         """Seconds one attempt may take: each navigation and readiness wait, plus collection."""
@@ -314,21 +345,22 @@ async def _check_is_article(page: Any, url: str) -> None:
         raise FetchFailed(f"{url}: a block/captcha page instead of the article", reason="blocked")
 
 
-async def _care_url(page: Any, target: Target, base_url: str | None, timeout_ms: float) -> tuple[str, str]:
-    """The care URL as a reader reaches it: the 进入关怀版 link's href, else body@aria-url, else the rule."""
+async def _care_url(page: Any, target: Target, timeout_ms: float) -> tuple[str, str]:
+    """The care URL as a reader reaches it: the 进入关怀版 link's href, else body@aria-url, else the rule.
+    Taken as the page gives it: the page runs at its real URL, and the host map answers wherever it points."""
     try:
         await page.wait_for_function(
             "sel => { const a = document.querySelector(sel); const h = a && a.getAttribute('href');"
             " return !!h && !h.startsWith('javascript:'); }",
             arg=netease.CARE_LINK_SELECTOR, timeout=timeout_ms, polling=READY_POLL_MS)
         href = await page.eval_on_selector(netease.CARE_LINK_SELECTOR, "a => a.href")
-        return rebase(href, base_url), "link"
+        return href, "link"
     except Exception:
         pass
     aria = await page.evaluate(f"(document.body && document.body.getAttribute('{netease.CARE_ARIA_URL_ATTR}')) || ''")
     if aria:
-        return rebase(aria, base_url), "aria-url"
-    return target.care_url(base_url), "url-rule"
+        return urljoin(page.url, aria), "aria-url"
+    return target.care_url(), "url-rule"
 
 
 async def _fonts(cdp: Any) -> list[str]:
@@ -397,7 +429,7 @@ class _Session:
 
     def __init__(self, browser: Any, target: Target, opts: RecordOptions, replay_har: Path | None) -> None:
         self.browser, self.target, self.opts, self.replay_har = browser, target, opts, replay_har
-        self.url = target.at(opts.base_url)
+        self.url = target.url  # the real URL: a base URL or the replica answers it through the host map
         self.context: Any = None
         self.page: Any = None
         self.crashed: list[bool] = []
@@ -415,7 +447,7 @@ class _Session:
         settings = self.opts.settings
         cli = HostOverrides(settings.extra_allowed_hosts, settings.extra_blocked_hosts, settings.host_map)
         return HostPolicy.build({host_of(self.url)}, cli=cli, watchlist=self.opts.hosts,
-                                guard=settings.block_third_party)
+                                guard=settings.block_third_party, answers=self.opts.answers(host_of(self.url)))
 
     def _on_failed(self, request: Any) -> None:
         """A request that failed for a reason of its own: not blocked by us, not cancelled by the page."""
@@ -435,6 +467,7 @@ class _Session:
         if self.replay_har is not None:
             await prepare_context_async(self.context, settings)
             await self.context.route_from_har(self.replay_har, not_found="abort")
+            await guard_replay_async(self.context, self.host_policy(), self.blocked)
         else:
             await prepare_context_async(self.context, settings, blocked=self.blocked, policy=self.host_policy())
         if har is not None:
@@ -456,7 +489,7 @@ class _Session:
 
     async def go_care(self, timings: dict[str, float]) -> tuple[Any, str]:
         """From the loaded normal page to its 关怀版 as a reader gets there; (response, care_via)."""
-        care, care_via = await _care_url(self.page, self.target, self.opts.base_url, self.opts.ready_timeout_ms)
+        care, care_via = await _care_url(self.page, self.target, self.opts.ready_timeout_ms)
         self.reset_hosts()
         return await self.load(care, timings, "care_goto"), care_via
 
@@ -632,11 +665,11 @@ class Recorder:
                 remote = self._remote
                 for endpoint in wanted:
                     if remote.get(endpoint) is None or not remote[endpoint].is_connected():
-                        remote[endpoint] = await connect_async(self._pw, endpoint, self.opts.settings,
+                        remote[endpoint] = await connect_async(self._pw, endpoint, self.opts.launch_settings(),
                                                                self.opts.remote_executable)
                 return remote[wanted[0]]
             if self._browser is None or not self._browser.is_connected():
-                self._browser = await launch_async(self._pw, self.opts.settings)
+                self._browser = await launch_async(self._pw, self.opts.launch_settings())
             return self._browser
 
     def _wanted(self, target: Target, mode: str) -> bool:
@@ -663,7 +696,7 @@ class Recorder:
                            f"`capture record {target.id} --modes {mode} --force`", None)
         started = time.perf_counter()
         deadline = started + self.opts.deadline(mode)
-        url = target.at(self.opts.base_url)
+        url = target.url
         attempt = 0
         while True:
             attempt += 1
@@ -730,7 +763,7 @@ class Recorder:
         """The 关怀版 bundle, continued from the normal page just captured in ``session`` (one page load
         saved). None if that does not work out: the caller then captures care on its own, with retries."""
         started = time.perf_counter()
-        url = target.at(self.opts.base_url)
+        url = target.url
         try:
             with bundle.staging(self.snapshots, target.id, "care") as stage:
                 try:

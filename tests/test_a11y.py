@@ -218,7 +218,7 @@ def test_messages_name_rule_figure_and_change(seed) -> None:
     golden = seed["care"]
     new = {**golden, "text": {**golden["text"], "font_px": 14}}
     (f,) = compare(golden, new, "care")
-    assert f.message == "body font 24px → 14px (rule: extra-large type)"
+    assert f.message == f"body font {golden['text']['font_px']:g}px → 14px (rule: extra-large type)"
     (d,) = to_differences([f], "care")
     assert d == Difference(cls="care-regression", region="type-size", reason=f.message, fails=True)
 

@@ -20,7 +20,7 @@ def test_a11y_json_is_in_every_bundle_and_byte_identical(site_origin, tmp_path):
     target = Target(seed.id, f"https://www.163.com{seed.path}")
     a, b = tmp_path / "a", tmp_path / "b"
     for snap in (a, b):
-        out = record([target], snap, RecordOptions(base_url=site_origin))
+        out = record([target], snap, RecordOptions(replica=True, base_url=site_origin))
         assert [o.status for o in out] == ["ok", "ok"], [o.reason for o in out]
     for mode in ("normal", "care"):
         fa = bundle.bundle_dir(a, seed.id, mode) / "a11y.json"

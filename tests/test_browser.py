@@ -52,7 +52,7 @@ def test_clock_is_fixed_and_random_is_seeded(pw_page):
 
 def test_third_party_hosts_are_blocked(pw_page, site_origin):
     blocked = pw_page.evaluate("""async () => {
-        try { await fetch('http://static.ws.126.net/x.js', {mode: 'no-cors'}); return 'fetched'; }
+        try { await fetch('http://pos.baidu.com/x.js', {mode: 'no-cors'}); return 'fetched'; }
         catch (e) { return 'blocked'; } }""")
     assert blocked == "blocked"
     same = pw_page.evaluate(f"fetch('{site_origin}/').then(r => r.status)")

@@ -32,10 +32,15 @@ def _snapshots_with_goldens(dest: Path, ids: list[str]) -> Path:
     return dest
 
 
-def test_unchanged_replica_passes_and_report_is_written(site_origin, seed_target, tmp_path):
+MODES = ["normal", "care"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_unchanged_replica_passes_and_report_is_written(site_origin, seed_target, tmp_path, mode):
     snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
-    report = run_check([seed_target], snaps, RecordOptions(base_url=site_origin), target_set="replica")
-    assert [(r.mode, r.status) for r in report.results] == [("normal", "unchanged"), ("care", "unchanged")], \
+    report = run_check([seed_target], snaps, RecordOptions(replica=True, base_url=site_origin, modes=(mode,)),
+                       target_set="replica")
+    assert [(r.mode, r.status) for r in report.results] == [(mode, "unchanged")], \
         [d for r in report.results for d in r.differences]
     assert not report.fails
     stored = CheckReport.read(last_check_path(snaps))
@@ -51,25 +56,25 @@ def _modes(name: str) -> tuple[str, ...]:
     return {"both": ("normal", "care"), "normal": ("normal",), "care": ("care",)}[DRIFTS[name].applies_to]
 
 
-def _check_under_drift(name: str, seed_target: Target, tmp_path: Path) -> CheckReport:
+def _check_under_drift(name: str, seed_target: Target, tmp_path: Path,
+                       modes: tuple[str, ...] | None = None) -> CheckReport:
     snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer(drift=name) as server:
-        return run_check([seed_target], snaps, RecordOptions(base_url=server.base_url, modes=_modes(name), retries=1),
-                         target_set="replica")
+        opts = RecordOptions(replica=True, base_url=server.base_url, modes=modes or _modes(name), retries=1)
+        return run_check([seed_target], snaps, opts, target_set="replica")
 
 
-@pytest.mark.parametrize("name", LAYOUT)
-def test_layout_drift_is_caught_with_class_and_region(name, seed_target, tmp_path):
+@pytest.mark.parametrize(("name", "mode"), [(n, m)
+                                            for n in LAYOUT for m in _modes(n)])
+def test_layout_drift_is_caught_with_class_and_region(name, mode, seed_target, tmp_path):
     drift = DRIFTS[name]
-    report = _check_under_drift(name, seed_target, tmp_path)
-    assert [r.mode for r in report.results] == list(_modes(name))
+    report = _check_under_drift(name, seed_target, tmp_path, (mode,))
+    assert [r.mode for r in report.results] == [mode]
     for result in report.results:
         got = [(d.cls, d.region) for d in result.differences if d.fails]
         assert (drift.expect_class, drift.expect_region) in got, \
             f"{name} on {result.mode}: expected {drift.expect_class} in {drift.expect_region}, got {got}"
     assert report.fails
-
-
 @pytest.mark.parametrize("name", CARE_A11Y)
 def test_care_a11y_drift_is_a_care_regression_naming_its_rule(name, seed_target, tmp_path):
     drift = DRIFTS[name]
@@ -94,9 +99,9 @@ def test_volatile_churn_is_reported_as_volatile_only(seed_target, tmp_path):
     """With a stored bundle to compare against, churn shows as volatile-only (which does not fail)."""
     snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer() as server:
-        record([seed_target], snaps, RecordOptions(base_url=server.base_url, modes=("normal",)))
+        record([seed_target], snaps, RecordOptions(replica=True, base_url=server.base_url, modes=("normal",)))
     with ReplicaServer(drift="hot-items") as server:
-        report = run_check([seed_target], snaps, RecordOptions(base_url=server.base_url, modes=("normal",)),
+        report = run_check([seed_target], snaps, RecordOptions(replica=True, base_url=server.base_url, modes=("normal",)),
                            target_set="replica")
     (result,) = report.results
     assert [(d.cls, d.region, d.fails) for d in result.differences] == [("volatile-only", "recommendations", False)]
@@ -111,7 +116,7 @@ def test_cli_check_json_and_exit_codes(seed_target, tmp_path, capsys):
     data = json.loads(out)
     assert data["target"] == "replica" and data["results"][0]["status"] == "unchanged"
     with ReplicaServer(drift="rename-title-class") as server:
-        code = main(["check", seed_target.id, "--snapshots", str(snaps), "--base-url", server.base_url,
+        code = main(["check", seed_target.id, "--snapshots", str(snaps), "--replica-url", server.base_url,
                      "--modes", "normal", "--retries", "1"])
     out = capsys.readouterr().out
     assert code == 1
@@ -146,16 +151,15 @@ def test_missing_golden_is_no_golden_not_a_layout_change(seed_target, tmp_path, 
     assert [(d.cls, d.region, d.fails) for d in result.differences] == [("no-golden", "page", True)]
 
 
-def test_check_replay_needs_no_server(seed_target, tmp_path):
+@pytest.mark.parametrize("mode", MODES)
+def test_check_replay_needs_no_server(seed_target, tmp_path, mode):
     snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer() as server:
         origin = server.base_url
-        record([seed_target], snaps, RecordOptions(base_url=origin))
-    report = run_check([seed_target], snaps, RecordOptions(base_url=origin, replay=True, retries=1), target_set="replica")
-    assert [r.status for r in report.results] == ["unchanged", "unchanged"], \
-        [d for r in report.results for d in r.differences]
-
-
+        record([seed_target], snaps, RecordOptions(replica=True, base_url=origin, modes=(mode,)))
+    report = run_check([seed_target], snaps, RecordOptions(replica=True, base_url=origin, replay=True, retries=1,
+                                                           modes=(mode,)), target_set="replica")
+    assert [r.status for r in report.results] == ["unchanged"], [d for r in report.results for d in r.differences]
 def test_accept_equals_snapshot_update_and_partial_update_keeps_other_goldens(seed_target, tmp_path):
     """`capture accept` and `pytest --snapshot-update` leave the same files; `-k` deletes nothing."""
     by_accept = tmp_path / "accept"

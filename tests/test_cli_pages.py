@@ -59,19 +59,22 @@ def test_check_and_accept_take_urls_and_ids(seed_target, tmp_path, capsys):
     assert [r.id for r in CheckReport.read(last_check_path(snaps)).results] == [seed_target.id]
 
 
-def test_extract_takes_an_id_like_its_url(seed_target, capsys):
+@pytest.mark.parametrize("mode", ["normal", "care"])
+def test_extract_takes_an_id_like_its_url(seed_target, capsys, mode):
     page = seed_page()
     with ReplicaServer() as server:
         by_id = ["extract", seed_target.id, "--base-url", server.base_url, "--watchlist", PAGES]
         outputs = []
-        for argv in (by_id, ["extract", server.base_url + page.path],
-                     ["extract", seed_target.url, "--base-url", server.base_url],
-                     [*by_id, "--mode", "care"], ["extract", server.base_url + page.care_path, "--mode", "care"]):
+        if mode == "normal":
+            runs = (by_id, ["extract", server.base_url + page.path], ["extract", seed_target.url, "--base-url", server.base_url])
+        else:
+            runs = ([*by_id, "--mode", "care"], ["extract", server.base_url + page.care_path, "--mode", "care"])
+        for argv in runs:
             assert main(argv) == 0, capsys.readouterr().err
             outputs.append(capsys.readouterr().out)
-    normal, care = json.loads(outputs[0]), json.loads(outputs[3])
-    assert outputs[0] == outputs[1] == outputs[2] and outputs[3] == outputs[4]
-    assert normal["title"] and normal["mode"] == "normal" and care["mode"] == "care"
+    got = json.loads(outputs[0])
+    assert all(out == outputs[0] for out in outputs)
+    assert got["title"] and got["mode"] == mode
 
 
 UNKNOWN = "AAAAAAAAAAAAAAAA"

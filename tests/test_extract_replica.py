@@ -35,8 +35,6 @@ def replica_url() -> Iterator[str]:
     assert replica.pages(), "capture.replica.pages() is empty: the replica must serve article pages"
     with replica.ReplicaServer() as srv:
         yield srv.base_url
-
-
 def test_replica_normal_and_care_pages_extract(replica_url: str) -> None:
     for page in replica.pages():
         normal = extract(_get(replica_url + page.path), url=replica_url + page.path)

@@ -493,7 +493,7 @@ def test_second_process_on_same_snapshots_refuses(replica_server, seed, tmp_path
 
 def test_cli_server_wide_fault_exit_1_with_reason(seed, tmp_path, capsys):
     with ReplicaServer(fault="500") as srv:
-        code = main(["record", seed.id, "--base-url", srv.base_url, "--snapshots", str(tmp_path),
+        code = main(["record", seed.id, "--replica-url", srv.base_url, "--snapshots", str(tmp_path),
                      "--watchlist", str(WATCHLIST), "--timeout", "3", "--retries", "2"])
     out = " ".join(capsys.readouterr().out.split())
     assert code == 1 and "0 captured, 0 skipped, 2 failed" in out and "http-500" in out

@@ -44,8 +44,6 @@ def _pytest(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[st
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CAPTURE_GOLDENS_ROOT", "PYTEST_", "VIRTUAL_ENV"))}
     return subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
-
-
 def test_installed_plugin_works_in_a_users_repository(fresh_venv, seed_target, tmp_path):
     repo = tmp_path / "their-repo"
     (repo / "tests").mkdir(parents=True)

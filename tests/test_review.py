@@ -40,10 +40,10 @@ def drifted(replica_only, tmp_path_factory) -> tuple[Path, str]:
 
     def build() -> None:
         with ReplicaServer() as server:
-            run_check([seed], snaps, RecordOptions(base_url=server.base_url, **opts), target_set="replica")
+            run_check([seed], snaps, RecordOptions(replica=True, base_url=server.base_url, **opts), target_set="replica")
         accept([seed.id], ("normal",), snaps, "replica")
         with ReplicaServer(drift=DRIFT) as server:
-            report = run_check([seed], snaps, RecordOptions(base_url=server.base_url, **opts), target_set="replica")
+            report = run_check([seed], snaps, RecordOptions(replica=True, base_url=server.base_url, **opts), target_set="replica")
         assert report.fails, [r.differences for r in report.results]
 
     build()

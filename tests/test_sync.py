@@ -32,6 +32,6 @@ def test_record_while_the_sync_browser_is_alive(capture_context, replica_server,
     """pytest-playwright's sync browser keeps its loop marked running; the recorder still records."""
     tab = capture_context.new_page()
     tab.goto(replica_server.base_url + "/")
-    [out] = record([seed_target], tmp_path, RecordOptions(base_url=replica_server.base_url, modes=("normal",)))
+    [out] = record([seed_target], tmp_path, RecordOptions(replica=True, base_url=replica_server.base_url, modes=("normal",)))
     tab.close()
     assert out.status == "ok", out.reason

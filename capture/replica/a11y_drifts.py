@@ -32,35 +32,40 @@ POPUP = ('<div class="care_popup" style="position:fixed;right:24px;bottom:24px;w
          'z-index:999;background:#fff;border:3px solid #b8000f;font-size:24px;padding:16px">'
          '限时福利，点击领取</div>\n')
 _IMG_ALT = re.compile(r'(<img\b[^>]*?)\s+alt="[^"]*"')
-_BODY_OPEN = re.compile(r'<div class="post_body">')
+#: The article starts at its title (whatever the care markup: the care page's layout is not known).
+_TITLE = re.compile(r"<h1\b[^>]*>.*?</h1>", re.S)
 
 
 def _drop_alt(html: str) -> str:
-    """Body images lose their alt attribute; a body without images gains one image without alt."""
-    m = _BODY_OPEN.search(html)
-    if m is None:
+    """Images of the article text (from its first paragraph after the title on) lose their alt
+    attribute; an article without images gains one without alt after its first paragraph."""
+    m = _TITLE.search(html)
+    start = html.find("<p", m.end()) if m else -1
+    if start < 0:
         return html
-    end = html.find("</main>", m.end())
-    end = len(html) if end < 0 else end
-    body = html[m.end():end]
-    if "<img" in body:
-        return html[:m.end()] + _IMG_ALT.sub(r"\1", body) + html[end:]
-    img = '\n  <p class="f_center"><img src="/img/rain_1.svg" width="600" height="360"></p>'
-    return html[:m.end()] + img + html[m.end():]
+    rest = html[start:]
+    if "<img" in rest:
+        return html[:start] + _IMG_ALT.sub(r"\1", rest)
+    end = rest.find("</p>")
+    if end < 0:
+        return html
+    img = '\n  <p class="f_center"><img src="https://nimg.ws.126.net/?url=rain_1.svg" width="600" height="360"></p>'
+    at = start + end + len("</p>")
+    return html[:at] + img + html[at:]
 
 
 #: (drift name, rule id it breaks, description, mutation of the served care HTML)
 CARE_DRIFTS: tuple[tuple[str, str, str, Callable[[str], str]], ...] = (
     ("care-type-shrinks", "type-size", "关怀版 body text shrinks to 14px",
-     _style(".care .post_body, .care .post_body p { font-size: 14px; }")),
+     _style("body p { font-size: 14px !important; }")),
     ("care-line-height-drops", "line-spacing", "关怀版 body line-height drops to 1.1",
-     _style(".care .post_body, .care .post_body p { line-height: 1.1; }")),
+     _style("body p { line-height: 1.1 !important; }")),
     ("care-ad-block", "no-ads", "an ad block (div.ad_module > .at_item) appears in the 关怀版 main column",
      _after_body(AD_BLOCK)),
     ("care-popup", "no-popups", "a fixed 360×220 pop-up appears on the 关怀版 page",
      lambda html: html.replace("</body>", POPUP + "</body>", 1)),
     ("care-focus-outline-removed", "focus-visible", "关怀版 links lose their focus outline (outline: none)",
-     _style(".care a:focus, .care a:focus-visible { outline: none; }")),
+     _style("a:focus, a:focus-visible { outline: none !important; box-shadow: none !important; }")),
     ("care-image-alt-lost", "image-alt",
      "关怀版 body images lose their alt text (a body without images gains one without alt)", _drop_alt),
 )

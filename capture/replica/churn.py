@@ -31,7 +31,8 @@ _REC_ITEM = re.compile(r'\s*<li class="post_recommend">.*?</li>|\s*<div class="p
 _SIDE_LIST = re.compile(r'(<ul class="post_side_mod_list">)(.*?)(\s*</ul>)', re.S)
 _SIDE_ITEM = re.compile(r'\s*<li class="post_side_mod_item">.*?</li>', re.S)
 _BODY = re.compile(r'(<div class="post_body">)(.*?)(\n</div>)', re.S)
-_PARA = re.compile(r"<p(?=[ >])")
+#: A body paragraph's start tag, with the generated id it already carries (2024 网易号 pages) if any.
+_PARA = re.compile(r'<p(?: id="[0-9A-Z]{8}")?(?=[ >])')
 _VIDEO = '<i class="post_recommend_video"></i>'
 #: The replica's default reader city (ipservice is blocked, so a capture sees the default) and others.
 CITY, CITIES = "北京", ("上海", "广州", "天津", "杭州", "成都", "武汉")

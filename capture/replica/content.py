@@ -6,6 +6,7 @@ count and list below is fixed in a file, nothing is generated at request time.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -16,18 +17,28 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..targets import Target
 
+from ..sites.netease import CARE_SUFFIX, LIVE_ORIGIN
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ARTICLES_DIR = DATA_DIR / "articles"
-LIVE_ORIGIN = "https://www.163.com"
 
 #: A NetEase document id: 16 upper-case letters/digits.
 ID_RE = re.compile(r"^[0-9A-Z]{16}$")
 
-#: kind -> (template generation, care-page suffix)
+#: kind -> (template generation, care-page suffix); the suffixes are the site table's URL rule.
 KINDS: dict[str, tuple[str, str]] = {
-    "dy": ("post2020_dy", "_pdya11y"),
-    "news": ("post2020_cms", "_pa11y"),
+    kind: (generation, CARE_SUFFIX.get(kind, CARE_SUFFIX["*"]))
+    for kind, generation in (("dy", "post2020_dy"), ("news", "post2020_cms"))
 }
+#: The two 关怀版 markups the replica serves (no real care page was ever saved, so its markup is
+#: unknown: the harness must cope with more than one). "restyled": the article template itself in care
+#: style (big type, care stylesheet, the 无障碍 toolbar open), no ads, side column or lists.
+#: "standalone": a stripped page with class names and structure of its own. An article's
+#: ``"care_markup"`` picks one; by default 网易号 articles are restyled and news articles standalone.
+CARE_MARKUPS = ("restyled", "standalone")
+DEFAULT_CARE_MARKUP = {"dy": "restyled", "news": "standalone"}
+#: Where the replica's images "come from" (the ``url=`` inside an nimg.ws.126.net thumbnail URL).
+IMAGE_ORIGIN = "https://cms-bucket.ws.126.net/2024/0524/"
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class ReplicaPage:
     care_path: str
     title: str
     seed: bool
+    care_markup: str = "restyled"
 
     @property
     def live_url(self) -> str:
@@ -64,6 +76,9 @@ def _page_of(data: dict[str, Any], source: Path) -> ReplicaPage:
     if kind not in KINDS:
         raise ValueError(f"{source}: kind {kind!r} must be one of {sorted(KINDS)}")
     generation, suffix = KINDS[kind]
+    care_markup = data.get("care_markup", DEFAULT_CARE_MARKUP[kind])
+    if care_markup not in CARE_MARKUPS:
+        raise ValueError(f"{source}: care_markup {care_markup!r} must be one of {CARE_MARKUPS}")
     return ReplicaPage(
         id=art_id,
         kind=kind,
@@ -72,6 +87,7 @@ def _page_of(data: dict[str, Any], source: Path) -> ReplicaPage:
         care_path=f"/{kind}/article/{art_id}{suffix}.html",
         title=data["title"],
         seed=bool(data.get("seed", False)),
+        care_markup=care_markup,
     )
 
 
@@ -142,13 +158,96 @@ def side_modules(art_id: str) -> list[dict[str, Any]]:
     return [_resolve(m, "side_modules") for m in articles()[art_id].get("side", [])]
 
 
+#: A real page lists about 40 相关推荐 items and 20–27 热点推荐 items (both samples).
+RELATED_COUNT = 40
+HOT_COUNT = 24
+
+
+@cache
+def _pool() -> tuple[dict[str, Any], ...]:
+    """Every headline the replica's data knows (list sets, and the stored articles themselves), once
+    each: what the long lists are filled from, as the real lists mix headlines from across the site."""
+    items: list[dict[str, Any]] = []
+    for table in ("recommends", "hot"):
+        for value in shared(table).values():
+            items += value
+    for path in sorted(ARTICLES_DIR.glob("*.json")):
+        data = _load_json(path)
+        if isinstance(data.get("recommends"), list):
+            items += data["recommends"]
+        items.append({"title": data["title"], "source": data["source"]["name"], "time": data["time"],
+                      "url": f"{LIVE_ORIGIN}/{data['kind']}/article/{data['id']}.html"})
+    seen: dict[str, dict[str, Any]] = {}
+    for item in items:
+        if item.get("title") and item["title"] not in seen:
+            seen[item["title"]] = item
+    return tuple(seen.values())
+
+
+def _filled(art_id: str, own: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    """``own`` then pool headlines (not the article itself, none twice) up to ``count`` items; the pool
+    is entered at a place that depends on the article, so pages do not all list the same tail."""
+    pool = _pool()
+    start = int(hashlib.sha1(art_id.encode()).hexdigest(), 16) % len(pool)
+    titles = {i.get("title") for i in own} | {articles()[art_id]["title"]}
+    out = list(own)
+    for k in range(len(pool)):
+        if len(out) >= count:
+            break
+        item = pool[(start + k) % len(pool)]
+        if item["title"] not in titles:
+            titles.add(item["title"])
+            out.append(dict(item, img=item.get("img") or f"thumb_{(len(out) % 6) + 1}.svg"))
+    return out
+
+
+def _linked(item: dict[str, Any]) -> dict[str, Any]:
+    """A list item with a link: a real list links every headline to its article; an item the data
+    gives no URL gets a 网易号 article URL of its own, derived from its title (so it is stable)."""
+    if item.get("url") or not item.get("title"):
+        return item
+    digest = hashlib.sha1(item["title"].encode()).digest()
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    doc = "".join(alphabet[b % 36] for b in digest[:8]) + "0530JPVV"
+    return dict(item, url=f"{LIVE_ORIGIN}/dy/article/{doc}.html")
+
+
 def recommends(art_id: str) -> list[dict[str, Any]]:
-    return list(_resolve(articles()[art_id].get("recommends", []), "recommends"))
+    """相关推荐: the article's own items, then pool headlines up to :data:`RELATED_COUNT` (unless the
+    article says its list is complete: the seed page's list is the seed file's)."""
+    data = articles()[art_id]
+    own = list(_resolve(data.get("recommends", []), "recommends"))
+    items = own if data.get("recommends_complete") else _filled(art_id, own, RELATED_COUNT)
+    return [_linked(i) for i in items]
 
 
 def hot_items(art_id: str) -> list[dict[str, Any]]:
-    """The 热点推荐 list the page fetches after load (``/api/hot/<ID>.json``)."""
-    return list(_resolve(articles()[art_id].get("hot", []), "hot"))
+    """The 热点推荐 list (in the page, and refreshed by its script from ``/api/hot/<ID>.json``)."""
+    return [_linked(i) for i in _filled(art_id, list(_resolve(articles()[art_id].get("hot", []), "hot")), HOT_COUNT)]
+
+
+def nimg(name: str, thumbnail: str = "140y88", quality: int = 80, key: str = "") -> str:
+    """An image as the real page references it: through nimg.ws.126.net, the original in ``url=``.
+
+    ``key`` (an item's title) makes the original's name the item's own (``<8 hex>-thumb_1.svg``), as every
+    real list item has its own picture: the replica keeps a few files, the page still asks for one each."""
+    if key:
+        name = f"{hashlib.sha1(key.encode()).hexdigest()[:8]}-{name}"
+    return f"https://nimg.ws.126.net/?url={IMAGE_ORIGIN}{name}&thumbnail={thumbnail}&quality={quality}&type=jpg"
+
+
+@cache
+def site() -> dict[str, Any]:
+    """The page furniture shared by every article: the top nav's menus and the footer links."""
+    return _load_json(DATA_DIR / "site.json")
+
+
+def paragraph_id(art_id: str, index: int) -> str:
+    """The id a 2024 网易号 page gives body paragraph ``index`` (``<p id="2NOJUF63">``): generated, so
+    derived from the article and the position (stable here; churn draws new ones)."""
+    digest = hashlib.sha1(f"{art_id}:{index}".encode()).digest()
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return "".join(alphabet[b % 36] for b in digest[:8])
 
 
 def tie_count(art_id: str) -> int:

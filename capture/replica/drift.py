@@ -102,9 +102,25 @@ def _edit(html: str, cls: str, fn: Callable[[str], str], tag: str = "div") -> st
     return html[:a] + fn(html[a:b]) + html[b:]
 
 
+#: The standalone 关怀版 markup's own name for a post2020 part (content.CARE_MARKUPS): a drift of that
+#: part applies to it there, so a drift that applies to "both" modes changes every care page.
+_STANDALONE = {"post_body": "wza-content", "post_title": "wza-title", "post_info": "wza-meta", "post_crumb": "wza-crumb"}
+
+
+def _own(html: str, cls: str) -> str:
+    """``cls``, or the page's own name for that part when the page has no ``cls`` (the standalone care page)."""
+    if _open_re(cls).search(html) is None and cls in _STANDALONE and _open_re(_STANDALONE[cls]).search(html):
+        return _STANDALONE[cls]
+    return cls
+
+
 def _rename_class(old: str, new: str, tag: str = r"[a-zA-Z][a-zA-Z0-9]*") -> Callable[[str], str]:
-    pattern = re.compile(rf'(<(?:{tag})\b[^>]*\bclass="(?:[^"]*\s)?){re.escape(old)}((?:\s[^"]*)?")')
-    return lambda html: pattern.sub(rf"\g<1>{new}\g<2>", html)
+    def rename(html: str) -> str:
+        was = _own(html, old)
+        now = new.replace(old, was, 1)
+        pattern = re.compile(rf'(<(?:{tag})\b[^>]*\bclass="(?:[^"]*\s)?){re.escape(was)}((?:\s[^"]*)?")')
+        return pattern.sub(rf"\g<1>{now}\g<2>", html)
+    return rename
 
 
 def _side_modules(html: str) -> list[tuple[int, int]]:
@@ -130,19 +146,20 @@ def _wrap_body(html: str) -> str:
     def wrap(el: str) -> str:
         head = el.index(">") + 1
         return f'{el[:head]}<div class="post_body_inner">{el[head:-len("</div>")]}</div></div>'
-    return _edit(html, "post_body", wrap)
+    return _edit(html, _own(html, "post_body"), wrap)
 
 
 def _split_p(m: re.Match[str]) -> str:
-    text = m[1]
+    text = m[2]
     cut = next((i + 1 for i, ch in enumerate(text[:-1]) if ch in "，。；！？"), len(text) // 2)
     if not 0 < cut < len(text):
         return m[0]
-    return f"<p><span>{text[:cut]}</span><span>{text[cut:]}</span></p>"
+    return f"<p{m[1] or ''}><span>{text[:cut]}</span><span>{text[cut:]}</span></p>"
 
 
 def _split_paragraphs(html: str) -> str:
-    return _edit(html, "post_body", lambda el: re.sub(r"<p>([^<]+)</p>", _split_p, el))
+    """Plain paragraphs (with or without the generated id of 网易号 pages) split into two spans."""
+    return _edit(html, _own(html, "post_body"), lambda el: re.sub(r'<p( id="[0-9A-Z]{8}")?>([^<]+)</p>', _split_p, el))
 
 
 def _drop_side_module(html: str) -> str:
@@ -203,7 +220,7 @@ def _cn_date(m: re.Match[str]) -> str:
 
 def _date_format(html: str) -> str:
     html = re.sub(r'(data-publishtime=")([^"]+)', lambda m: m[1] + _ISO.sub(_cn_date, m[2]), html, count=1)
-    return _edit(html, "post_info", lambda el: _ISO.sub(_cn_date, el, count=1))
+    return _edit(html, _own(html, "post_info"), lambda el: _ISO.sub(_cn_date, el, count=1))
 
 
 _ARIA_URL = re.compile(r'\saria-url="([^"]*)"')
@@ -228,7 +245,8 @@ def _care_link_elsewhere(html: str) -> str:
 
 
 def _care_loses_body(html: str) -> str:
-    return _edit(html, "post_body", lambda el: "")
+    """The care page without its body, in either care markup (restyled: .post_body; standalone: .wza-content)."""
+    return _edit(html, _own(html, "post_body"), lambda el: "")
 
 
 def _page_in(html: str) -> content.ReplicaPage | None:

@@ -27,18 +27,30 @@ from . import content
 from . import drift as drifts
 from . import faults as faultmod
 from .churn import Churn, churn_html, churn_json
+from .hostnames import PAGE_HOST
 from .render import render, render_index, render_not_found
 from .response import HTML, JSON, Response
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-#: URL prefix -> static directories tried in order (generation-specific first, then shared files).
+#: static.ws.126.net URL prefix -> directories tried in order (generation-specific first, then shared
+#: files): the real site's path shapes (``/163/f2e/product/post2020_dy/static/css/main.css``).
 STATIC_ROOTS: dict[str, tuple[Path, ...]] = {
-    "/post2020_dy/static/": (STATIC_DIR / "post2020_dy", STATIC_DIR / "post2020_shared"),
-    "/post2020_cms/static/": (STATIC_DIR / "post2020_cms", STATIC_DIR / "post2020_shared"),
-    "/common/": (STATIC_DIR / "common",),
-    "/img/": (STATIC_DIR / "img",),
+    "/163/f2e/product/post2020_dy/static/": (STATIC_DIR / "post2020_dy", STATIC_DIR / "post2020_shared"),
+    "/163/f2e/product/post2020_cms/static/": (STATIC_DIR / "post2020_cms", STATIC_DIR / "post2020_shared"),
+    "/163/f2e/": (STATIC_DIR / "f2e",),
+    "/utf8/assets/js/": (STATIC_DIR / "libs",),
+    "/f2e/products/analysis/js/": (STATIC_DIR / "libs",),
 }
+IMG_DIR = STATIC_DIR / "img"
+#: Hosts that answer an ad slot, an analytics beacon or a widget with nothing (a JSONP ``callback``/``cb``
+#: gets an empty answer, anything else an empty script): the replica answers them if the policy lets them through.
+EMPTY_HOSTS = ("nex.163.com", "pos.baidu.com", "cpro.baidustatic.com", "dup.baidustatic.com", "hm.baidu.com",
+               "zz.bdstatic.com", "acstatic-dun.126.net", "dl.reg.163.com")
+#: The reader's location ipservice.ws.126.net gives by default (churn picks another city).
+DEFAULT_LOCATION = {"country": "中国", "province": "北京", "city": "北京", "isp": "联通"}
+JS = "text/javascript; charset=utf-8"
+CORS = (("Access-Control-Allow-Origin", "*"),)
 
 TYPES = {
     ".css": "text/css; charset=utf-8",
@@ -96,11 +108,50 @@ def api_response(path: str, drift: str | None = None, churn: Churn | None = None
     if m["what"] == "tie":
         value: dict[str, Any] = {"docId": m["id"], "tcount": content.tie_count(m["id"])}
     else:
-        items = [dict(item, img=f"/img/{item['img']}") for item in content.hot_items(m["id"])]
+        items = [dict(item, img=content.nimg(item["img"], "140y88", 90, key=item["title"]))
+                 for item in content.hot_items(m["id"])]
         value = {"docId": m["id"], "items": items}
     if churn is not None:
         value = churn_json(m["what"], value, churn.seed())
-    return _json(200, drifts.apply_json(drift, m["what"], value) if drift else value)
+    resp = _json(200, drifts.apply_json(drift, m["what"], value) if drift else value)
+    return Response(resp.status, resp.content_type, resp.body, CORS)  # the comment host is another origin
+
+
+def image_response(query: str) -> Response:
+    """nimg.ws.126.net/?url=<original>&thumbnail=…: the original's file, by its name (the replica keeps
+    one copy of each image, whatever host the original names)."""
+    url = parse_qs(query).get("url", [""])[-1]
+    name = re.sub(r"^[0-9a-f]{8}-", "", urlsplit(url).path.rsplit("/", 1)[-1])  # an item's own copy: content.nimg
+    file = IMG_DIR / name
+    if not name or name.startswith(".") or not file.is_file():
+        return Response(404, "text/plain; charset=utf-8", b"no such image")
+    return Response(200, TYPES.get(file.suffix, "application/octet-stream"), file.read_bytes(), CORS)
+
+
+def _callback(query: str) -> str:
+    """A JSONP callback name from the query (only a safe identifier, else a fixed one)."""
+    qs = parse_qs(query)
+    name = (qs.get("callback") or qs.get("cb") or [""])[-1]
+    return name if re.fullmatch(r"[A-Za-z_$][\w$.]{0,80}", name) else ""
+
+
+def location_response(query: str, churn: Churn | None = None) -> Response:
+    """ipservice.ws.126.net: the reader's location as JSONP (the page fills 本地新闻 from it)."""
+    where = dict(DEFAULT_LOCATION)
+    if churn is not None:
+        import random
+
+        from .churn import CITIES
+
+        where["city"] = where["province"] = random.Random(churn.seed()).choice(CITIES)
+    body = json.dumps({"status": 200, "message": "ok", "result": where}, ensure_ascii=False, sort_keys=True)
+    return Response(200, JS, f"{_callback(query) or 'getLocByIpCallback'}({body});".encode())
+
+
+def empty_response(host: str, query: str) -> Response:
+    """An ad, analytics or widget host: no ad, no beacon (JSONP gets an empty answer)."""
+    cb = _callback(query)
+    return Response(200, JS, (f"{cb}({{}});" if cb else f"/* replica: {host} answers nothing */").encode())
 
 
 def static_file(path: str) -> Response | None:
@@ -119,13 +170,26 @@ def static_file(path: str) -> Response | None:
     return None
 
 
-def handle(method: str, path: str, query: str = "", drift: str | None = None, churn: Churn | None = None) -> Response:
-    """Route one request. Pure: same input, same bytes (unless ``churn`` is given: see :mod:`.churn`).
+def handle(method: str, path: str, query: str = "", drift: str | None = None, churn: Churn | None = None,
+           host: str = PAGE_HOST) -> Response:
+    """Route one request for ``host`` (:data:`.hostnames.HOSTS`). Pure: same input, same bytes (unless
+    ``churn`` is given: see :mod:`.churn`).
 
     ``drift`` (server-wide) or ``?drift=<name>`` in ``query`` (wins over it) mutates article, care and
     ``/api/`` answers; an unknown ``?drift=`` name answers 400 with the known names.
     """
     del method  # GET and HEAD answer the same
+    host = (host or PAGE_HOST).lower()
+    if host == "static.ws.126.net":
+        return static_file(path) or not_found(path)
+    if host == "nimg.ws.126.net":
+        return image_response(query)
+    if host == "ipservice.ws.126.net":
+        return location_response(query, churn)
+    if host in EMPTY_HOSTS:
+        return empty_response(host, query)
+    if host not in (PAGE_HOST, "comment.tie.163.com"):
+        return not_found(path)
     asked = parse_qs(query).get("drift")
     if asked:
         if asked[-1] not in drifts.DRIFTS:
@@ -138,8 +202,6 @@ def handle(method: str, path: str, query: str = "", drift: str | None = None, ch
     for responder in (article_response, api_response):
         if (resp := responder(path, drift, churn)) is not None:
             return resp
-    if (resp := static_file(path)) is not None:
-        return resp
     return not_found(path)
 
 
@@ -153,12 +215,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, with_body: bool) -> None:
         parts = urlsplit(self.path)
+        # One origin answers every replica host: a mapped fetch names the one it was for (none: the page's).
+        host = self.headers.get("X-Forwarded-Host") or PAGE_HOST
         try:
-            if self.faults is not None:  # /_fault/<kind>/… and ReplicaServer(fault=…): see faults.py
+            if self.faults is not None and host == PAGE_HOST:  # /_fault/<kind>/…, ReplicaServer(fault=…): faults.py
                 resp = self.faults.respond(self.command, parts.path, parts.query,
                                            lambda m, p, q: handle(m, p, q, self.drift, self.churn))
             else:
-                resp = handle(self.command, parts.path, parts.query, self.drift, self.churn)
+                resp = handle(self.command, parts.path, parts.query, self.drift, self.churn, host)
         except Exception as exc:  # a bug in a template must not kill the server thread silently
             resp = Response(500, "text/plain; charset=utf-8", f"replica error: {exc}".encode())
         if isinstance(resp, faultmod.SocketFault):

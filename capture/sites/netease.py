@@ -539,7 +539,7 @@ SKELETON_SKIP: tuple[tuple[str, str], ...] = (
 #: Containers whose children are compared as the sorted set of the shapes they take (no order, no
 #: counts): recommendation and side lists are recomputed per request (items reorder, come and go, ads
 #: and 付费专栏 items are inserted), while a new item shape or a renamed class still shows.
-SKELETON_ITEM_SETS = ("ul.post_recommends_list", "#js_post_recommend_hot", ".post_recommend_news_hot",
+SKELETON_ITEM_SETS = ("ul.post_recommends_list", ".post_recommend_news_hot",
                       "ul.post_side_mod_list")
 #: Regions whose root's children are such a set too (content adds, drops and moves paragraphs and images).
 SKELETON_UNORDERED = ("body",)

@@ -1,6 +1,8 @@
-/* post2020 page script: tab switching, then the values the real page fills after load
-   (跟贴 count, 热点推荐 list) from the replica's JSON endpoints. Like the real page it sets no
-   readiness flag: captures wait for the body and a quiet window. No clocks, no randomness. */
+/* post2020 page script: tab switching, then what the real page fills after load: the 热点推荐 list (refreshed),
+   the 付费专栏 items (inserted into 相关推荐 from the page's own data, as the real page inserts
+   /dy/paidCollect/ items) and the city of 本地新闻 (from ipservice.ws.126.net's JSONP answer; when that
+   host is blocked the module keeps its default city). The 跟贴 count is the comment SDK's (tie-sdk).
+   Like the real page it sets no readiness flag. No clocks, no randomness. */
 (function () {
   "use strict";
   var match = /\/([0-9A-Z]{16})\.html$/.exec(location.pathname);
@@ -38,28 +40,27 @@
     });
   }
 
-  function fillTie() {
-    return getJSON("/api/tie/" + docid + ".json").then(function (data) {
-      each(".js-tiejoincount", function (el) { el.textContent = String(data.tcount); });
-    });
+  function link(cls, item) {
+    var a = make("a", cls);
+    a.href = item.url || "javascript:;";
+    a.title = item.title;
+    return a;
   }
 
   function hotItem(item) {
     var box = make("div", "post_recommend_new");
-    var link = make("a", "post_recommend_img");
-    link.href = item.url || "javascript:;";
-    link.title = item.title;
+    var imgLink = link("post_recommend_img", item);
     var img = make("img");
     img.src = item.img;
     img.alt = item.title;
     img.width = 140;
     img.height = 88;
-    link.appendChild(img);
+    imgLink.appendChild(img);
     var h3 = make("h3");
-    var a = make("a", "", item.title);
-    a.href = item.url || "javascript:;";
+    var a = link("", item);
+    a.textContent = item.title;
     h3.appendChild(a);
-    box.appendChild(link);
+    box.appendChild(imgLink);
     box.appendChild(h3);
     box.appendChild(make("span", "post_recommend_source", item.source));
     box.appendChild(make("div", "post_recommend_time", item.time));
@@ -67,11 +68,55 @@
   }
 
   function fillHot() {
-    var list = document.getElementById("js_post_recommend_hot");
-    if (!list) return Promise.resolve();
+    var list = document.querySelector(".post_recommend_news_hot");
+    if (!list || !docid) return Promise.resolve();
     return getJSON("/api/hot/" + docid + ".json").then(function (data) {
+      /* The list in the page is refreshed with the latest answer, as the real page refreshes it. */
+      while (list.firstChild) list.removeChild(list.firstChild);
       data.items.forEach(function (item) { list.appendChild(hotItem(item)); });
     });
+  }
+
+  function paidItem(item) {
+    var li = make("li", "post_recommend post_recommend_paid");
+    var info = make("div", "post_recommend_info");
+    var h3 = make("h3", "post_recommend_title");
+    var a = link("", item);
+    a.textContent = item.title;
+    h3.appendChild(a);
+    info.appendChild(h3);
+    var time = make("p", "post_recommend_time");
+    time.appendChild(make("span", "post_recommend_source", "付费专栏"));
+    time.appendChild(document.createTextNode(" "));
+    time.appendChild(make("span", "post_recommend_date", item.time));
+    info.appendChild(time);
+    li.appendChild(info);
+    return li;
+  }
+
+  function insertPaid() {
+    var data = document.getElementById("js_paid_collect");
+    var list = document.querySelector(".post_recommends_list");
+    if (!data || !list) return;
+    JSON.parse(data.textContent).forEach(function (item) {
+      var before = list.children[item.at] || null;
+      list.insertBefore(paidItem(item), before);
+    });
+  }
+
+  window.getLocByIpCallback = function (answer) {
+    var city = answer && answer.result && answer.result.city;
+    if (!city) return;
+    each(".js_local_news .post_side_mod_item a", function (a) {
+      a.textContent = a.textContent.replace(/^[^：]+：/, city + "：");
+    });
+  };
+
+  function askLocation() {
+    if (!document.querySelector(".js_local_news")) return;
+    var s = document.createElement("script");
+    s.src = "https://ipservice.ws.126.net/locate/api/getLocByIp?callback=getLocByIpCallback";
+    document.body.appendChild(s);
   }
 
   function settle(promise) {
@@ -82,7 +127,8 @@
 
   function start() {
     initTabs();
-    settle(fillTie());
+    insertPaid();
+    askLocation();
     settle(fillHot());
   }
 
