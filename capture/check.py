@@ -97,7 +97,8 @@ def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, tar
         result.differences.append(no_golden(target.id, mode, target_set))
         return result
     new_bundle = bundle.read_bundle(bundle_path)
-    care_diffs = care_differences(new_bundle, _normal_of(bundle_path, previous)) if mode == "care" else []
+    care_diffs = care_differences(new_bundle, *_normal_of(target, bundle_path, previous, root, target_set)) \
+        if mode == "care" else []
     try:
         current = views(new_bundle)
     except (LayoutNotRecognized, MissingField) as exc:
@@ -116,15 +117,22 @@ def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, tar
     return result
 
 
-def _normal_of(care_path: Path, stored_care: Path | None) -> bundle.Bundle | None:
-    """The normal capture a care capture is judged against: the same run's, else the stored one."""
+def _normal_of(target: Target, care_path: Path, stored_care: Path | None, root: Path,
+               target_set: str) -> tuple[dict[str, Any] | None, str]:
+    """The normal page's extraction a care capture is judged against, and its URL: this run's normal
+    capture, else the stored one, else (a check of the 关怀版 alone) the normal golden."""
     for path in (care_path.parent / "normal", stored_care.parent / "normal" if stored_care else None):
         if path is not None and bundle.is_complete(path):
             try:
-                return bundle.read_bundle(path)
-            except CaptureError:
+                normal = bundle.read_bundle(path)
+                return extraction_data(normal), normal.meta.final_url
+            except (CaptureError, LayoutNotRecognized, MissingField):
                 continue
-    return None
+    try:
+        golden = read_golden(target.id, "normal", root, target_set)
+    except CorruptFile:
+        golden = None
+    return (golden.extraction, golden.extraction.get("url") or target.url) if golden else (None, target.url)
 
 
 def run_check(targets: list[Target], snapshots: Path, opts: RecordOptions, *, target_set: str,

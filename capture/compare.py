@@ -151,22 +151,18 @@ def classify(golden: GoldenViews, new: GoldenViews) -> list[Difference]:
     return out
 
 
-def care_differences(care: Bundle, normal: Bundle | None) -> list[Difference]:
-    """Whether a 关怀版 capture is the care page of ``normal`` (the same run's normal capture, else the
-    stored one): it must carry the normal page's article, found by text, and not be the normal page
-    again. A care page that cannot be read as an article at all is a care-regression too."""
+def care_differences(care: Bundle, normal: dict[str, Any] | None, normal_url: str) -> list[Difference]:
+    """Whether a 关怀版 capture is the care page of the normal page at ``normal_url``, whose extraction
+    is ``normal`` (None: unknown, nothing to judge by): it must carry that article, found by text, and
+    not be the normal page again. A care page that cannot be read as an article is a care-regression."""
     try:
         data = extraction_data(care)
     except (LayoutNotRecognized, MissingField) as exc:
         return [Difference("care-regression", FIELD_REGION.get(getattr(exc, "field", ""), "page"), str(exc))]
     if normal is None:
         return []
-    try:
-        normal_data = extraction_data(normal)
-    except (LayoutNotRecognized, MissingField):
-        return []  # the normal page's own check reports it
     return [Difference("care-regression", "body", problem)
-            for problem in care_problems(data, normal_data, care.meta.final_url, normal.meta.final_url)]
+            for problem in care_problems(data, normal, care.meta.final_url, normal_url)]
 
 
 def a11y_differences(golden: dict[str, Any], new: dict[str, Any], mode: str) -> list[Difference]:

@@ -134,7 +134,8 @@ def _bundle(html: str, mode: str, url: str) -> Bundle:
     ("<html><body><h1>出错了</h1><p></p></body></html>", CARE_URL, "carries no article body"),
 ])
 def test_care_differences_are_care_regressions(care_html, url, expect):
-    diffs = care_differences(_bundle(care_html, "care", url), _bundle(NORMAL, "normal", NORMAL_URL))
+    diffs = care_differences(_bundle(care_html, "care", url), extraction_data(_bundle(NORMAL, "normal", NORMAL_URL)),
+                             NORMAL_URL)
     if expect is None:
         assert diffs == []
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from capture.bundle import read_bundle
-from capture.compare import care_differences, views
+from capture.compare import care_differences, extraction_data, views
 from capture.pagetext import comparable_lines
 
 
@@ -51,7 +51,8 @@ def test_care_page_carries_the_same_article(watchlist, captured):
         normal, care = captured.get((target.id, "normal")), captured.get((target.id, "care"))
         if not (isinstance(normal, Path) and isinstance(care, Path)):
             pytest.fail(f"{target.id}: capture failed: {normal if not isinstance(normal, Path) else care}")
-        regressions = care_differences(read_bundle(care), read_bundle(normal))
+        normal_bundle = read_bundle(normal)
+        regressions = care_differences(read_bundle(care), extraction_data(normal_bundle), normal_bundle.meta.final_url)
         assert not regressions, f"{target.id}: {regressions[0].reason}"
         n, c = views(read_bundle(normal)).extraction, views(read_bundle(care)).extraction
         for key in CARE_SAME:

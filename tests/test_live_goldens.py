@@ -22,6 +22,7 @@ from capture import browser, goldens
 from capture.bundle import read_bundle
 from capture.cli import main
 from capture.replica import ReplicaServer
+from capture.replica import hostnames as replica_hosts
 from capture.report import CheckReport, last_check_path
 from capture.sites import netease
 from capture.targets import Target, load_watchlist
@@ -73,7 +74,11 @@ def test_accept_new_records_the_files_pytest_live_snapshot_update_writes(replica
     on the same origin writes byte-identical files, care goldens included; a rerun only compares."""
     by_check, by_pytest = tmp_path / "check", tmp_path / "pytest"
     watchlist = _watchlist(tmp_path / "wl", [seed_target])
-    args = ["check", "--live", "--base-url", replica.base_url, "--accept-new", "--watchlist", str(watchlist),
+    # The page from the replica (--base-url), and its assets too: a 关怀版 without its stylesheet would
+    # fail the care type rules, and an unstyled page is not what a live golden should hold.
+    assets = [a for h, o in replica_hosts.host_map(replica.base_url) if h != replica_hosts.PAGE_HOST
+              for a in ("--map-host", f"{h}={o}")]
+    args = ["check", "--live", "--base-url", replica.base_url, *assets, "--accept-new", "--watchlist", str(watchlist),
             "--snapshots", str(by_check), "--retries", "1"]
     code = main(args)
     out = capsys.readouterr().out
@@ -90,7 +95,7 @@ def test_accept_new_records_the_files_pytest_live_snapshot_update_writes(replica
     assert meta.user_agent == netease.USER_AGENT and "HeadlessChrome" not in meta.user_agent
 
     proc = _pytest_no_dns(tmp_path, str(ROOT / "tests/test_goldens.py"), "--live", "--base-url", replica.base_url,
-                          "--watchlist", str(watchlist), "--snapshot-update",
+                          *assets, "--watchlist", str(watchlist), "--snapshot-update",
                           env={"CAPTURE_GOLDENS_ROOT": str(by_pytest)})
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "10 snapshots generated" in proc.stdout, proc.stdout[-2000:]
@@ -140,7 +145,7 @@ def test_check_live_refuses_the_replica_flag_in_one_line(tmp_path, capsys):
     code = main(["check", "--live", "--replica", "--snapshots", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith("capture check: error: give --live or --replica, not both") and "--base-url" in err
+    assert err.startswith("capture check: error: give --live or --replica/--replica-url, not both") and "--base-url" in err
 
 
 # --- the User-Agent --------------------------------------------------------------------------------------

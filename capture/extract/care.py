@@ -100,12 +100,13 @@ def _info(tree: LexborHTMLParser, body: LexborNode | None) -> LexborNode | None:
     return min(candidates, key=lambda c: c[:3])[3] if candidates else None
 
 
-def _crumb(tree: LexborHTMLParser, body: LexborNode | None) -> LexborNode | None:
-    """The crumb: the shortest element before the body, with a link, whose text has at least two
-    parts split by ``CARE.crumb_separator`` ("网易首页 > 网易号 > 正文")."""
+def _crumb(tree: LexborHTMLParser, title: LexborNode | None, body: LexborNode | None) -> LexborNode | None:
+    """The crumb: the shortest element before the title (else the body), with a link, whose text has at
+    least two parts split by ``CARE.crumb_separator`` ("网易首页 > 网易号 > 正文")."""
     best: tuple[int, LexborNode] | None = None
-    for node in tree.css(CARE.info_containers):
-        if body is not None and node.mem_id == body.mem_id:
+    stop = title if title is not None else body
+    for node in tree.css(f"{CARE.info_containers}, h1"):
+        if stop is not None and node.mem_id == stop.mem_id:
             break
         text = _squeeze(node.text_lexbor())
         if len(text) > CARE.info_max_chars or CARE.crumb_separator not in text or _inside(node, body):
@@ -120,7 +121,7 @@ def locate(tree: LexborHTMLParser) -> CareParts:
     """Crumb, title, time/source line and body of a care page, by the generic rules."""
     body = _body(tree)
     title = next((n for n in tree.css("h1") if _squeeze(n.text_lexbor())), None)
-    return CareParts(crumb=_crumb(tree, body), title=title, info=_info(tree, body), body=body)
+    return CareParts(crumb=_crumb(tree, title, body), title=title, info=_info(tree, body), body=body)
 
 
 def _title(tree: LexborHTMLParser, parts: CareParts) -> str:
