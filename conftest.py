@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from capture.targets import Target
+from capture.testing import LoopbackServer
 
 SHARED = Path(__file__).resolve().parent.parent / "shared"
 
@@ -55,7 +56,7 @@ def serve() -> Iterator[Callable[..., str]]:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        srv = LoopbackServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=srv.serve_forever, daemon=True).start()
         servers.append(srv)
         return f"http://127.0.0.1:{srv.server_address[1]}"

@@ -25,7 +25,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,7 +39,7 @@ from capture.replica import ReplicaServer, pages, render  # noqa: E402
 from capture.replica.shape import REGIONS, figures, requests_by_category  # noqa: E402
 from capture.sites import netease  # noqa: E402
 from capture.targets import Target  # noqa: E402
-from capture.testing import ROOT  # noqa: E402
+from capture.testing import ROOT, LoopbackServer  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "samples" / "netease"
 #: sample file -> the live URL it was saved from (it is served at that path).
@@ -82,7 +82,7 @@ def stand_in(page_path: str, page: bytes) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = LoopbackServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"

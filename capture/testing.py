@@ -73,6 +73,14 @@ NO_DNS = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 PIXEL_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 
 
+class LoopbackServer(ThreadingHTTPServer):
+    """A threaded server whose listen backlog takes a page's burst of requests (socketserver's default
+    of 5 drops the rest, and their SYN retries back off by seconds)."""
+
+    daemon_threads = True
+    request_queue_size = 512
+
+
 class StandIn:
     """A tiny HTTP server on 127.0.0.1 port 0 standing in for one host: its ``pages`` ({path: html},
     which a test may change between loads), or (an asset stand-in, no pages) a small valid CSS/JS/image
@@ -101,7 +109,7 @@ class StandIn:
                 pass
 
         self.pages = pages
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = LoopbackServer(("127.0.0.1", 0), Handler)
         self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 

@@ -13,7 +13,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from capture.replica import hostnames as replica_hosts
 from capture.report import CheckReport, last_check_path
 from capture.sites import netease
 from capture.targets import Target, load_watchlist
-from capture.testing import ROOT, run_pytest
+from capture.testing import ROOT, LoopbackServer, run_pytest
 
 pytestmark = pytest.mark.usefixtures("replica_only")
 
@@ -182,7 +182,7 @@ def ua_server() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *_args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = LoopbackServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", seen

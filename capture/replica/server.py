@@ -251,6 +251,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    #: The listen backlog. socketserver's default is 5, but a real-shaped page fires ~100 requests at once
+    #: through the host map (one connection each, HTTP/1.0): connections beyond the backlog are dropped and
+    #: the client's SYN retries back off by seconds, so a page load could outlast its timeout.
+    request_queue_size = 512
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind does a reverse-DNS lookup (getfqdn) that stalls on closed networks.
