@@ -22,10 +22,8 @@ import argparse
 import json
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,7 +37,7 @@ from capture.replica import ReplicaServer, pages, render  # noqa: E402
 from capture.replica.shape import REGIONS, figures, requests_by_category  # noqa: E402
 from capture.sites import netease  # noqa: E402
 from capture.targets import Target  # noqa: E402
-from capture.testing import ROOT, LoopbackServer  # noqa: E402
+from capture.testing import ROOT, StandIn  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "samples" / "netease"
 #: sample file -> the live URL it was saved from (it is served at that path).
@@ -51,44 +49,17 @@ SAMPLE_URLS = {
 ALLOWED = tuple(r.pattern for r in netease.HOST_RULES if r.decision == "allow" and not r.pattern.startswith("*."))
 #: With the allowed hosts mapped, the rest of NetEase's domains are blocked (a mapped host still wins).
 BLOCK_REST = ("*.163.com", "*.126.net", "*.127.net", "*.netstatic.net")
-PIXEL_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 
 
 @contextmanager
 def stand_in(page_path: str, page: bytes) -> Iterator[str]:
-    """One origin on 127.0.0.1 answering every mapped host: the page at its path, a tiny stylesheet,
-    script or image by extension (nimg's ``?url=`` too), else 404."""
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            parts = urlsplit(self.path)
-            host = self.headers.get("X-Forwarded-Host", "www.163.com")
-            ext = parts.path.rsplit(".", 1)[-1].lower() if "." in parts.path.rsplit("/", 1)[-1] else ""
-            if host == "www.163.com" and parts.path == page_path:
-                status, kind, body = 200, "text/html; charset=utf-8", page
-            elif ext == "css":
-                status, kind, body = 200, "text/css", b"body{margin:0}\n"
-            elif ext == "js":
-                status, kind, body = 200, "application/javascript", b"void 0;\n"
-            elif ext in ("png", "jpg", "jpeg", "gif", "webp", "svg", "ico") or "url=" in parts.query:
-                status, kind, body = 200, "image/gif", PIXEL_GIF
-            else:
-                status, kind, body = 404, "text/plain", b"not found"
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = LoopbackServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    """One origin on 127.0.0.1 answering every mapped host (capture.testing.StandIn): the page at its
+    path, a tiny stylesheet, script or image by extension for the asset hosts, else 404."""
+    server = StandIn("www.163.com", {page_path: page})
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield server.origin
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        server.stop()
 
 
 def requests_of(target: Target, opts: RecordOptions) -> dict[str, dict[str, int]]:

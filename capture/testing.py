@@ -82,18 +82,21 @@ class LoopbackServer(ThreadingHTTPServer):
 
 
 class StandIn:
-    """A tiny HTTP server on 127.0.0.1 port 0 standing in for one host: its ``pages`` ({path: html},
-    which a test may change between loads), or (an asset stand-in, no pages) a small valid CSS/JS/image
-    by extension, else 404; it counts the paths asked for."""
+    """A tiny HTTP server on 127.0.0.1 port 0 standing in for ``host``: its ``pages`` ({path: html},
+    which a test may change between loads), else 404; with no pages, or for a request a host map sent
+    for another host (``X-Forwarded-Host``), a small valid CSS/JS/image by extension, else 404. It
+    counts the paths asked for and keeps each request's User-Agent."""
 
     def __init__(self, host: str, pages: dict[str, bytes] | None = None) -> None:
         self.host, self.hits = host, Counter[str]()
+        self.user_agents: list[str] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 server.hits[self.path] += 1
-                status, kind, body = server.answer(self.path)
+                server.user_agents.append(self.headers.get("User-Agent", ""))
+                status, kind, body = server.answer(self.path, self.headers.get("X-Forwarded-Host", server.host))
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", kind)
@@ -113,9 +116,9 @@ class StandIn:
         self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
-    def answer(self, path: str) -> tuple[int, str, bytes]:
+    def answer(self, path: str, host: str) -> tuple[int, str, bytes]:
         parts = urlsplit(path)
-        if self.pages is not None:
+        if self.pages is not None and host == self.host:
             if parts.path in self.pages:
                 return 200, "text/html; charset=utf-8", self.pages[parts.path]
             return 404, "text/plain", b"not found"

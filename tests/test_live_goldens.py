@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -26,7 +25,7 @@ from capture.replica import hostnames as replica_hosts
 from capture.report import CheckReport, last_check_path
 from capture.sites import netease
 from capture.targets import Target, load_watchlist
-from capture.testing import ROOT, LoopbackServer, run_pytest
+from capture.testing import ROOT, StandIn, run_pytest
 
 pytestmark = pytest.mark.usefixtures("replica_only")
 
@@ -168,26 +167,9 @@ URL = "https://www.163.com/dy/article/AAAAAAAAAAAAAAAA.html"
 @pytest.fixture
 def ua_server() -> Iterator[tuple[str, list[str]]]:
     """A stand-in for www.163.com on 127.0.0.1 that records the User-Agent header of every request."""
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            seen.append(self.headers.get("User-Agent", ""))
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(PAGE)))
-            self.end_headers()
-            self.wfile.write(PAGE)
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = LoopbackServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", seen
-    server.shutdown()
-    server.server_close()
+    server = StandIn("www.163.com", {urlsplit(URL).path: PAGE})
+    yield server.origin, server.user_agents
+    server.stop()
 
 
 @pytest.mark.parametrize("watchlist_ua, cli_ua, expect", [
