@@ -349,30 +349,14 @@ def third_party_pattern(hosts: set[str]) -> re.Pattern[str]:
                       re.IGNORECASE)
 
 
-def prepare_context(context: Any, settings: BrowserSettings | None = None, *,
-                    allowed_hosts: set[str] | None = None, policy: HostPolicy | None = None) -> None:
-    """Apply what ``new_context`` options cannot: fixed clock, seeded randomness, third-party block.
-
-    ``allowed_hosts`` is the set of hosts the page may reach (the page's own host). ``None`` leaves
-    the guard off (used when a route of its own, e.g. HAR replay, serves every request).
-    """
-    settings = settings or BrowserSettings()
-    context.set_default_navigation_timeout(settings.navigation_timeout_ms)
-    context.add_init_script(SEEDED_RANDOM_JS)
-    if settings.fixed_time is not None:
-        context.clock.set_fixed_time(settings.fixed_time)
-    if policy is not None:  # the host policy, as the recorder's (tests driving replica pages by hand)
-        context.route(policy.route_pattern(), _sync_policy_guard(policy, settings))
-    elif (hosts := _guard_hosts(settings, allowed_hosts)) is not None:
-        context.route(third_party_pattern(hosts), lambda route: route.abort("blockedbyclient"))
-
-
 async def prepare_context_async(context: Any, settings: BrowserSettings | None = None, *,
-                                blocked: list[str] | None = None, policy: HostPolicy | None = None) -> None:
-    """:func:`prepare_context` for Playwright's async API (the recorder runs contexts in parallel).
+                                blocked: list[str] | None = None, policy: HostPolicy | None = None,
+                                allowed_hosts: set[str] | None = None) -> None:
+    """Apply what ``new_context`` options cannot: fixed clock, seeded randomness, the host guard.
 
-    ``policy`` (:mod:`capture.hosts`) is the host guard; ``None`` leaves it off (HAR replay, whose own
-    route serves every request). ``blocked`` collects the URLs it blocked (the a11y ad-host figure).
+    ``policy`` (:mod:`capture.hosts`) is the host guard; ``blocked`` collects the URLs it blocked (the
+    a11y ad-host figure). Without a policy, ``allowed_hosts`` (the page's own hosts) blocks every other
+    host; with neither the guard is off (HAR replay, whose own route serves every request).
     """
     settings = settings or BrowserSettings()
     context.set_default_navigation_timeout(settings.navigation_timeout_ms)
@@ -381,6 +365,20 @@ async def prepare_context_async(context: Any, settings: BrowserSettings | None =
         await context.clock.set_fixed_time(settings.fixed_time)
     if policy is not None:
         await context.route(policy.route_pattern(), _policy_guard(policy, settings, blocked))
+    elif (hosts := _guard_hosts(settings, allowed_hosts)) is not None:
+        await context.route(third_party_pattern(hosts), _abort_blocked)
+
+
+async def _abort_blocked(route: Any) -> None:
+    await route.abort("blockedbyclient")
+
+
+def prepare_context(context: Any, settings: BrowserSettings | None = None, **kwargs: Any) -> None:
+    """:func:`prepare_context_async` for a sync Playwright context (pytest-playwright's, tests): the
+    same steps and the same route handler, run inline (:class:`capture.sync.Inline`)."""
+    from .sync import Inline, run_inline
+
+    run_inline(prepare_context_async(Inline(context), settings, **kwargs))
 
 
 async def guard_replay_async(context: Any, policy: HostPolicy, blocked: list[str] | None = None) -> None:
@@ -466,48 +464,17 @@ def _policy_guard(policy: HostPolicy, settings: BrowserSettings, blocked: list[s
     return guard
 
 
-def _sync_policy_guard(policy: HostPolicy, settings: BrowserSettings) -> Any:
-    """:func:`_policy_guard` for Playwright's sync API."""
-    def guard(route: Any) -> None:
-        url = route.request.url
-        decision = policy.decide(host_of(url))
-        if decision == "block":
-            route.abort("blockedbyclient")
-        elif decision == "map":
-            try:
-                resp = route.fetch(url=policy.mapped_url(url), max_redirects=0,
-                                   headers=mapped_request_headers(route.request.headers, url),
-                                   timeout=settings.navigation_timeout_ms)
-            except Exception as exc:
-                with contextlib.suppress(Exception):
-                    route.abort(_abort_code(exc))
-                return
-            with contextlib.suppress(Exception):
-                route.fulfill(status=resp.status, headers=_passed_headers(resp.headers), body=resp.body())
-        else:
-            route.continue_()
-
-    return guard
-
-
-def _launch_error(kwargs: dict[str, Any], exc: Exception) -> BrowserNotFound:
-    first = first_line(exc)
-    return BrowserNotFound(f"Chromium at {kwargs['executable_path']} did not start: {first}")
-
-
 def launch(playwright: Any, settings: BrowserSettings | None = None) -> Any:
-    """Launch Chromium with our options, turning launch failures into :class:`BrowserNotFound`."""
-    kwargs = launch_args(settings)
-    try:
-        return playwright.chromium.launch(**kwargs)
-    except Exception as exc:  # playwright raises a bare Error with a multi-line log
-        raise _launch_error(kwargs, exc) from None
+    """:func:`launch_async` for Playwright's sync API."""
+    from .sync import Inline, run_inline
+
+    return run_inline(launch_async(Inline(playwright), settings))
 
 
 async def launch_async(playwright: Any, settings: BrowserSettings | None = None) -> Any:
-    """:func:`launch` for the async API."""
+    """Launch Chromium with our options, turning launch failures into :class:`BrowserNotFound`."""
     kwargs = launch_args(settings)
     try:
         return await playwright.chromium.launch(**kwargs)
-    except Exception as exc:
-        raise _launch_error(kwargs, exc) from None
+    except Exception as exc:  # playwright raises a bare Error with a multi-line log
+        raise BrowserNotFound(f"Chromium at {kwargs['executable_path']} did not start: {first_line(exc)}") from None

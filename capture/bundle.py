@@ -73,7 +73,9 @@ class Meta:
 
 @dataclass
 class Bundle:
-    """A complete bundle read back from disk (the HAR stays a path: it can be large)."""
+    """A bundle's files: as collected from a page (``path`` is its staging folder, see
+    :func:`write_files`) or read back from disk (:func:`read_bundle`). The HAR stays a path: it can be
+    large, and the recorder writes it straight into the folder."""
 
     path: Path
     meta: Meta
@@ -188,6 +190,19 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_files(stage: Path, b: Bundle) -> None:
+    """Write everything but the HAR (already there) into ``stage``; ``meta.json`` last."""
+    from .a11y.measure import to_json
+
+    (stage / "raw.html").write_bytes(b.raw)
+    write_text(stage / "dom.html", b.dom)
+    write_text(stage / "text.txt", b.text)
+    write_text(stage / "aria.yaml", b.aria)
+    (stage / "screenshot.png").write_bytes(b.screenshot)
+    write_text(stage / "a11y.json", to_json(b.a11y))
+    write_text(stage / "meta.json", b.meta.to_json())
 
 
 def _read_json(path: Path, hint: str) -> dict[str, Any]:

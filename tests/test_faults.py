@@ -25,6 +25,7 @@ from capture import recorder as recorder_mod
 from capture.browser import BrowserSettings
 from capture.cli import main
 from capture.errors import BadInput, CorruptFile
+from capture.record import load as recorder_load
 from capture.recorder import RecordOptions, record
 from capture.replica import ReplicaServer, seed_page
 from capture.targets import Target, load_watchlist
@@ -288,7 +289,7 @@ def _browser_pids() -> list[int]:
 
 @pytest.mark.parametrize("how", ["renderer-crash", "browser-killed"])
 def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, replica_server, seed, tmp_path, monkeypatch):
-    original = recorder_mod._check_is_article
+    original = recorder_load.check_is_article
     state = {"calls": 0, "browsers": set()}
     before = set(_browser_pids())  # other tests' browsers (the plugin's session Chromium) are not ours to kill
 
@@ -310,7 +311,7 @@ def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, replica_server, 
                     os.kill(pid, signal.SIGKILL)
         return await original(pg, url)
 
-    monkeypatch.setattr(recorder_mod, "_check_is_article", sabotage)
+    monkeypatch.setattr(recorder_load, "check_is_article", sabotage)
     target = Target(seed.id, seed.live_url)
     [o] = record([target], tmp_path, opts(base_url=replica_server.base_url))
     assert o.status == "ok", o.reason

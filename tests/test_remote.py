@@ -88,7 +88,7 @@ def test_pages_spread_over_two_endpoints(run_server, launch_server, site_origin,
     rec = Recorder(tmp_path, opts)
     out = run_sync(rec.run(targets))
     assert [o.status for o in out] == ["ok"] * 3, [o.reason for o in out]
-    assert set(rec._remote) == {run_server.ws_endpoint, launch_server.ws_endpoint}
+    assert rec.pool is not None and set(rec.pool.opened) == {run_server.ws_endpoint, launch_server.ws_endpoint}
     assert rec._slots == {t.id: i for i, t in enumerate(targets)}
 
 

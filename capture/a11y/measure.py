@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from ..sites.a11y_rules import MEASURE
 
 A11Y_VERSION = 1
+#: ``a11y.json``'s ``"axe"`` when axe-core did not run (a normal page's findings never fail a check).
+AXE_SKIPPED = "skipped on normal pages (run with --a11y full)"
 JS_PATH = Path(__file__).resolve().parent / "measure.js"
 
 
@@ -75,7 +77,14 @@ TAB_TOP_UP = 4
 
 async def press_tabs(page: Any, n: int, cdp: Any = None) -> None:
     """Press Tab ``n`` times: pipelined CDP key events (in order, no round trip each), or Playwright's
-    keyboard where CDP is not available. ``cdp``: the page's session if open (else one for this call)."""
+    keyboard where CDP is not available or the page is a sync one (nothing to pipeline there).
+    ``cdp``: the page's session if open (else one for this call)."""
+    from ..sync import Inline
+
+    if isinstance(page, Inline):
+        for _ in range(n):
+            await page.keyboard.press("Tab")
+        return
     own = cdp is None
     if own:
         try:
@@ -127,11 +136,10 @@ async def measure(page: Any, *, requests: list[str] | None = None, cfg: dict[str
     # The page applies the walk's stop rule itself (measure.js), so presses go out in batches:
     # first as many as the main region has stops (+2 to walk out), then small top-ups.
     max_tabs, sent = int(cfg["max_tabs"]), 0
-    press = getattr(page, "press_tabs", None) or (lambda n: press_tabs(page, n, cdp))
     status = {"presses": 0, "done": False}
     while sent < max_tabs and not status["done"]:
         batch = min(max_tabs - sent, focusable + 2 if sent == 0 else TAB_TOP_UP)
-        await press(batch)
+        await press_tabs(page, batch, cdp)
         sent += batch
         status = await page.evaluate(js, {"op": "focus-status", "cfg": cfg})
     items = await page.evaluate(js, {"op": "focus-finish", "cfg": cfg})
@@ -143,35 +151,16 @@ async def measure(page: Any, *, requests: list[str] | None = None, cfg: dict[str
         "no_indicator": sum(1 for i in items if i["indicator"] == "none"),
         "stops": items,
     }
-    if axe:
-        result["axe"] = _axe_summary(await run_axe(page))
+    result["axe"] = _axe_summary(await run_axe(page)) if axe else AXE_SKIPPED
     result["version"] = A11Y_VERSION
     return result
 
 
-class _SyncPage:
-    """A sync Playwright page behind ``await``-able methods, so :func:`measure` serves both APIs."""
-
-    def __init__(self, page: Any) -> None:
-        self._page = page
-
-    async def evaluate(self, expression: str, arg: Any = None) -> Any:
-        return self._page.evaluate(expression, arg)
-
-    async def press_tabs(self, n: int) -> None:
-        for _ in range(n):
-            self._page.keyboard.press("Tab")
-
-
 def measure_sync(page: Any, **kwargs: Any) -> dict[str, Any]:
-    """:func:`measure` for Playwright's sync API (the coroutine never suspends: each step is a sync call)."""
-    coro = measure(_SyncPage(page), **kwargs)
-    try:
-        coro.send(None)
-    except StopIteration as done:
-        return done.value
-    coro.close()
-    raise RuntimeError("capture.a11y.measure_sync: the measurement awaited something asynchronous")
+    """:func:`measure` on a sync Playwright page: the same coroutine, each step a sync call."""
+    from ..sync import Inline, run_inline
+
+    return run_inline(measure(Inline(page), **kwargs))
 
 
 def to_json(result: dict[str, Any]) -> str:
