@@ -49,6 +49,12 @@ def _add_origin(p: argparse.ArgumentParser) -> None:
                    help="like --replica, with a replica already serving at ORIGIN (capture serve, e.g. --drift/--churn)")
 
 
+def _add_a11y(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--a11y", choices=("figures", "full"), default="figures",
+                   help="figures (default): measure normal pages without axe-core (their findings never fail a "
+                        "check); full: run axe there too. The 关怀版 always runs axe")
+
+
 def _add_targets(p: argparse.ArgumentParser) -> None:
     p.add_argument("pages", nargs="*", metavar="ID|URL", help="watchlist ids or article URLs (default: all)")
     _add_origin(p)
@@ -81,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(rec)
     _add_targets(rec)
     rec.add_argument("--force", action="store_true", help="re-record complete bundles")
+    _add_a11y(rec)
 
     chk = sub.add_parser("check", help="recapture pages and compare them with the goldens")
     _add_common(chk)
@@ -88,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--live", action="store_true",
                      help="check against the 'live' goldens: www.163.com, or --base-url / --map-host's origin")
     chk.add_argument("--json", action="store_true", help="print the results as JSON (for CI)")
+    _add_a11y(chk)
     chk.add_argument("--accept-new", action="store_true",
                      help="record goldens for pages that have none (listed as new; existing goldens are "
                           "never overwritten)")
@@ -242,7 +250,8 @@ def _record_options(args: argparse.Namespace, base_url: str | None):
                          retries=max(1, args.retries), settings=settings,
                          ready_timeout_ms=min(8_000, args.timeout * 1000),
                          connect=_connect_endpoints(args), remote_executable=getattr(args, "remote_executable", None),
-                         hosts=load_host_overrides(path) if path is not None else HostOverrides())
+                         hosts=load_host_overrides(path) if path is not None else HostOverrides(),
+                         a11y=getattr(args, "a11y", "figures"))
 
 
 def _connect_endpoints(args: argparse.Namespace) -> tuple[str, ...]:

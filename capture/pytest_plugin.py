@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--user-agent", default=None, metavar="UA",
                     help="the User-Agent captured pages see (default: the watchlist's user_agent, else the "
                          "site table's desktop Chrome)")
+    group.addoption("--a11y", choices=("figures", "full"), default="figures",
+                    help="figures (default): the session capture measures normal pages without axe-core; "
+                         "full: runs axe there too (the 关怀版 always runs it)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -242,7 +245,7 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
     opts = RecordOptions(base_url=base, replica=not live, jobs=pytestconfig.getoption("--capture-jobs"),
                          connect=worker_endpoints(endpoints, xdist_id(pytestconfig)),
                          remote_executable=pytestconfig.getoption("--remote-executable"), settings=settings,
-                         hosts=load_host_overrides(path))
+                         hosts=load_host_overrides(path), a11y=pytestconfig.getoption("--a11y"))
     worker = xdist_worker(getattr(pytestconfig, "workerinput", None))
     if worker is None:
         rows = [o.row() for o in record(targets, snapshots, opts)]
@@ -267,7 +270,10 @@ def capture_bundle(page_mode: tuple[Target, str], captured: dict[tuple[str, str]
 @pytest.fixture
 def capture_views(capture_bundle: Bundle) -> GoldenViews:
     """The views a golden keeps of this test's capture (extraction, skeleton, text, aria, a11y)."""
-    return views(capture_bundle)
+    from . import a11y
+
+    v = views(capture_bundle)
+    return replace(v, a11y=a11y.golden_figures(v.a11y, capture_bundle.meta.mode))
 
 
 @dataclass(frozen=True)

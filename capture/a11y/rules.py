@@ -105,6 +105,10 @@ def evaluate(result: dict[str, Any], mode: str) -> list[Finding]:
 
 
 def _axe_regressions(rule: A11yRule, golden: dict[str, Any], new: dict[str, Any], mode: str) -> list[Finding]:
+    from .measure import AXE_SKIPPED
+
+    if AXE_SKIPPED in (golden.get("axe"), new.get("axe")):
+        return []  # a normal page measured without axe on one side: nothing to compare
     g = value(golden, rule.metric) or {}
     n = value(new, rule.metric) or {}
     out = []
