@@ -1,4 +1,5 @@
-"""a11y.json in the bundle: written on every capture, care and normal, byte-identical across captures."""
+"""a11y.json in the bundle: written on every capture, care and normal, byte-identical across captures;
+axe-core on the 关怀版 always, on a normal page only with ``--a11y full``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import pytest
 
 from capture import bundle
-from capture.a11y import evaluate
+from capture.a11y import AXE_SKIPPED, evaluate, golden_figures
 from capture.recorder import RecordOptions, record
 from capture.replica import seed_page
 from capture.targets import Target
@@ -30,8 +31,30 @@ def test_a11y_json_is_in_every_bundle_and_byte_identical(site_origin, tmp_path):
         assert text.endswith("}\n")
         data = json.loads(text)
         assert "error" not in data, data.get("error")
-        assert list(data) == sorted(data) and data["keyboard"]["reached"] > 0 and data["axe"]["version"]
+        assert list(data) == sorted(data) and data["keyboard"]["reached"] > 0
+        if mode == "care":
+            assert data["axe"]["version"], "the 关怀版 always runs axe-core: its findings fail checks"
+        else:
+            assert data["axe"] == AXE_SKIPPED, "a normal page runs no axe-core by default"
     care = json.loads((bundle.bundle_dir(a, seed.id, "care") / "a11y.json").read_text(encoding="utf-8"))
     normal = json.loads((bundle.bundle_dir(a, seed.id, "normal") / "a11y.json").read_text(encoding="utf-8"))
     assert evaluate(care, "care") == []
     assert normal["ads"]["elements"] > 0 and care["ads"]["elements"] == 0
+
+
+def test_a11y_full_runs_axe_on_the_normal_page_and_changes_nothing_else(site_origin, tmp_path):
+    """``--a11y full``: the normal page's a11y.json gains axe-core's result; every other figure is the
+    one a default capture measures, and the golden view of both is the same."""
+    seed = seed_page()
+    target = Target(seed.id, f"https://www.163.com{seed.path}")
+    figures = {}
+    for level in ("figures", "full"):
+        [o] = record([target], tmp_path / level, RecordOptions(replica=True, base_url=site_origin,
+                                                               modes=("normal",), a11y=level))
+        assert o.status == "ok", o.reason
+        figures[level] = bundle.read_bundle(o.path).a11y
+    full, default = figures["full"], figures["figures"]
+    assert isinstance(full["axe"], dict) and full["axe"]["version"] and full["axe"]["violations"]
+    assert default["axe"] == AXE_SKIPPED
+    assert {k: v for k, v in full.items() if k != "axe"} == {k: v for k, v in default.items() if k != "axe"}
+    assert golden_figures(full, "normal") == golden_figures(default, "normal") == default

@@ -35,3 +35,58 @@ def test_record_while_the_sync_browser_is_alive(capture_context, replica_server,
     [out] = record([seed_target], tmp_path, RecordOptions(replica=True, base_url=replica_server.base_url, modes=("normal",)))
     tab.close()
     assert out.status == "ok", out.reason
+
+
+# --- Inline: one async core run on Playwright's sync objects ---------------------------------------
+
+class Clock:
+    """Stands in for a sync Playwright object (its module and name are what Inline looks at)."""
+
+    __module__ = "playwright.sync_api._generated"
+
+    def __init__(self) -> None:
+        self.calls: list[object] = []
+
+    def set_fixed_time(self, when: object) -> None:  # a coroutine in the async API's Clock
+        self.calls.append(when)
+
+    def install(self, handler: object = None) -> str:
+        self.calls.append(handler)
+        return "installed"
+
+
+def test_inline_awaits_what_the_async_api_awaits_and_runs_without_a_loop():
+    from capture.sync import Inline, run_inline
+
+    clock = Clock()
+
+    async def core(c) -> str:
+        await c.set_fixed_time("08:00")
+        return "done"
+
+    assert run_inline(core(Inline(clock))) == "done" and clock.calls == ["08:00"]
+
+
+def test_inline_turns_a_coroutine_handler_into_a_sync_one():
+    from capture.sync import Inline
+
+    clock, seen = Clock(), []
+
+    async def handler(obj) -> None:
+        seen.append(obj)
+
+    out = Inline(clock).install(handler)
+    out.close()  # install is a coroutine in the async API: an awaitable comes back
+    [sync_handler] = clock.calls
+    assert callable(sync_handler) and not asyncio.iscoroutinefunction(sync_handler)
+    sync_handler(clock)
+    assert isinstance(seen[0], Inline) and seen[0]._target is clock
+
+
+def test_run_inline_refuses_a_coroutine_that_really_suspends():
+    import pytest
+
+    from capture.sync import run_inline
+
+    with pytest.raises(RuntimeError, match="awaited something asynchronous"):
+        run_inline(_where())
