@@ -10,6 +10,7 @@ shows the page as loaded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from functools import cache
 from pathlib import Path
@@ -75,6 +76,11 @@ TAB_KEY = {"key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9, "nativeVirtu
 TAB_TOP_UP = 4
 
 
+async def _keyboard_tabs(page: Any, n: int) -> None:
+    for _ in range(n):
+        await page.keyboard.press("Tab")
+
+
 async def press_tabs(page: Any, n: int, cdp: Any = None) -> None:
     """Press Tab ``n`` times: pipelined CDP key events (in order, no round trip each), or Playwright's
     keyboard where CDP is not available or the page is a sync one (nothing to pipeline there).
@@ -82,29 +88,20 @@ async def press_tabs(page: Any, n: int, cdp: Any = None) -> None:
     from ..sync import Inline
 
     if isinstance(page, Inline):
-        for _ in range(n):
-            await page.keyboard.press("Tab")
-        return
+        return await _keyboard_tabs(page, n)
     own = cdp is None
     if own:
         try:
             cdp = await page.context.new_cdp_session(page)
         except Exception:
-            for _ in range(n):
-                await page.keyboard.press("Tab")
-            return
+            return await _keyboard_tabs(page, n)
     try:
-        sends = []
-        for _ in range(n):
-            sends.append(cdp.send("Input.dispatchKeyEvent", {"type": "rawKeyDown", **TAB_KEY}))
-            sends.append(cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **TAB_KEY}))
-        await asyncio.gather(*sends)
+        await asyncio.gather(*(cdp.send("Input.dispatchKeyEvent", {"type": kind, **TAB_KEY})
+                               for _ in range(n) for kind in ("rawKeyDown", "keyUp")))
     finally:
         if own:
-            try:
+            with contextlib.suppress(Exception):
                 await cdp.detach()
-            except Exception:
-                pass
 
 
 # Resource URLs the page itself knows about (a fallback when the caller collected no request list).
