@@ -58,3 +58,16 @@ def test_a11y_full_runs_axe_on_the_normal_page_and_changes_nothing_else(site_ori
     assert default["axe"] == AXE_SKIPPED
     assert {k: v for k, v in full.items() if k != "axe"} == {k: v for k, v in default.items() if k != "axe"}
     assert golden_figures(full, "normal") == golden_figures(default, "normal") == default
+
+
+@pytest.mark.parametrize("command", ["record", "check"])
+def test_a11y_option_of_record_and_check(command, capsys):
+    from capture.cli import _record_options, build_parser
+
+    parser = build_parser()
+    assert _record_options(parser.parse_args([command]), None).a11y == "figures"
+    assert _record_options(parser.parse_args([command, "--a11y", "full"]), None).a11y == "full"
+    with pytest.raises(SystemExit) as bad:
+        parser.parse_args([command, "--a11y", "everything"])
+    assert bad.value.code == 2
+    assert "--a11y: invalid choice: 'everything'" in capsys.readouterr().err.splitlines()[-1]

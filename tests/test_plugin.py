@@ -56,7 +56,7 @@ def test_installed_plugin_works_in_a_users_repository(fresh_venv, seed_target, t
     assert where.stdout.startswith(str(fresh_venv)), where.stdout + where.stderr  # the installed copy
 
     helptext = _pytest(fresh_venv, repo, "--help").stdout
-    for option in ("--live", "--connect", "--shard", "--watchlist"):
+    for option in ("--live", "--connect", "--shard", "--watchlist", "--a11y"):
         assert option in helptext, f"{option} missing from pytest --help"
 
     first = _pytest(fresh_venv, repo, "--snapshot-update")
