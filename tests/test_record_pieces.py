@@ -14,6 +14,7 @@ from capture.record import pool as pools
 from capture.record.options import Outcome, RecordOptions
 from capture.record.schedule import PAIR, in_order, plan
 from capture.record.staging import har_problem, merge_hars, replay_copy, replay_source
+from capture.sync import run_sync
 from capture.targets import Target
 
 A, B = Target("A1", "https://www.163.com/dy/article/A1.html"), Target("B2", "https://www.163.com/dy/article/B2.html")
@@ -140,7 +141,7 @@ def test_the_pool_relaunches_a_dead_browser_once():
         await pool.close()
         assert again[0].closed
 
-    asyncio.run(go())
+    run_sync(go())
     assert pw.chromium.calls == ["launch", "launch"] and pool.opened == ["", ""]
 
 
@@ -153,5 +154,5 @@ def test_the_pool_spreads_pages_over_endpoints_round_robin():
         await pool.get()  # every endpoint at once, so a bad one fails before any page
         return [(await pool.get(i)).where for i in range(4)]
 
-    assert asyncio.run(go()) == ["ws://127.0.0.1:1/", "ws://127.0.0.1:2/"] * 2
+    assert run_sync(go()) == ["ws://127.0.0.1:1/", "ws://127.0.0.1:2/"] * 2
     assert pw.chromium.calls == pool.opened == ["ws://127.0.0.1:1/", "ws://127.0.0.1:2/"]

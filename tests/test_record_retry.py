@@ -19,6 +19,7 @@ from capture.record.retry import (
     status_failure,
     within,
 )
+from capture.sync import run_sync
 
 
 class Clock:
@@ -132,9 +133,9 @@ def test_within_bounds_an_attempt_and_classifies_its_errors():
         raise RuntimeError("net::ERR_EMPTY_RESPONSE at https://x/")
 
     with pytest.raises(FetchFailed) as hung:
-        asyncio.run(within(hang(), "https://x/", 0.1))
+        run_sync(within(hang(), "https://x/", 0.1))
     assert hung.value.reason == "timeout" and hung.value.retryable
     with pytest.raises(FetchFailed) as broke:
-        asyncio.run(within(breaks(), "https://x/", 5))
+        run_sync(within(breaks(), "https://x/", 5))
     assert (broke.value.reason, str(broke.value)) == ("connection", "https://x/: ERR_EMPTY_RESPONSE")
     assert failure_reason(broke.value) == "connection: https://x/: ERR_EMPTY_RESPONSE"
