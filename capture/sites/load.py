@@ -156,8 +156,27 @@ class _Ctx:
 _PROBE = LexborHTMLParser("<p>")
 
 
+def _balanced(css: str) -> bool:
+    """Brackets, parentheses and quotes closed: Lexbor accepts ``div[class`` and ``a[href="x]``."""
+    stack: list[str] = []
+    quote = ""
+    for ch in css:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[(":
+            stack.append("]" if ch == "[" else ")")
+        elif ch in "])":
+            if not stack or stack.pop() != ch:
+                return False
+    return not stack and not quote
+
+
 @cache
 def _css_ok(css: str) -> bool:
+    if not _balanced(css):
+        return False
     try:
         _PROBE.css(css)
     except Exception:  # selectolax raises its own error type on CSS it cannot parse
