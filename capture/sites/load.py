@@ -530,6 +530,7 @@ class _Builder:
             raise self.fail(("fallback", "normal"), f"{fallback['normal']!r} is no normal-page generation",
                             f"use one of: {', '.join(g.name for g in generations if g.mode == 'normal')}")
         text, skeleton, optional = self.regions(by_name, care_name)
+        self.patterns()
         care = d["care"]
         formats = {"published": d["dates"]["published_format"], **d["field_formats"]}
         return Site(
@@ -580,6 +581,19 @@ class _Builder:
             if node is not None and (base is None or isinstance(node, _Replace)):
                 base = self.sels(node.items if isinstance(node, _Replace) else node)
         return merged if base is None else base
+
+    def patterns(self) -> None:
+        """The regexes the code reads groups of: a date's year, month and day, a clock's hour, minute
+        and second (iso_time), a label's value (group 1)."""
+        d = self.data
+        for key, groups in (("date", ("year", "month", "day")), ("clock", ("hour", "minute", "second"))):
+            lacking = [g for g in groups if g not in re.compile(d["dates"][key]).groupindex]
+            if lacking:
+                raise self.fail(("dates", key), f"the regex has no group {', '.join(lacking)}",
+                                f"name them (?P<{lacking[0]}>...) as the package's {key} does")
+        for key in ("editor", "author", "source"):
+            if re.compile(d["labels"][key]).groups < 1:
+                raise self.fail(("labels", key), "the regex captures nothing", r"put the value in a group: 作者\s*[:：]\s*(\S+)")
 
     def care_suffix(self) -> dict[str, str]:
         suffix = dict(self.data["site"]["care_suffix"])
