@@ -161,6 +161,23 @@ def test_an_overlay_adds_a_generation_tried_before_the_packages() -> None:
     assert sk["body"][0] == "div.story_body" and sk["title-info"][-1] == "format .story_meta: 9999-99-99 99:99:99"
 
 
+def test_an_overlay_generation_extends_a_packaged_one_for_a_renamed_marker(base: str, generation: str) -> None:
+    """A fingerprint's ``all`` selectors must all match, so a renamed marker is a new generation: with
+    ``extends`` it keeps the old one's fields, required fields and text and skeleton regions."""
+    renamed = base.replace('<div class="post_main">', '<div class="post_main_v2">')
+    with pytest.raises(LayoutNotRecognized):
+        extract(renamed, mode="normal")
+    site = load_site(texts=[f'[generation.{generation}_v2]\nextends = "{generation}"\n'
+                            'fingerprint.all = [".post_main_v2"]\n'])
+    article = extract(renamed, mode="normal", site=site)
+    before = extract(base, mode="normal")
+    assert article.generation == f"{generation}_v2"
+    assert article.to_json().replace(f"{generation}_v2", generation) == before.to_json()
+    assert extract(base, mode="normal", site=site) == before
+    assert site.text_regions[f"{generation}_v2"] == site.text_regions[generation]
+    assert site.skeleton_regions[f"{generation}_v2"] == site.skeleton_regions[generation]
+
+
 def test_a_text_region_overlay_reads_the_renamed_body_in_a_browser(base: str, generation: str,
                                                                    capture_context: Any) -> None:
     """text.txt of the renamed-class page carries its body with the overlay's text region, and the

@@ -603,8 +603,9 @@ class _Builder:
         return suffix
 
     def regions(self, by_name: Mapping[str, Generation], care_name: str) -> tuple[Any, Any, frozenset]:
-        """text_regions and skeleton_regions per generation (a generation without an entry reads its
-        crumb, title and body fields), and the skeleton roots overlays added (optional where absent)."""
+        """text_regions and skeleton_regions per generation (a generation that ``extends`` another starts
+        from that one's; one with no entry at all reads its crumb, title and body fields), and the
+        skeleton roots overlays added (optional where absent)."""
         d = self.data
         known = [*by_name, care_name]
         for table in ("text_regions", "skeleton_regions"):
@@ -618,14 +619,20 @@ class _Builder:
                             f"add [text_regions.{care_name}] page = [\"body\"]")
         text: dict[str, tuple[tuple[str, str], ...]] = {}
         skeleton: dict[str, Mapping[str, tuple[str, ...]]] = {}
+        def entry(table: str, name: str) -> dict[str, Any] | None:
+            own = d[table].get(name)
+            base = self.raw_generations.get(name, {}).get("extends")
+            inherited = entry(table, base) if base else None
+            return own if inherited is None else inherited if own is None else _merge(inherited, own)
+
         for name in known:
             gen = by_name.get(name)
-            own = d["text_regions"].get(name)
+            own = entry("text_regions", name)
             if own is None:
                 own = {r: [gen.fields[f][0]] for r, f in (("crumb", "crumb"), ("title", "title"), ("body", "body"))
                        if gen is not None and gen.fields.get(f)}
             text[name] = tuple((region, ", ".join(self.sels(sels))) for region, sels in own.items())
-            sk = d["skeleton_regions"].get(name)
+            sk = entry("skeleton_regions", name)
             if sk is None:
                 regions = dict(own)
                 sk = {r: v for r, v in (("crumb", regions.get("crumb")),
