@@ -570,18 +570,6 @@ class _Builder:
             skeleton_unordered=tuple(d["skeleton"]["unordered"]),
         )
 
-    def first_layers(self, path: tuple[str, str, str], merged: tuple[str, ...]) -> tuple[str, ...]:
-        """The list at ``path`` as the lowest layer that set it wrote it (or the last to replace it):
-        what later layers added to it is the rest."""
-        base: tuple[str, ...] | None = None
-        for checked in self.checked:
-            node: Any = checked
-            for part in path:
-                node = node.get(part) if isinstance(node, dict) else None
-            if node is not None and (base is None or isinstance(node, _Replace)):
-                base = self.sels(node.items if isinstance(node, _Replace) else node)
-        return merged if base is None else base
-
     def patterns(self) -> None:
         """The regexes the code reads groups of: a date's year, month and day, a clock's hour, minute
         and second (iso_time), a label's value (group 1)."""
@@ -619,11 +607,11 @@ class _Builder:
                             f"add [text_regions.{care_name}] page = [\"body\"]")
         text: dict[str, tuple[tuple[str, str], ...]] = {}
         skeleton: dict[str, Mapping[str, tuple[str, ...]]] = {}
-        def entry(table: str, name: str) -> dict[str, Any] | None:
-            own = d[table].get(name)
-            base = self.raw_generations.get(name, {}).get("extends")
-            inherited = entry(table, base) if base else None
-            return own if inherited is None else inherited if own is None else _merge(inherited, own)
+        def entry(table: str, name: str, data: dict[str, Any] = d) -> dict[str, Any] | None:
+            own = data.get(table, {}).get(name)
+            base = data.get("generation", {}).get(name, {}).get("extends")
+            inherited = entry(table, base, data) if base else None
+            return _plain(own if inherited is None else inherited if own is None else _merge(inherited, own))
 
         for name in known:
             gen = by_name.get(name)
@@ -639,10 +627,15 @@ class _Builder:
                                         ("title-info", [*regions.get("title", []), *regions.get("info", [])]),
                                         ("body", regions.get("body"))) if v}
             skeleton[name] = MappingProxyType({region: self.sels(sels) for region, sels in sk.items()})
-        optional = frozenset((gen, region, css) for gen, regions in skeleton.items()
-                             for region, sels in regions.items() for css in sels
-                             if css not in self.first_layers(("skeleton_regions", gen, region), sels))
-        return MappingProxyType(text), MappingProxyType(skeleton), optional
+        # Roots an overlay added beside the package's own (those of the package's file, extends resolved).
+        optional = set()
+        for gen, regions in skeleton.items():
+            package = entry("skeleton_regions", gen, self.checked[0]) or {}
+            for region, sels in regions.items():
+                own = set(self.sels(package.get(region, [])))
+                if own & set(sels):
+                    optional.update((gen, region, css) for css in sels if css not in own)
+        return MappingProxyType(text), MappingProxyType(skeleton), frozenset(optional)
 
 
 def _package_text() -> str:
