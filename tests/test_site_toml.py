@@ -23,6 +23,7 @@ from capture.extract import extract
 from capture.fingerprint import skeleton
 from capture.replica import drift, render, seed_page
 from capture.sites import current, default_site, load_site, merge_overlay_text, netease, using, write_overlay
+from capture.targets import site_overlay_path, site_overlays
 from capture.testing import run_pytest
 
 
@@ -266,6 +267,21 @@ def test_the_cli_exits_2_on_a_corrupt_overlay(case: str, tmp_path: Path, base: s
     assert out == "" and err.count("\n") == 1 and f"{bad}: " in err and BAD[case][1] in err, err
 
 
+@pytest.mark.parametrize("command", [["record"], ["check"], ["accept", "some-id"], ["extract", "page.html"]])
+def test_every_site_command_refuses_a_corrupt_overlay_before_any_work(command: list[str], tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """``--site`` on record, check, accept and extract: the overlay is read first, so a corrupt one is
+    the one line and exit 2, with nothing captured or written."""
+    monkeypatch.chdir(tmp_path)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BAD["unknown key"][0], encoding="utf-8")
+    assert main([*command, "--site", str(bad), "--snapshots", str(tmp_path / "snaps")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{bad}: {BAD['unknown key'][1]}" in err, err
+    assert not (tmp_path / "snaps").exists()
+
+
 def test_a_missing_overlay_file_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(BadInput, match=r"no such site overlay"):
         load_site([tmp_path / "absent.toml"])
@@ -355,6 +371,11 @@ def test_site_on_the_cli_and_beside_the_watchlist(tmp_path: Path, base: str, gen
     monkeypatch.chdir(work)
     assert main(["extract", str(page)]) == 0
     assert json.loads(capsys.readouterr().out) == want
+    # Where `repair --apply` writes: --site, else beside the watchlist (whether or not it exists yet).
+    assert site_overlays(None, work / "pages.toml") == [work / "netease.toml"]
+    assert site_overlays(None, tmp_path / "pages.toml") == [] and site_overlays(overlay, None) == [overlay]
+    assert site_overlay_path(None, tmp_path / "pages.toml") == tmp_path / "netease.toml"
+    assert site_overlay_path(overlay, work / "pages.toml") == overlay
 
 
 PROBE = textwrap.dedent("""
