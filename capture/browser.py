@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import BrowserNotFound, first_line
-from .sites import netease
+from .sites import current
 
 if TYPE_CHECKING:
     from .hosts import HostPolicy
@@ -323,7 +323,7 @@ def context_args(settings: BrowserSettings | None = None) -> dict[str, Any]:
         "color_scheme": "light",
         "device_scale_factor": 1,
     }
-    out["user_agent"] = settings.user_agent or netease.USER_AGENT
+    out["user_agent"] = settings.user_agent or current().user_agent
     return out
 
 

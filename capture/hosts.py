@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import BadInput
-from .sites import netease
+from .sites import current
 from .sites.netease import HostRule
 
 _HOST = re.compile(r"^(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
@@ -76,10 +76,10 @@ def _host_regex(pattern: str) -> str:
 class HostPolicy:
     """The decision for every host a page may ask for. ``rules`` first match wins."""
 
-    rules: tuple[HostRule, ...] = netease.HOST_RULES
+    rules: tuple[HostRule, ...] = field(default_factory=lambda: current().host_rules)
     mapped: dict[str, str] = field(default_factory=dict)
     own: frozenset[str] = frozenset()
-    default: str = netease.UNKNOWN_HOST_DECISION
+    default: str = field(default_factory=lambda: current().unknown_host_decision)
     #: Hosts another origin answers *if the policy allows them* (``--replica``: the replica answers
     #: every host it knows, but an ad host the policy blocks stays blocked). ``mapped`` always maps.
     answers: dict[str, str] = field(default_factory=dict)
@@ -92,9 +92,9 @@ class HostPolicy:
         block, ``BrowserSettings.block_third_party``) keeps only the overrides: every other host is allowed.
         ``answers`` are ``(host, origin)`` pairs served by the origin when the policy allows the host."""
         rules = (*cli.rows("the command line"), *watchlist.rows("the watchlist"),
-                 *(netease.HOST_RULES if guard else ()))
+                 *(current().host_rules if guard else ()))
         return cls(rules, dict(cli.then(watchlist).map), frozenset(h.lower() for h in own),
-                   netease.UNKNOWN_HOST_DECISION if guard else "allow",
+                   current().unknown_host_decision if guard else "allow",
                    {h.lower(): o for h, o in answers})
 
     def decide(self, host: str) -> str:

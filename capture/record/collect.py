@@ -9,7 +9,7 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from ..errors import first_line
-from ..sites import netease
+from ..sites import current
 
 T = TypeVar("T")
 
@@ -55,7 +55,7 @@ async def fonts(cdp: Any) -> list[str]:
         await cdp.send("DOM.enable")
         await cdp.send("CSS.enable")
         root = (await cdp.send("DOM.getDocument", {"depth": 0}))["root"]["nodeId"]
-        for sel in netease.FONT_PROBES:
+        for sel in current().font_probes:
             node = (await cdp.send("DOM.querySelector", {"nodeId": root, "selector": sel})).get("nodeId")
             if node:
                 found = await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from ..errors import FetchFailed
-from ..sites import netease
+from ..sites import current
 from ..targets import Target
 from .retry import classify_nav_error, status_failure
 
@@ -109,12 +109,12 @@ async def wait_ready(page: Any, timeout_ms: float, inflight: InFlight | None = N
     """Wait until the article body (``body``, a selector) is present and the load has settled (no fixed
     sleep: polled, with ``timeout_ms`` only as the ceiling). Returns "settled", or "bound" when the
     ceiling ended it."""
-    body = body or netease.READY_BODY_SELECTOR
+    body = body or current().ready_body_selector
     end = time.perf_counter() + timeout_ms / 1000
     try:
         while True:
             left = (end - time.perf_counter()) * 1000
-            await page.wait_for_function(READY_FN, arg=[body, netease.READY_QUIET_MS],
+            await page.wait_for_function(READY_FN, arg=[body, current().ready_quiet_ms],
                                          timeout=max(1.0, left), polling=READY_POLL_MS)
             if inflight is None or inflight.idle.is_set():
                 return "settled"
@@ -136,7 +136,8 @@ async def timed_ready(page: Any, timeout_ms: float, timings: dict[str, float], s
     """Readiness with its timing; ``<step>_bound`` is 1.0 when the bound, not the page, ended the wait.
     A care step (``care_ready``) waits for the 关怀版's generic body, the others for a generation's."""
     t0 = time.perf_counter()
-    body = netease.READY_CARE_SELECTOR if step.startswith("care") else netease.READY_BODY_SELECTOR
+    site = current()
+    body = site.ready_care_selector if step.startswith("care") else site.ready_body_selector
     ready_by = await wait_ready(page, timeout_ms, inflight, body)
     timings[step] = round((time.perf_counter() - t0) * 1000, 1)
     timings[f"{step}_bound"] = 0.0 if ready_by == "settled" else 1.0
@@ -149,23 +150,24 @@ async def check_is_article(page: Any, url: str) -> None:
     if not text:
         raise FetchFailed(f"{url}: blank page", reason="blank-page")
     has_title = await page.evaluate("!!document.querySelector('h1')")
-    if not has_title and any(marker in text for marker in netease.BLOCK_PAGE_MARKERS):
+    if not has_title and any(marker in text for marker in current().block_page_markers):
         raise FetchFailed(f"{url}: a block/captcha page instead of the article", reason="blocked")
 
 
 async def care_url(page: Any, target: Target, timeout_ms: float) -> tuple[str, str]:
     """The care URL as a reader reaches it: the 进入关怀版 link's href, else body@aria-url, else the rule.
     Taken as the page gives it: the page runs at its real URL, and the host map answers wherever it points."""
+    link = current().selectors["CARE_LINK"]
     try:
         await page.wait_for_function(
             "sel => { const a = document.querySelector(sel); const h = a && a.getAttribute('href');"
             " return !!h && !h.startsWith('javascript:'); }",
-            arg=netease.CARE_LINK_SELECTOR, timeout=timeout_ms, polling=READY_POLL_MS)
-        href = await page.eval_on_selector(netease.CARE_LINK_SELECTOR, "a => a.href")
+            arg=link, timeout=timeout_ms, polling=READY_POLL_MS)
+        href = await page.eval_on_selector(link, "a => a.href")
         return href, "link"
     except Exception:
         pass
-    aria = await page.evaluate(f"(document.body && document.body.getAttribute('{netease.CARE_ARIA_URL_ATTR}')) || ''")
+    aria = await page.evaluate(f"(document.body && document.body.getAttribute('{current().care_aria_url_attr}')) || ''")
     if aria:
         return urljoin(page.url, aria), "aria-url"
     return target.care_url(), "url-rule"
