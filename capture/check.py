@@ -180,12 +180,13 @@ def _accept_new(result: PageResult, snapshots: Path, target_set: str) -> None:
     result.differences = [new_golden(len(written), goldens.golden_dir(goldens.MODULE, snapshots, target_set))]
 
 
-def write_goldens(b: bundle.Bundle, root: Path, target_set: str) -> list[Path]:
-    """Write every golden of one bundle (extraction, skeleton, text, aria, env, screen), atomically each.
+def write_goldens(b: bundle.Bundle, root: Path, target_set: str, v: GoldenViews | None = None) -> list[Path]:
+    """Write every golden of one bundle (extraction, skeleton, text, aria, env, screen), atomically each;
+    ``v``: the bundle's :func:`views`, when the caller has them already.
 
     All contents are computed first, so a bundle that cannot be extracted writes nothing.
     """
-    v = views(b)
+    v = v or views(b)
     paths = goldens.golden_paths(b.meta.id, b.meta.mode, root, target_set)
     blobs = {paths[k]: serialize(k, val).encode("utf-8") for k, val in view_values(v).items()}
     blobs[goldens.env_path(b.meta.id, b.meta.mode, root, target_set)] = (

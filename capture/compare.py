@@ -151,14 +151,17 @@ def classify(golden: GoldenViews, new: GoldenViews) -> list[Difference]:
     return out
 
 
-def care_differences(care: Bundle, normal: dict[str, Any] | None, normal_url: str) -> list[Difference]:
+def care_differences(care: Bundle, normal: dict[str, Any] | None, normal_url: str,
+                     data: dict[str, Any] | None = None) -> list[Difference]:
     """Whether a 关怀版 capture is the care page of the normal page at ``normal_url``, whose extraction
     is ``normal`` (None: unknown, nothing to judge by): it must carry that article, found by text, and
-    not be the normal page again. A care page that cannot be read as an article is a care-regression."""
-    try:
-        data = extraction_data(care)
-    except (LayoutNotRecognized, MissingField) as exc:
-        return [Difference("care-regression", FIELD_REGION.get(getattr(exc, "field", ""), "page"), str(exc))]
+    not be the normal page again. A care page that cannot be read as an article is a care-regression.
+    ``data``: the care page's :func:`extraction_data`, when the caller has it already."""
+    if data is None:
+        try:
+            data = extraction_data(care)
+        except (LayoutNotRecognized, MissingField) as exc:
+            return [Difference("care-regression", FIELD_REGION.get(getattr(exc, "field", ""), "page"), str(exc))]
     if normal is None:
         return []
     return [Difference("care-regression", "body", problem)

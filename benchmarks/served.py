@@ -1,0 +1,44 @@
+"""Pages served as ``capture record --replica`` serves them, for every benchmark's own scripts.
+
+One piece of code for serving and mapping: the harness runs with :class:`~capture.recorder.RecordOptions`
+(``replica=True, base_url=…``); the floor and naive scripts open their contexts here with the very same
+launch flags (no DNS but 127.0.0.1), context options and host policy (every host the replica knows
+answered by it, ad and tracker hosts blocked), so the three load the same requests at the same real
+URLs and differ only in what they do with the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from capture.browser import context_args, launch_args, prepare_context_async
+from capture.hosts import HostOverrides, HostPolicy
+from capture.recorder import RecordOptions
+
+
+def replica_options(base_url: str, **kw: Any) -> RecordOptions:
+    """The harness's options for ``capture record --replica`` against the replica at ``base_url``."""
+    return RecordOptions(replica=True, base_url=base_url, **kw)
+
+
+def policy_for(opts: RecordOptions, url: str) -> HostPolicy:
+    """The host policy the recorder gives a page at ``url`` (as ``_Session.host_policy`` builds it)."""
+    from capture.browser import host_of
+
+    s = opts.settings
+    cli = HostOverrides(s.extra_allowed_hosts, s.extra_blocked_hosts, s.host_map)
+    host = host_of(url)
+    return HostPolicy.build({host}, cli=cli, watchlist=opts.hosts, guard=s.block_third_party,
+                            answers=opts.answers(host))
+
+
+def browser_kwargs(opts: RecordOptions) -> dict[str, Any]:
+    """``chromium.launch`` keyword arguments: the harness's binary (the headless shell) and flags."""
+    return launch_args(opts.launch_settings())
+
+
+async def open_context(browser: Any, opts: RecordOptions, url: str) -> Any:
+    """A context configured as the recorder's for a page at ``url`` (clock, seeded random, host guard)."""
+    context = await browser.new_context(**context_args(opts.settings))
+    await prepare_context_async(context, opts.settings, policy=policy_for(opts, url))
+    return context
