@@ -42,3 +42,22 @@ async def open_context(browser: Any, opts: RecordOptions, url: str) -> Any:
     context = await browser.new_context(**context_args(opts.settings))
     await prepare_context_async(context, opts.settings, policy=policy_for(opts, url))
     return context
+
+
+def tree_cpu_s() -> float:
+    """CPU seconds so far of this process and every descendant (the driver and the browser's
+    processes, and the children each has reaped): a cost that a machine's other load barely moves,
+    unlike wall time. NaN without psutil."""
+    try:
+        import psutil
+    except ImportError:
+        return float("nan")
+    me = psutil.Process()
+    total = 0.0
+    for proc in [me, *me.children(recursive=True)]:
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total
