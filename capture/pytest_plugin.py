@@ -32,6 +32,7 @@ from . import goldens
 from .browser import BrowserSettings
 from .bundle import Bundle, read_bundle
 from .compare import GoldenViews, views
+from .environment import default_jobs
 from .errors import BadInput
 from .hosts import HostOverrides, check_host, parse_map
 from .remote import check_endpoint, parse_shard, record_shared, shard, worker_endpoints, xdist_worker
@@ -47,8 +48,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run against www.163.com (or --base-url's origin) and compare the 'live' goldens")
     group.addoption("--watchlist", default=None, metavar="FILE",
                     help="watchlist to test (default: pages.toml, or pages.live.toml with --live, in the rootdir)")
-    group.addoption("--capture-jobs", type=int, default=2, metavar="N",
-                    help="pages the session capture loads at once (default 2)")
+    group.addoption("--capture-jobs", type=int, default=default_jobs(), metavar="N",
+                    help=f"pages the session capture loads at once (default: 2 per core, 2 to 8; here {default_jobs()})")
     group.addoption("--connect", action="append", default=[], metavar="WS_ENDPOINT",
                     help="capture with the remote browser at this Playwright endpoint; repeat it, and "
                          "xdist worker gwN uses endpoint N mod count")
