@@ -76,3 +76,29 @@ def test_an_identical_screenshot_is_not_decoded():
     assert environment.screenshot_change(b"same bytes", b"same bytes") == 0.0
     with pytest.raises(Exception):  # noqa: B017 (PIL's own error type: unreadable image)
         environment.screenshot_change(b"same bytes", b"other bytes")
+
+
+@pytest.mark.usefixtures("replica_only")
+def test_check_extracts_each_capture_once(site_origin, seed_target, tmp_path, monkeypatch):
+    """`capture check` of both modes: each new bundle's views are computed once, and the 关怀版 is
+    judged against this run's normal extraction without extracting the normal page again."""
+    import shutil
+
+    from capture import check
+    from capture.recorder import RecordOptions
+
+    repo = Path(__file__).resolve().parents[1] / "snapshots" / "replica"
+    for sub in ("test_goldens", "env"):
+        for f in (repo / sub).glob(f"*{seed_target.id}*"):
+            (tmp_path / "replica" / sub).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, tmp_path / "replica" / sub / f.name)
+    made, re_read = [], []
+    real_views, real_data = check.views, check.extraction_data
+    monkeypatch.setattr(check, "views", lambda b: made.append(b.meta.mode) or real_views(b))
+    monkeypatch.setattr(check, "extraction_data", lambda b, *a: re_read.append(b.meta.mode) or real_data(b, *a))
+    report = check.run_check([seed_target], tmp_path, RecordOptions(replica=True, base_url=site_origin),
+                             target_set="replica")
+    assert [(r.mode, r.status) for r in report.results] == [("normal", "unchanged"), ("care", "unchanged")], \
+        [d for r in report.results for d in r.differences]
+    assert sorted(made) == ["care", "normal"]
+    assert "normal" not in re_read
