@@ -1,19 +1,24 @@
-"""Capture speed: pages × modes per second, the harness (``Recorder``) against a naive Playwright script.
+"""Capture speed: pages × modes per second, the harness (``Recorder``) against a naive script and the floor.
 
 Run: ``.venv/bin/python benchmarks/capture.py [--jobs 1,2,4] [--repeat N]``. Captures every replica
-article in normal and 关怀版 mode, served by the built-in replica on 127.0.0.1:
+article in normal and 关怀版 mode, served by the built-in replica on 127.0.0.1 and mapped as
+``capture record --replica`` maps it (:mod:`served`: the same host policy, flags and context options
+for all three, every page at its real URL):
 
 * the harness: :func:`capture.recorder.record` (one browser, ``jobs`` contexts at once, readiness
-  signal, HAR, DOM, text, aria snapshot, the a11y check with axe-core, screenshot, fonts; the 关怀版
-  followed from the normal page), at each ``--jobs``;
+  signal, HAR, DOM, text, aria snapshot, the a11y check, screenshot, fonts; the 关怀版 followed from
+  the normal page), at each ``--jobs``; its wall time includes starting Playwright and the browser;
 * the naive script below: a new browser per page, ``wait_until="networkidle"``, a full-page
-  screenshot and the DOM; the 关怀版 URL loaded directly.
+  screenshot and the DOM; the 关怀版 URL loaded directly;
+* the floor (``benchmarks/floor.py``): one warm browser, 4 contexts, ``domcontentloaded``, DOM, text,
+  aria snapshot, full-page screenshot, nothing more.
 
-Prints both rates, their ratio and the peak RSS (this Python process plus every child: driver and
-browser processes) sampled every 20 ms with psutil, and where a harness capture's time goes.
-Both use the same Chromium binary (:func:`capture.browser.find_chromium`: the headless shell where
-installed, as Playwright itself uses for headless pages). Targets: harness ≥ 4× the naive script at jobs 4;
-peak RSS ≤ 1.5 GB. Figures are wall time on whatever machine runs it: compare runs on one machine.
+Prints the rates, the harness's time against the floor's (target ≤ 1.5×) and the naive script's
+(target ≥ 3× faster), the peak RSS (this Python process plus every child: driver and browser
+processes) sampled every 20 ms with psutil, and where a harness capture's time goes. All use the same
+Chromium binary (:func:`capture.browser.find_chromium`: the headless shell where installed, as
+Playwright itself uses for headless pages). Peak RSS target ≤ 1.5 GB. Figures are wall time on
+whatever machine runs it: compare runs on one machine.
 """
 
 from __future__ import annotations
@@ -22,93 +27,32 @@ import argparse
 import json
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(1, str(HERE))
 
-from capture.browser import context_args, launch_args  # noqa: E402
-from capture.recorder import RecordOptions, record  # noqa: E402
+from floor import TARGET_RATIO, floor  # noqa: E402
+from floor import urls as floor_urls  # noqa: E402
+from served import PeakRSS, browser_kwargs, open_context, replica_options, timed  # noqa: E402,F401 (PeakRSS: run.py)
+
+from capture.recorder import record  # noqa: E402
 from capture.replica import ReplicaServer  # noqa: E402
 from capture.replica import targets as replica_targets  # noqa: E402
 from capture.targets import MODES, Target  # noqa: E402
 
-TARGET_SPEEDUP = 4.0
+TARGET_SPEEDUP = 3.0
+#: The floor's contexts at once (benchmarks/floor.py), against the harness at its highest jobs.
+FLOOR_CONTEXTS = 4
 TARGET_RSS_MB = 1536.0
-
-
-class PeakRSS:
-    """Peak memory (MB) of this process and all its descendants while the block runs.
-
-    ``peak_mb`` sums each process's RSS (every 20 ms): an upper bound, since pages shared between
-    Chromium's processes (its binary, the CJK font file) count once per process. ``peak_pss_mb``
-    sums PSS (proportional set size: shared pages split among their sharers; every 10th sample, as
-    reading smaps is slower), the footprint the machine actually gives the run.
-    """
-
-    def __init__(self, interval_s: float = 0.02) -> None:
-        self.interval_s = interval_s
-        self.peak_mb = 0.0
-        self.peak_pss_mb = 0.0
-        self._stop = threading.Event()
-
-    def _sample(self, pss: bool) -> tuple[float, float]:
-        import psutil
-
-        me = psutil.Process()
-        rss = shared = 0
-        for proc in [me, *me.children(recursive=True)]:
-            try:
-                if pss:
-                    full = proc.memory_full_info()
-                    rss, shared = rss + full.rss, shared + full.pss
-                else:
-                    rss += proc.memory_info().rss
-            except (psutil.NoSuchProcess, psutil.AccessDenied, AttributeError):
-                pass
-        return rss / 2**20, shared / 2**20
-
-    def _run(self) -> None:
-        n = 0
-        while not self._stop.is_set():
-            rss, pss = self._sample(pss=n % 10 == 0)
-            self.peak_mb = max(self.peak_mb, rss)
-            self.peak_pss_mb = max(self.peak_pss_mb, pss)
-            n += 1
-            self._stop.wait(self.interval_s)
-
-    def __enter__(self) -> PeakRSS:
-        try:
-            import psutil  # noqa: F401
-        except ImportError:
-            self.peak_mb = self.peak_pss_mb = float("nan")
-            return self
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if hasattr(self, "_thread"):
-            self._stop.set()
-            self._thread.join()
-
-
-def timed(fn: Callable[[], Any]) -> tuple[float, float, float, Any]:
-    """(seconds, peak summed RSS MB, peak summed PSS MB, what ``fn`` returned) of one call."""
-    with PeakRSS() as mem:
-        t0 = time.perf_counter()
-        result = fn()
-        seconds = time.perf_counter() - t0
-    return seconds, mem.peak_mb, mem.peak_pss_mb, result
 
 
 def harness(base_url: str, jobs: int, tgts: list[Target]) -> dict[str, dict[str, float]]:
     """Record ``tgts`` in both modes; the mean milliseconds of each step, by mode (from meta.json)."""
     with tempfile.TemporaryDirectory(prefix="bench-capture-") as tmp:
-        out = record(tgts, Path(tmp), RecordOptions(replica=True, base_url=base_url, jobs=jobs, modes=MODES))
+        out = record(tgts, Path(tmp), replica_options(base_url, jobs=jobs, modes=MODES))
         bad = [f"{o.id}/{o.mode}: {o.reason}" for o in out if o.status != "ok"]
         if bad:
             raise RuntimeError(f"harness capture failed: {bad[:3]}")
@@ -121,27 +65,32 @@ def harness(base_url: str, jobs: int, tgts: list[Target]) -> dict[str, dict[str,
 
 
 def naive(base_url: str, tgts: list[Target]) -> None:
-    """What a first script would do: a browser per page, networkidle, full-page screenshot."""
-    from playwright.sync_api import sync_playwright
+    """What a first script would do: a browser per page, networkidle, full-page screenshot, the DOM.
+    Served and mapped as the harness's pages are (:mod:`served`), the 关怀版 loaded at its own URL."""
+    from capture.sync import run_sync
 
-    launch = launch_args()
-    with sync_playwright() as p:
-        for t in tgts:
-            for mode in MODES:
-                url = t.at(base_url) if mode == "normal" else t.care_url(base_url)
-                browser = p.chromium.launch(**launch)
+    async def run() -> None:
+        from playwright.async_api import async_playwright
+
+        opts = replica_options(base_url)
+        async with async_playwright() as p:
+            for url in floor_urls(tgts):
+                browser = await p.chromium.launch(**browser_kwargs(opts))
                 try:
-                    page = browser.new_page(**context_args())
-                    page.goto(url, wait_until="networkidle")
-                    page.screenshot(full_page=True)
-                    page.content()
+                    page = await (await open_context(browser, opts, url)).new_page()
+                    await page.goto(url, wait_until="networkidle")
+                    await page.screenshot(full_page=True)
+                    await page.content()
                 finally:
-                    browser.close()
+                    await browser.close()
+
+    run_sync(run())
 
 
 def measure(jobs_list: tuple[int, ...] = (1, 2, 4), repeat: int = 1) -> dict[str, Any]:
     """``{"n": pages×modes, "harness": {jobs: (rate/s, peak RSS MB, peak PSS MB)}, "naive": (…),
-    "steps": {mode: {step: mean ms}} at the lowest jobs setting}``; rates from the best of ``repeat``."""
+    "floor": (…), "steps": {mode: {step: mean ms}} at the lowest jobs setting}``; rates from the best
+    of ``repeat`` (the floor's from its own clock: the browser start is not in it)."""
     tgts = replica_targets()
     n = len(tgts) * len(MODES)
     out: dict[str, Any] = {"n": n, "harness": {}, "naive": None, "steps": {}}
@@ -155,6 +104,8 @@ def measure(jobs_list: tuple[int, ...] = (1, 2, 4), repeat: int = 1) -> dict[str
                 out["steps"] = best[3]
         runs = [timed(lambda: naive(srv.base_url, tgts)) for _ in range(repeat)]
         out["naive"] = (n / min(r[0] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs))
+        runs = [timed(lambda: floor(srv.base_url, tgts, FLOOR_CONTEXTS)) for _ in range(repeat)]
+        out["floor"] = (n / min(r[3] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs))
     return out
 
 
@@ -171,12 +122,18 @@ def main() -> int:
         print(f"harness jobs {jobs}:  {rate:6.2f} pages×modes/s   peak RSS {mb:7.0f} MB   PSS {pss:7.0f} MB")
     naive_rate, naive_mb, naive_pss = res["naive"]
     print(f"naive script:    {naive_rate:6.2f} pages×modes/s   peak RSS {naive_mb:7.0f} MB   PSS {naive_pss:7.0f} MB")
+    floor_rate, floor_mb, floor_pss = res["floor"]
+    print(f"floor ({FLOOR_CONTEXTS} ctx):   {floor_rate:6.2f} pages×modes/s   peak RSS {floor_mb:7.0f} MB   "
+          f"PSS {floor_pss:7.0f} MB")
     print(f"where a harness capture's time goes (mean ms per step, jobs {min(jobs_list)}; "
           "care continues from the normal page):")
     for mode, steps in res["steps"].items():
         print(f"  {mode:6s} " + "  ".join(f"{k} {v:.0f}" for k, v in steps.items()))
     top = max(jobs_list)
     ratio = res["harness"][top][0] / naive_rate
+    time_ratio = floor_rate / res["harness"][top][0]
+    print(f"harness jobs {top} time / floor time: {time_ratio:.2f}x "
+          f"(target <= {TARGET_RATIO:g}x: {'met' if time_ratio <= TARGET_RATIO else 'NOT met'})")
     peak = max(mb for _r, mb, _p in res["harness"].values())
     peak_pss = max(p for _r, _mb, p in res["harness"].values())
     print(f"harness jobs {top} / naive: {ratio:.1f}x "

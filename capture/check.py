@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,9 +87,15 @@ def _masked(v: GoldenViews) -> GoldenViews:
     return replace(v, extraction=json.loads(serialize("extraction", v.extraction)))
 
 
+#: Extractions this run already made, by bundle folder: ``{path: (extraction data, final URL)}``, so a
+#: 关怀版 is judged against its normal page without extracting that page again.
+Seen = dict[Path, tuple[dict[str, Any], str]]
+
+
 def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, target_set: str,
-                   previous: Path | None = None) -> PageResult:
-    """Compare one new bundle with its goldens and classify every difference."""
+                   previous: Path | None = None, seen: Seen | None = None) -> PageResult:
+    """Compare one new bundle with its goldens and classify every difference (the page is extracted
+    once; ``seen`` shares extractions between the calls of one run)."""
     paths = {k: str(p) for k, p in goldens.golden_paths(target.id, mode, root, target_set).items()}
     result = PageResult(target.id, mode, target.url, "unchanged", bundle=str(bundle_path), golden=paths)
     golden = read_golden(target.id, mode, root, target_set)
@@ -97,15 +104,19 @@ def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, tar
         result.differences.append(no_golden(target.id, mode, target_set))
         return result
     new_bundle = bundle.read_bundle(bundle_path)
-    care_diffs = care_differences(new_bundle, *_normal_of(target, bundle_path, previous, root, target_set)) \
-        if mode == "care" else []
     try:
         current = views(new_bundle)
     except (LayoutNotRecognized, MissingField) as exc:
         region = FIELD_REGION.get(getattr(exc, "field", ""), "page")
+        care_diffs = care_differences(new_bundle, *_normal_of(target, bundle_path, previous, root, target_set, seen)) \
+            if mode == "care" else []
         result.status = "changed"
         result.differences += care_diffs or [Difference("layout-changed", region, str(exc))]
         return result
+    if seen is not None:
+        seen[bundle_path] = (current.extraction, new_bundle.meta.final_url)
+    care_diffs = care_differences(new_bundle, *_normal_of(target, bundle_path, previous, root, target_set, seen),
+                                  current.extraction) if mode == "care" else []
     diffs = care_diffs + classify(golden, _masked(current))
     if not diffs and previous is not None:
         try:  # a missing or broken previous bundle (CorruptFile) just means no churn to report
@@ -118,10 +129,12 @@ def compare_bundle(target: Target, mode: str, bundle_path: Path, root: Path, tar
 
 
 def _normal_of(target: Target, care_path: Path, stored_care: Path | None, root: Path,
-               target_set: str) -> tuple[dict[str, Any] | None, str]:
+               target_set: str, seen: Seen | None = None) -> tuple[dict[str, Any] | None, str]:
     """The normal page's extraction a care capture is judged against, and its URL: this run's normal
     capture, else the stored one, else (a check of the 关怀版 alone) the normal golden."""
     for path in (care_path.parent / "normal", stored_care.parent / "normal" if stored_care else None):
+        if path is not None and seen and path in seen:
+            return seen[path]
         if path is not None and bundle.is_complete(path):
             try:
                 normal = bundle.read_bundle(path)
@@ -147,7 +160,21 @@ def run_check(targets: list[Target], snapshots: Path, opts: RecordOptions, *, ta
     if root.exists():
         shutil.rmtree(root / "captures", ignore_errors=True)
     opts = replace(opts, force=True, replay_from=Path(snapshots) if opts.replay else None)
-    outcomes = record(targets, root, opts, on_done=on_done)
+    by_id = {t.id: t for t in targets}
+    seen: Seen = {}
+    compared: dict[tuple[str, str], Future[PageResult]] = {}
+
+    def done(o: Outcome) -> None:
+        """Compare a bundle as soon as it is written, beside the captures still running (one thread:
+        a 关怀版 comes after its normal page, whose extraction it reuses)."""
+        if on_done is not None:
+            on_done(o)
+        if o.status == "ok" and o.path is not None:
+            compared[(o.id, o.mode)] = pool.submit(compare_bundle, by_id[o.id], o.mode, o.path, Path(snapshots),
+                                                   target_set, bundle.bundle_dir(snapshots, o.id, o.mode), seen)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="check-compare") as pool:
+        outcomes = record(targets, root, opts, on_done=done)
     by_key = {(o.id, o.mode): o for o in outcomes}
     report = CheckReport(created_at=datetime.now(UTC).isoformat(timespec="seconds"), snapshots=str(snapshots),
                          target=target_set, base_url=opts.base_url)
@@ -158,8 +185,7 @@ def run_check(targets: list[Target], snapshots: Path, opts: RecordOptions, *, ta
                 report.results.append(PageResult(t.id, mode, t.url, "failed",
                                                  [Difference("fetch-failed", "page", o.reason)]))
                 continue
-            previous = bundle.bundle_dir(snapshots, t.id, mode)
-            result = compare_bundle(t, mode, o.path, Path(snapshots), target_set, previous)
+            result = compared[(t.id, mode)].result()
             if accept_new and result.status == "no-golden":
                 _accept_new(result, Path(snapshots), target_set)
             report.results.append(result)
@@ -180,12 +206,13 @@ def _accept_new(result: PageResult, snapshots: Path, target_set: str) -> None:
     result.differences = [new_golden(len(written), goldens.golden_dir(goldens.MODULE, snapshots, target_set))]
 
 
-def write_goldens(b: bundle.Bundle, root: Path, target_set: str) -> list[Path]:
-    """Write every golden of one bundle (extraction, skeleton, text, aria, env, screen), atomically each.
+def write_goldens(b: bundle.Bundle, root: Path, target_set: str, v: GoldenViews | None = None) -> list[Path]:
+    """Write every golden of one bundle (extraction, skeleton, text, aria, env, screen), atomically each;
+    ``v``: the bundle's :func:`views`, when the caller has them already.
 
     All contents are computed first, so a bundle that cannot be extracted writes nothing.
     """
-    v = views(b)
+    v = v or views(b)
     paths = goldens.golden_paths(b.meta.id, b.meta.mode, root, target_set)
     blobs = {paths[k]: serialize(k, val).encode("utf-8") for k, val in view_values(v).items()}
     blobs[goldens.env_path(b.meta.id, b.meta.mode, root, target_set)] = (

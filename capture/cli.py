@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .browser import BrowserSettings, host_of
+from .environment import default_jobs
 from .errors import BadInput, CaptureError, LayoutNotRecognized, MissingField, first_line
 
 if TYPE_CHECKING:
@@ -67,7 +68,8 @@ def _add_targets(p: argparse.ArgumentParser) -> None:
     _add_lookup(p)
     _add_site(p)
     p.add_argument("--modes", default="normal,care", help="normal, care or normal,care (default)")
-    p.add_argument("--jobs", type=int, default=2, metavar="N", help="pages loaded at once (default 2)")
+    p.add_argument("--jobs", type=int, default=default_jobs(), metavar="N",
+                   help=f"pages loaded at once (default: 2 per core, 2 to 8; here {default_jobs()})")
     p.add_argument("--replay", action="store_true", help="load pages from the bundles' HAR, no network")
     p.add_argument("--timeout", type=float, default=20.0, metavar="S", help="navigation timeout in seconds")
     p.add_argument("--retries", type=int, default=3, metavar="N", help="attempts per page (5xx, resets, timeouts)")

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .a11y.measure import golden_figures
 from .bundle import Bundle
 from .errors import LayoutNotRecognized, MissingField
 from .extract.care import care_problems
@@ -46,7 +47,7 @@ def views(bundle: Bundle) -> GoldenViews:
     text = mask_text(canonical_origin(bundle.text, base), bundle.meta.text_regions)
     aria = mask_aria(canonical_origin(bundle.aria, base), volatile_strings(data))
     return GoldenViews(extraction=data, skeleton=skeleton(tree, bundle.meta.mode), text=text, aria=aria,
-                       a11y=bundle.a11y)
+                       a11y=golden_figures(bundle.a11y, bundle.meta.mode))
 
 
 # --- Classification -------------------------------------------------------------------------------
@@ -151,14 +152,17 @@ def classify(golden: GoldenViews, new: GoldenViews) -> list[Difference]:
     return out
 
 
-def care_differences(care: Bundle, normal: dict[str, Any] | None, normal_url: str) -> list[Difference]:
+def care_differences(care: Bundle, normal: dict[str, Any] | None, normal_url: str,
+                     data: dict[str, Any] | None = None) -> list[Difference]:
     """Whether a 关怀版 capture is the care page of the normal page at ``normal_url``, whose extraction
     is ``normal`` (None: unknown, nothing to judge by): it must carry that article, found by text, and
-    not be the normal page again. A care page that cannot be read as an article is a care-regression."""
-    try:
-        data = extraction_data(care)
-    except (LayoutNotRecognized, MissingField) as exc:
-        return [Difference("care-regression", FIELD_REGION.get(getattr(exc, "field", ""), "page"), str(exc))]
+    not be the normal page again. A care page that cannot be read as an article is a care-regression.
+    ``data``: the care page's :func:`extraction_data`, when the caller has it already."""
+    if data is None:
+        try:
+            data = extraction_data(care)
+        except (LayoutNotRecognized, MissingField) as exc:
+            return [Difference("care-regression", FIELD_REGION.get(getattr(exc, "field", ""), "page"), str(exc))]
     if normal is None:
         return []
     return [Difference("care-regression", "body", problem)

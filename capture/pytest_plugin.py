@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import os
 import socket
+from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from . import goldens
 from .browser import BrowserSettings
 from .bundle import Bundle, read_bundle
 from .compare import GoldenViews, views
+from .environment import default_jobs
 from .errors import BadInput
 from .hosts import HostOverrides, check_host, parse_map
 from .remote import check_endpoint, parse_shard, record_shared, shard, worker_endpoints, xdist_worker
@@ -54,8 +56,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run against www.163.com (or --base-url's origin) and compare the 'live' goldens")
     group.addoption("--watchlist", default=None, metavar="FILE",
                     help="watchlist to test (default: pages.toml, or pages.live.toml with --live, in the rootdir)")
-    group.addoption("--capture-jobs", type=int, default=2, metavar="N",
-                    help="pages the session capture loads at once (default 2)")
+    group.addoption("--capture-jobs", type=int, default=default_jobs(), metavar="N",
+                    help=f"pages the session capture loads at once (default: 2 per core, 2 to 8; here {default_jobs()})")
     group.addoption("--connect", action="append", default=[], metavar="WS_ENDPOINT",
                     help="capture with the remote browser at this Playwright endpoint; repeat it, and "
                          "xdist worker gwN uses endpoint N mod count")
@@ -272,23 +274,63 @@ def captured(watchlist: list[Target], site_origin: str, live: bool, pytestconfig
     return result
 
 
-@pytest.fixture
-def capture_bundle(page_mode: tuple[Target, str], captured: dict[tuple[str, str], Any]) -> Bundle:
-    """This test's page and mode as captured this session; the test fails if that capture failed."""
+class CaptureCache:
+    """This session's bundles and their golden views, each read or computed once.
+
+    A page×mode has six tests that read its bundle and five that compare its views; extracting the
+    page once instead of five times is most of what a test costs. Views (a few kB each) are kept for
+    the session and shared, read-only, by the page's tests; bundles (DOM, screenshot: up to a few MB)
+    only for the last few pages, as the page's tests mostly run together.
+    """
+
+    BUNDLES_KEPT = 4
+
+    def __init__(self) -> None:
+        self._views: dict[Path, GoldenViews] = {}
+        self._bundles: OrderedDict[Path, Bundle] = OrderedDict()
+
+    def bundle(self, path: Path) -> Bundle:
+        if path in self._bundles:
+            self._bundles.move_to_end(path)
+            return self._bundles[path]
+        got = self._bundles[path] = read_bundle(path)
+        while len(self._bundles) > self.BUNDLES_KEPT:
+            self._bundles.popitem(last=False)
+        return got
+
+    def views(self, path: Path) -> GoldenViews:
+        if path not in self._views:
+            self._views[path] = views(self.bundle(path))
+        return self._views[path]
+
+
+@pytest.fixture(scope="session")
+def capture_cache() -> CaptureCache:
+    """The session's :class:`CaptureCache` (one extraction per captured page and mode)."""
+    return CaptureCache()
+
+
+def _captured_path(page_mode: tuple[Target, str], captured: dict[tuple[str, str], Any]) -> Path:
     target, mode = page_mode
     got = captured.get((target.id, mode))
     if not isinstance(got, Path):
         pytest.fail(f"capture of {target.id}/{mode} failed: {got}")
-    return read_bundle(got)
+    return got
 
 
 @pytest.fixture
-def capture_views(capture_bundle: Bundle) -> GoldenViews:
-    """The views a golden keeps of this test's capture (extraction, skeleton, text, aria, a11y)."""
-    from . import a11y
+def capture_bundle(page_mode: tuple[Target, str], captured: dict[tuple[str, str], Any],
+                   capture_cache: CaptureCache) -> Bundle:
+    """This test's page and mode as captured this session; the test fails if that capture failed."""
+    return capture_cache.bundle(_captured_path(page_mode, captured))
 
-    v = views(capture_bundle)
-    return replace(v, a11y=a11y.golden_figures(v.a11y, capture_bundle.meta.mode))
+
+@pytest.fixture
+def capture_views(page_mode: tuple[Target, str], captured: dict[tuple[str, str], Any],
+                  capture_cache: CaptureCache) -> GoldenViews:
+    """The views a golden keeps of this test's capture (extraction, skeleton, text, aria, a11y),
+    computed once per page and mode and shared by its tests (read them, do not change them)."""
+    return capture_cache.views(_captured_path(page_mode, captured))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..browser import NO_DNS_ARG, BrowserSettings
+from ..environment import default_jobs
 from ..hosts import HostOverrides
 
 #: Seconds added to each attempt's budget for collecting artifacts and the screenshot.
@@ -25,7 +26,7 @@ class RecordOptions:
     #: ``base_url`` is the built-in replica: it also answers every host it knows
     #: (:data:`capture.replica.hostnames.HOSTS`) that the host policy allows (``--replica``).
     replica: bool = False
-    jobs: int = 2
+    jobs: int = field(default_factory=default_jobs)
     replay: bool = False
     #: With ``replay``: the snapshots folder whose bundles hold the HARs (default: the one written to).
     replay_from: Path | None = None
