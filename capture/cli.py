@@ -107,6 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--out", type=Path, metavar="FILE",
                      help="HTML file to write (default: <snapshots>/reports/review.html)")
 
+    rep = sub.add_parser("repair", help="propose, verify and (--apply) write overlay selectors for pages whose "
+                                        "extraction broke in the last check")
+    _add_common(rep)
+    rep.add_argument("pages", nargs="*", metavar="ID|URL", help="ids (of the watchlist or the last check) or URLs "
+                                                               "(default: every failing page of the report)")
+    _add_lookup(rep)
+    rep.add_argument("--mode", choices=("normal", "care"), default=None, help="only this mode (default both)")
+    rep.add_argument("--apply", action="store_true", help="write the verified repairs into the overlay (atomically)")
+    rep.add_argument("--site", type=Path, metavar="FILE",
+                     help="the overlay read and written (default: netease.toml beside pages.toml)")
+    rep.add_argument("--report", type=Path, metavar="FILE",
+                     help="check report to repair from (default: the newer of <snapshots>/reports/last-check.json "
+                          "and last-pytest.json)")
+
     srv = sub.add_parser("serve", help="serve the built-in replica by hand")
     _add_common(srv)
     srv.add_argument("--port", default="0", help="port on 127.0.0.1 (default 0: any free port)")
@@ -368,6 +382,54 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_overlay(args: argparse.Namespace) -> Path:
+    """``netease.toml`` beside the watchlist (pages.toml), else in the current folder."""
+    path = _watchlist_path(args)
+    return (path.parent if path is not None else Path(".")) / "netease.toml"
+
+
+def repair_command(ids: list[str], mode: str | None, site: Path | None, snapshots: Path | None) -> str:
+    """The one command that applies a verified repair (printed by repair, review and pytest)."""
+    parts = ["capture repair", *ids]
+    if mode:
+        parts.append(f"--mode {mode}")
+    if site is not None:
+        parts.append(f"--site {site}")
+    if snapshots is not None and Path(snapshots) != DEFAULT_SNAPSHOTS:
+        parts.append(f"--snapshots {snapshots}")
+    return " ".join([*parts, "--apply"])
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from .repair import render_text, run_repair
+    from .repair.site import write_overlay
+    from .report import CheckReport
+    from .review.render import choose_report
+
+    if args.report is not None and not args.report.is_file():
+        raise BadInput(f"report {args.report} not found: give an existing --report FILE, or run `capture check`")
+    report_path = args.report or choose_report(args.snapshots)
+    report = CheckReport.read(report_path)
+    from .targets import Target
+
+    checked = [Target(r.id, r.url) for r in report.results]
+    ids = {t.id for t in _targets(args, args.pages, replica=True, checked=checked)} if args.pages else None
+    overlay = args.site or default_overlay(args)
+    if args.site is not None and not args.site.is_file() and args.site.exists():
+        raise BadInput(f"--site {args.site} is not a file: give an overlay TOML file")
+    run = run_repair(report, args.snapshots, overlay, ids=ids, modes=(args.mode,) if args.mode else None)
+    shown = sorted({p.id for p in run.verified})
+    sys.stdout.write(render_text(run, repair_command(shown, args.mode, args.site, args.snapshots)))
+    if not run.broken:
+        print(f"nothing to repair: no failing page of {report_path} has an extraction unlike its golden")
+    if args.apply and run.verified:
+        addition = run.addition()
+        write_overlay(overlay, addition)
+        count = sum(len(p.repairs) for p in run.verified)
+        print(f"applied {count} selector(s) of {len(run.verified)} verified repair(s) to {overlay}")
+    return run.exit_code
+
+
 def _parse_port(value: str) -> int:
     try:
         port = int(value)
@@ -442,7 +504,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"record": cmd_record, "check": cmd_check, "accept": cmd_accept, "review": cmd_review,
-            "serve": cmd_serve, "extract": cmd_extract}
+            "serve": cmd_serve, "extract": cmd_extract, "repair": cmd_repair}
 
 
 def main(argv: list[str] | None = None) -> int:
