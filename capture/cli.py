@@ -402,10 +402,15 @@ def repair_command(ids: list[str], mode: str | None, site: Path | None, snapshot
 
 def cmd_repair(args: argparse.Namespace) -> int:
     from .repair import render_text, run_repair
-    from .repair.site import write_overlay
+    from .repair.site import load_site, write_overlay
     from .report import CheckReport
     from .review.render import choose_report
 
+    overlay = args.site or default_overlay(args)
+    if overlay.exists() and not overlay.is_file():
+        raise BadInput(f"--site {overlay} is not a file: give an overlay TOML file")
+    if overlay.is_file():
+        load_site([overlay])  # a broken overlay is one line naming its key, before anything else
     if args.report is not None and not args.report.is_file():
         raise BadInput(f"report {args.report} not found: give an existing --report FILE, or run `capture check`")
     report_path = args.report or choose_report(args.snapshots)
@@ -414,9 +419,6 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
     checked = [Target(r.id, r.url) for r in report.results]
     ids = {t.id for t in _targets(args, args.pages, replica=True, checked=checked)} if args.pages else None
-    overlay = args.site or default_overlay(args)
-    if args.site is not None and not args.site.is_file() and args.site.exists():
-        raise BadInput(f"--site {args.site} is not a file: give an overlay TOML file")
     run = run_repair(report, args.snapshots, overlay, ids=ids, modes=(args.mode,) if args.mode else None)
     shown = sorted({p.id for p in run.verified})
     sys.stdout.write(render_text(run, repair_command(shown, args.mode, args.site, args.snapshots)))
