@@ -49,10 +49,17 @@ def _add_origin(p: argparse.ArgumentParser) -> None:
                    help="like --replica, with a replica already serving at ORIGIN (capture serve, e.g. --drift/--churn)")
 
 
+def _add_site(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--site", type=Path, metavar="FILE", default=None,
+                   help="site table overlay to layer over the package's (default: netease.toml beside the "
+                        "watchlist, if there is one)")
+
+
 def _add_targets(p: argparse.ArgumentParser) -> None:
     p.add_argument("pages", nargs="*", metavar="ID|URL", help="watchlist ids or article URLs (default: all)")
     _add_origin(p)
     _add_lookup(p)
+    _add_site(p)
     p.add_argument("--modes", default="normal,care", help="normal, care or normal,care (default)")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="pages loaded at once (default 2)")
     p.add_argument("--replay", action="store_true", help="load pages from the bundles' HAR, no network")
@@ -96,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(acc)
     acc.add_argument("pages", nargs="+", metavar="ID|URL", help="ids (of the watchlist or the last check) or URLs")
     _add_lookup(acc)
+    _add_site(acc)
     acc.add_argument("--mode", choices=("normal", "care"), default=None, help="only this mode (default both)")
     acc.add_argument("--live", action="store_true", help="write the 'live' goldens")
 
@@ -135,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("source", metavar="FILE|ID|URL", help="an HTML file, a watchlist id or an article URL")
     _add_origin(ext)
     _add_lookup(ext)
+    _add_site(ext)
     ext.add_argument("--mode", choices=("normal", "care"), default=None)
     ext.add_argument("--format", choices=("json", "text"), default="json")
     return parser
@@ -148,6 +157,15 @@ def _watchlist_path(args: argparse.Namespace) -> Path | None:
     if Path("pages.toml").is_file():
         return Path("pages.toml")
     return None
+
+
+def site_for(args: argparse.Namespace):
+    """The site table a command runs with: the package's with ``--site FILE`` (else ``netease.toml``
+    beside the watchlist) layered over it; a bad overlay is one BadInput line naming file and key."""
+    from .sites import load_site
+    from .targets import site_overlays
+
+    return load_site(site_overlays(getattr(args, "site", None), _watchlist_path(args)))
 
 
 def _watchlist(args: argparse.Namespace, *, replica: bool) -> tuple[list[Target], str]:
@@ -513,7 +531,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        if not hasattr(args, "site"):
+            return COMMANDS[args.command](args)
+        from .sites import using
+
+        with using(site_for(args)):  # extraction, text, skeletons and masks read this table
+            return COMMANDS[args.command](args)
     except CaptureError as exc:
         print(f"capture {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -16,33 +16,36 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from .errors import LayoutNotRecognized
 from .extract import care
 from .extract.core import detect_generation, parse
-from .sites import netease
+from .sites import Site, current
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "-text", "-comment", "br", "wbr"})
-_GENERATED_ID = re.compile("|".join(f"(?:{p})" for p in netease.SKELETON_GENERATED_IDS))
-_RANDOM_CLASS = re.compile(netease.SKELETON_RANDOM_CLASS)
 
 
-def _label(node: LexborNode) -> str:
+class _Marks:
+    """Nodes of one tree that the site table names: subtrees to skip and lists read as sets; and
+    the table's rules for what of an element's id and class is layout."""
+
+    def __init__(self, tree: LexborHTMLParser, site: Site) -> None:
+        self.site = site
+        self.skip = {n.mem_id for css, _why in site.skeleton_skip for n in tree.css(css)}
+        self.sets = {n.mem_id for css in site.skeleton_item_sets for n in tree.css(css)}
+        self.generated_id = site.generated_id_re.fullmatch
+        self.random_class = site.random_class_re.fullmatch
+        self.volatile_classes = frozenset(site.skeleton_volatile_classes)
+
+
+def _label(node: LexborNode, marks: _Marks) -> str:
     """``tag#id.class…``: only id and class are kept (href, src, style, data-* carry content or churn),
     and of those only what a page author wrote (generated ids and random classes change per load)."""
     attrs = node.attributes
     label = node.tag or "?"
-    if attrs.get("id") and not _GENERATED_ID.fullmatch(attrs["id"]):
+    if attrs.get("id") and not marks.generated_id(attrs["id"]):
         label += f"#{attrs['id']}"
     classes = sorted(c for c in (attrs.get("class") or "").split()
-                     if c not in netease.SKELETON_VOLATILE_CLASSES and not _RANDOM_CLASS.fullmatch(c))
+                     if c not in marks.volatile_classes and not marks.random_class(c))
     if classes:
         label += "." + ".".join(classes)
     return label
-
-
-class _Marks:
-    """Nodes of one tree that the site table names: subtrees to skip and lists read as sets."""
-
-    def __init__(self, tree: LexborHTMLParser) -> None:
-        self.skip = {n.mem_id for css, _why in netease.SKELETON_SKIP for n in tree.css(css)}
-        self.sets = {n.mem_id for css in netease.SKELETON_ITEM_SETS for n in tree.css(css)}
 
 
 def _lines(node: LexborNode, depth: int, marks: _Marks, unordered: bool = False) -> list[str]:
@@ -59,7 +62,7 @@ def _lines(node: LexborNode, depth: int, marks: _Marks, unordered: bool = False)
         if child.tag not in _SKIP and child.mem_id not in marks.skip:
             children.append(_lines(child, depth + 1, marks))
         child = child.next
-    out = ["  " * depth + _label(node)]
+    out = ["  " * depth + _label(node, marks)]
     if unordered or node.mem_id in marks.sets:
         for sub in sorted({tuple(sub) for sub in children}):
             out.extend([sub[0] + " *", *sub[1:]])
@@ -82,7 +85,7 @@ def _care_skeleton(tree: LexborHTMLParser, marks: _Marks) -> dict[str, list[str]
     out = {"crumb": _lines(parts.crumb, 0, marks) if parts.crumb is not None else []}
     title_info = [line for node in (parts.title, parts.info) if node is not None for line in _lines(node, 0, marks)]
     if parts.info is not None:  # a new date format is a layout change, a new date is not
-        m = netease.PUBLISHED_RE.search(parts.info.text(deep=True) or "")
+        m = marks.site.published_re.search(parts.info.text(deep=True) or "")
         title_info.append(f"format time line: {re.sub(r'[0-9]', '9', m.group(0).strip()) if m else '(none)'}")
     out["title-info"] = title_info or ["(missing title and time line)"]
     if parts.body is None:
@@ -90,7 +93,7 @@ def _care_skeleton(tree: LexborHTMLParser, marks: _Marks) -> dict[str, list[str]
         return out
     chain, node = [], parts.body.parent
     while node is not None and node.tag not in (None, "-document"):
-        chain.insert(0, _label(node))
+        chain.insert(0, _label(node, marks))
         node = node.parent
     out["body"] = ["in " + " > ".join(chain), *_lines(parts.body, 0, marks, unordered=True)]
     return out
@@ -100,7 +103,8 @@ def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal") -> dict
     """``{region: skeleton lines}`` for every region of the page's generation (recognised among
     ``mode``'s; one not recognised reads as the mode's fallback); a region not found gives ``[]``."""
     tree = parse(html)
-    marks = _Marks(tree)
+    site = current()
+    marks = _Marks(tree, site)
     if mode == "care":
         return _care_skeleton(tree, marks)
     try:
@@ -108,13 +112,17 @@ def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal") -> dict
     except LayoutNotRecognized:
         generation = None
     out: dict[str, list[str]] = {}
-    for region, selectors in netease.page_regions(netease.SKELETON_REGIONS, generation, mode).items():
+    name = site.page_regions(site.generation_by_name, generation, mode).name
+    for region, selectors in site.page_regions(site.skeleton_regions, generation, mode).items():
         lines: list[str] = []
         for css in selectors:
             node = tree.css_first(css)
-            lines.extend(_lines(node, 0, marks, region in netease.SKELETON_UNORDERED) if node is not None else [f"(missing {css})"])
+            if node is not None:
+                lines.extend(_lines(node, 0, marks, region in site.skeleton_unordered))
+            elif (name, region, css) not in site.skeleton_optional:  # an overlay's root absent: the old layout
+                lines.append(f"(missing {css})")
         out[region] = lines
-    for region, css, attr in netease.page_regions(netease.FORMAT_PROBES, generation, mode):
+    for region, css, attr in site.page_regions(site.format_probes, generation, mode):
         if region in out:
             out[region].append(f"format {css}{'@' + attr if attr else ''}: {_format_of(tree, css, attr)}")
     return out
@@ -126,5 +134,5 @@ def _format_of(tree: LexborHTMLParser, css: str, attr: str) -> str:
     if node is None:
         return "(missing)"
     value = (node.attributes.get(attr) or "") if attr else node.text(deep=True)
-    m = netease.PUBLISHED_RE.search(value or "")
+    m = current().published_re.search(value or "")
     return re.sub(r"\d", "9", m.group(0).strip()) if m else "(none)"

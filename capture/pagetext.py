@@ -7,7 +7,7 @@ from typing import Any
 
 from .errors import LayoutNotRecognized
 from .extract import detect_generation
-from .sites import netease
+from .sites import current
 
 REGION_TEXT_JS = """
 (regions) => regions.map(([name, sel]) => [name,
@@ -17,8 +17,11 @@ REGION_TEXT_JS = """
 
 def region_args(mode: str = "normal", generation: str | None = None) -> list[list[str]]:
     """The argument :data:`REGION_TEXT_JS` takes for a ``generation`` page captured in ``mode`` (None or
-    "unknown": the mode's fallback, see ``netease.page_regions``); lists work with the sync and async APIs."""
-    return [list(r) for r in netease.page_regions(netease.TEXT_REGIONS, generation, mode)]
+    "unknown": the mode's fallback, see ``Site.page_regions``) in the table in force; a region's
+    selectors are one CSS list (every match of any, in document order); lists work with the sync and
+    async APIs."""
+    site = current()
+    return [list(r) for r in site.page_regions(site.text_regions, generation, mode)]
 
 
 def page_generation(dom: str) -> str:

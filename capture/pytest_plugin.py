@@ -34,8 +34,16 @@ from .compare import GoldenViews, views
 from .errors import BadInput
 from .hosts import HostOverrides, check_host, parse_map
 from .remote import check_endpoint, parse_shard, record_shared, shard, worker_endpoints, xdist_worker
-from .sites import netease
-from .targets import MODES, Target, check_user_agent, load_host_overrides, load_user_agent, load_watchlist
+from .sites import load_site, netease, set_current
+from .targets import (
+    MODES,
+    Target,
+    check_user_agent,
+    load_host_overrides,
+    load_user_agent,
+    load_watchlist,
+    site_overlays,
+)
 
 PLAYWRIGHT_LAYER = "netease-capture-playwright"
 
@@ -62,6 +70,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--map-host", action="append", default=[], metavar="HOST=ORIGIN",
                     help="answer the captured pages' requests for HOST from ORIGIN (path and query kept); "
                          "repeatable")
+    group.addoption("--site", default=None, metavar="FILE",
+                    help="site table overlay to layer over the package's (default: netease.toml beside the "
+                         "watchlist, if there is one)")
     group.addoption("--user-agent", default=None, metavar="UA",
                     help="the User-Agent captured pages see (default: the watchlist's user_agent, else the "
                          "site table's desktop Chrome)")
@@ -80,6 +91,10 @@ def pytest_configure(config: pytest.Config) -> None:
             check_endpoint(endpoint)
         host_options(config)
         user_agent(config)
+        # The table every extraction, text region, skeleton and mask of the session reads.
+        overlays = site_overlays(config.getoption("--site"), watchlist_path(config))
+        if overlays:
+            set_current(load_site(overlays))
     except BadInput as exc:
         raise pytest.UsageError(str(exc)) from None
     # CAPTURE_GOLDENS_ROOT: another goldens folder (the suite-growth benchmark writes a temporary one).

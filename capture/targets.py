@@ -222,6 +222,19 @@ def _table_lines(path: Path) -> list[int]:
             if line.strip().startswith("[[page]]")]
 
 
+#: The site overlay a watchlist's folder may hold (see capture.sites.load).
+SITE_OVERLAY = "netease.toml"
+
+
+def site_overlays(chosen: Path | None, watchlist: Path | None) -> list[Path]:
+    """The overlays to layer over the site table: ``--site FILE``, else ``netease.toml`` beside the
+    watchlist (``pages.toml``) when there is one, else none."""
+    if chosen is not None:
+        return [Path(chosen)]
+    beside = Path(watchlist).parent / SITE_OVERLAY if watchlist is not None else None
+    return [beside] if beside is not None and beside.is_file() else []
+
+
 def is_url(arg: str) -> bool:
     """Whether a page argument is meant as a URL (then checked as one) rather than an id."""
     return "://" in arg or arg.startswith(("javascript:", "data:", "file:", "mailto:"))

@@ -1,6 +1,6 @@
 """Mask what churns (counts, hot lists, side-module items, list times) so only structure is compared.
 
-The rules are data in :mod:`capture.sites.netease`; this module only applies them. A masked list keeps
+The rules are data in the site table in force (:func:`capture.sites.current`); this module only applies them. A masked list keeps
 what a structural change would break: whether its item count is in range and which fields items have.
 """
 
@@ -11,9 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .sites import netease
+from .sites import current, current_or_none, netease
 
-_TIME = re.compile(netease.TIME_PATTERN)
 _DIGIT = re.compile(r"\d")
 _JS_URL = re.compile(r"^(\s*- /url: )javascript:.*$")  # placeholder links carry nothing to compare
 _NAMED = re.compile(r'^\s*- (?:link|text|generic)(?: "|: )')
@@ -31,7 +30,7 @@ def _mask_value(kind: str, value: Any, bounds: tuple[int, int] | None) -> Any:
     if kind == "count":
         return "<count>" if isinstance(value, int) else value
     if kind == "time":
-        return "<time>" if isinstance(value, str) and _TIME.fullmatch(value) else value
+        return "<time>" if isinstance(value, str) and current().time_re.fullmatch(value) else value
     if kind == "list" and isinstance(value, list):
         fields = sorted({k for item in value if isinstance(item, dict) for k in item})
         out: dict[str, Any] = {"volatile": "list", "count": _in_range(len(value), bounds or (0, 10**6)),
@@ -60,10 +59,16 @@ def _select(node: Any, parts: list[str]) -> Iterator[tuple[Any, Any]]:
             yield node, k
 
 
+def _volatile_fields() -> tuple[tuple[str, str, tuple[int, int] | None, str], ...]:
+    """The table in force's volatile fields (with none set by ``using``, the package's, by name)."""
+    site = current_or_none()
+    return site.volatile_fields if site is not None else netease.VOLATILE_FIELDS
+
+
 def mask_article(data: dict[str, Any]) -> dict[str, Any]:
     """A copy of an extraction dict with every volatile field masked."""
     out = copy.deepcopy(data)
-    for path, kind, bounds, _why in netease.VOLATILE_FIELDS:
+    for path, kind, bounds, _why in _volatile_fields():
         for container, key in list(_select(out, path.split("."))):
             container[key] = _mask_value(kind, container[key], bounds)
     return out
@@ -73,9 +78,10 @@ def mask_text(text: str, regions: list[str]) -> str:
     """Mask volatile regions of ``text.txt``. ``regions`` names its non-empty blocks in order."""
     blocks = text.rstrip("\n").split("\n\n") if text.strip() else []
     out = []
+    volatile_regions = current().volatile_text_regions
     for i, block in enumerate(blocks):
         name = regions[i] if i < len(regions) else ""
-        bounds = netease.VOLATILE_TEXT_REGIONS.get(name)
+        bounds = volatile_regions.get(name)
         if bounds is None:
             out.append(block)
         else:
@@ -98,7 +104,7 @@ def volatile_strings(data: dict[str, Any]) -> set[str]:
             for v in node:
                 leaves(v)
 
-    for path, _kind, _bounds, _why in netease.VOLATILE_FIELDS:
+    for path, _kind, _bounds, _why in _volatile_fields():
         for container, key in _select(data, path.split(".")):
             leaves(container[key])
     return found
@@ -123,12 +129,13 @@ def mask_aria(aria: str, strings: set[str] = frozenset()) -> str:
     changes length (within what the extraction check allows) leaves the aria golden unchanged.
     """
     ordered = sorted(strings, key=len, reverse=True)
+    time_sub = current().time_re.sub
     lines = []
     for line in aria.splitlines():
         for value in ordered:
             if value in line:
                 line = line.replace(value, "<v>")
-        line = _TIME.sub("<time>", line)
+        line = time_sub("<time>", line)
         line = _JS_URL.sub(r"\1<v>", line)
         if named := _NAMED.match(line):
             line = named.group(0) + _COUNT.sub("<n>", line[named.end():])

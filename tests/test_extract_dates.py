@@ -80,7 +80,7 @@ def test_unparsable_time_shows_the_text_found() -> None:
     assert msg.startswith("https://dy.163.com/v2/article/detail/X.html: dy_v2 page: required field 'published' ")
     assert "did not parse: selector p.time span found '2019年5月' (expected a date like 2019-05-17 or " \
            "2019-05-17 09:16:04)" in msg
-    assert "absent" not in msg and "capture/sites/netease.py" in msg
+    assert "absent" not in msg and "capture/sites/netease.toml" in msg
 
 
 def test_unparsable_time_with_two_selectors_names_both() -> None:

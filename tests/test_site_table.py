@@ -2,7 +2,7 @@
 
 Text regions: a page of any recognised generation (tests/cases/, one per generation) gets a ``text.txt``
 that carries its article, read in a browser exactly as the recorder reads it. One edit: the site table
-is rebuilt from its own source with a single string literal changed, and a replica page whose class
+is rebuilt from its own file (netease.toml) with a single string literal changed, and a replica page whose class
 the drift self-test renamed reads again as before the drift.
 """
 
@@ -11,15 +11,13 @@ from __future__ import annotations
 import io
 import json
 import re
-import sys
 import tokenize
-import types
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from capture import fingerprint, pagetext, recorder
+from capture import fingerprint, pagetext
 from capture.bundle import read_bundle
 from capture.errors import MissingField
 from capture.extract import core, extract
@@ -27,7 +25,8 @@ from capture.extract.decode import to_text
 from capture.fingerprint import skeleton
 from capture.recorder import RecordOptions, record
 from capture.replica import drift, render, seed_page
-from capture.sites import netease
+from capture.sites import Site, netease, using
+from capture.sites.load import table_from_text
 from capture.targets import Target
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -116,35 +115,24 @@ def test_an_older_generations_page_is_recorded_with_a_text_txt_that_carries_its_
 
 # --- renaming a class on the site is one edit -------------------------------------------------------
 
-def renamed_table(old: str, new: str) -> types.ModuleType:
-    """The site table rebuilt from its own source with ONE edit: the single string literal that spells
-    class ``old`` now spells ``new``. Fails if no literal, or more than one, names the class (prose in
-    docstrings is not markup)."""
-    source = Path(netease.__file__).read_text(encoding="utf-8")
+def renamed_table(old: str, new: str) -> Site:
+    """The site table rebuilt from its own file with ONE edit: the single string literal that spells
+    class ``old`` now spells ``new``. Fails if no literal, or more than one, names the class (comments
+    are not markup)."""
+    source = (Path(netease.__file__).parent / "netease.toml").read_text(encoding="utf-8")
     word = re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])")
-    literals = [t for t in tokenize.generate_tokens(io.StringIO(source).readline)
-                if t.type == tokenize.STRING and not t.string.startswith('"""') and word.search(t.string)]
-    assert len(literals) == 1, f"class {old} is spelt by {len(literals)} literals: {[t.string for t in literals]}"
-    (tok,) = literals
-    assert tok.start[0] == tok.end[0], "a one-line literal"
+    literals = [(i, m) for i, line in enumerate(source.splitlines(keepends=True))
+                if not line.lstrip().startswith("#")
+                for m in _TOML_STRING.finditer(line) if word.search(m.group(0))]
+    assert len(literals) == 1, f"class {old} is spelt by {len(literals)} literals: {[m.group(0) for _, m in literals]}"
+    ((i, m),) = literals
     lines = source.splitlines(keepends=True)
-    line = lines[tok.start[0] - 1]
-    lines[tok.start[0] - 1] = line[:tok.start[1]] + word.sub(new, tok.string) + line[tok.end[1]:]
-    module = types.ModuleType("capture.sites.netease_renamed")
-    module.__file__ = netease.__file__
-    sys.modules[module.__name__] = module  # dataclasses look their module up while the table is built
-    try:
-        exec(compile("".join(lines), "netease_renamed.py", "exec"), module.__dict__)  # noqa: S102 (our own table)
-    finally:
-        del sys.modules[module.__name__]
-    return module
+    lines[i] = lines[i][:m.start()] + word.sub(new, m.group(0)) + lines[i][m.end():]
+    return table_from_text("".join(lines))
 
 
-def use_table(monkeypatch: pytest.MonkeyPatch, table: types.ModuleType) -> None:
-    """Make extraction, the skeleton, text regions and readiness read ``table``."""
-    monkeypatch.setattr(core, "GENERATIONS", table.GENERATIONS)
-    for module in (fingerprint, pagetext, recorder):
-        monkeypatch.setattr(module, "netease", table)
+#: A TOML basic or literal string on one line.
+_TOML_STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'[^']*'""")
 
 
 #: The drift self-test's class renames: drift -> (class on the site, its new name).
@@ -169,9 +157,9 @@ def test_the_care_reader_needs_no_edit_when_a_class_is_renamed(name: str) -> Non
 
 @pytest.mark.parametrize("name", sorted(RENAMES))
 @pytest.mark.parametrize("mode", ["normal"])
-def test_renaming_a_class_on_the_site_is_one_edit(name: str, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_renaming_a_class_on_the_site_is_one_edit(name: str, mode: str) -> None:
     """The drift renames a class in the served page: with today's table the page loses that part; with
-    the table's one literal edited, extraction, skeleton, text regions and readiness read it as before."""
+    one literal of netease.toml edited, extraction, skeleton, text regions and readiness read it as before."""
     old, new = RENAMES[name]
     assert drift.DRIFTS[name].applies(mode)
     base = render(seed_page(), mode)
@@ -187,17 +175,17 @@ def test_renaming_a_class_on_the_site_is_one_edit(name: str, mode: str, monkeypa
     assert skeleton(drifted, mode) != base_skeleton
 
     table = renamed_table(old, new)
-    use_table(monkeypatch, table)
-    assert extract(drifted, mode=mode) == before
-    assert skeleton(drifted, mode) == {r: renamed(lines, old, new) for r, lines in base_skeleton.items()}
-    generation = pagetext.page_generation(drifted)
-    assert generation == before.generation
-    regions = pagetext.region_args(mode, generation)
+    with using(table):
+        assert extract(drifted, mode=mode) == before
+        assert skeleton(drifted, mode) == {r: renamed(lines, old, new) for r, lines in base_skeleton.items()}
+        generation = pagetext.page_generation(drifted)
+        assert generation == before.generation
+        regions = pagetext.region_args(mode, generation)
     assert regions == [[n, renamed([s], old, new)[0]] for n, s in netease.page_regions(netease.TEXT_REGIONS,
                                                                                         generation, mode)]
-    if old == "post_body":
-        assert f".{new}" in recorder.netease.READY_BODY_SELECTOR.split(", ")
-        assert f".{new} p" in recorder.netease.FONT_PROBES[1]
+    if old == "post_body":  # readiness: the recorder's selectors come from the same table
+        assert f".{new}" in table.ready_body_selector.split(", ")
+        assert f".{new} p" in table.font_probes[1]
 
 
 def test_no_site_markup_outside_the_site_table() -> None:

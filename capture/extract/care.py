@@ -2,7 +2,7 @@
 
 No real care page has ever been saved (NETEASE.md), so nothing here may name its classes. A care page
 is the page the recorder reached from the normal one; it is read as generic HTML by the rules in
-``capture.sites.netease.CARE`` (a heading, the element whose paragraphs hold the most text, the short
+``capture.sites.current().care`` (a heading, the element whose paragraphs hold the most text, the short
 line with a publish time) and judged by whether it carries the normal page's article, found by text.
 """
 
@@ -17,24 +17,18 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..errors import MissingField
-from ..sites.netease import (
-    ARTICLE_PATH,
-    CARE,
-    CARE_FIELDS,
-    EDITOR_LABEL,
-    PUBLISHED_RE,
-    SOURCE_LABEL,
-    Fingerprint,
-    Generation,
-    iso_time,
-)
+from ..sites import current, default_site
+from ..sites.netease import iso_time
 from .model import Accessibility, Article, Paragraph, Source
 
-#: The 关怀版 as a row of the generation table: matches any page, reads only generic fields.
-CARE_GENERATION = Generation(name="care", mode="care", fingerprint=Fingerprint(all=()), fields=CARE_FIELDS,
-                             required=frozenset({"title", "body"}))
-_OTITLE = re.compile(CARE.otitle)
-_ARTICLE = re.compile(ARTICLE_PATH)
+#: The 关怀版 as a row of the package table's generations (the table in force has its own:
+#: ``current().care_generation``): matches any page, reads only generic fields.
+CARE_GENERATION = default_site().care_generation
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 @dataclass(frozen=True)
@@ -51,12 +45,12 @@ def _squeeze(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
-def _own_paragraph_text(node: LexborNode) -> int:
+def _own_paragraph_text(node: LexborNode, paragraph: str) -> int:
     """Characters in ``node``'s own paragraph children (not deeper: the innermost holder wins)."""
     total = 0
     child = node.child
     while child is not None:
-        if child.tag == CARE.paragraph:
+        if child.tag == paragraph:
             total += len("".join((child.text_lexbor() or "").split()))
         child = child.next
     return total
@@ -65,8 +59,9 @@ def _own_paragraph_text(node: LexborNode) -> int:
 def _body(tree: LexborHTMLParser) -> LexborNode | None:
     """The element whose own paragraphs hold the most text (first one on a tie); None without text."""
     best, best_len = None, 0
-    for node in tree.css(CARE.body_containers):
-        n = _own_paragraph_text(node)
+    rules = current().care
+    for node in tree.css(rules.body_containers):
+        n = _own_paragraph_text(node, rules.paragraph)
         if n > best_len:
             best, best_len = node, n
     return best
@@ -88,14 +83,16 @@ def _info(tree: LexborHTMLParser, body: LexborNode | None) -> LexborNode | None:
     and one that also names a source (a label or a link) over a bare date."""
     candidates = []
     after = False
-    for node in tree.css(CARE.info_containers):
+    site = current()
+    rules, published, source = site.care, site.published_re, _compiled(site.source_label)
+    for node in tree.css(rules.info_containers):
         if body is not None and node.mem_id == body.mem_id:
             after = True
             continue
         text = _squeeze(node.text_lexbor())
-        if len(text) > CARE.info_max_chars or not PUBLISHED_RE.search(text) or _inside(node, body):
+        if len(text) > rules.info_max_chars or not published.search(text) or _inside(node, body):
             continue
-        named = bool(re.search(SOURCE_LABEL, text)) or _source_link(node) is not None
+        named = bool(source.search(text)) or _source_link(node) is not None
         candidates.append((after, not named, len(text), node))
     return min(candidates, key=lambda c: c[:3])[3] if candidates else None
 
@@ -105,13 +102,14 @@ def _crumb(tree: LexborHTMLParser, title: LexborNode | None, body: LexborNode | 
     least two parts split by ``CARE.crumb_separator`` ("网易首页 > 网易号 > 正文")."""
     best: tuple[int, LexborNode] | None = None
     stop = title if title is not None else body
-    for node in tree.css(f"{CARE.info_containers}, h1"):
+    rules = current().care
+    for node in tree.css(f"{rules.info_containers}, h1"):
         if stop is not None and node.mem_id == stop.mem_id:
             break
         text = _squeeze(node.text_lexbor())
-        if len(text) > CARE.info_max_chars or CARE.crumb_separator not in text or _inside(node, body):
+        if len(text) > rules.info_max_chars or rules.crumb_separator not in text or _inside(node, body):
             continue
-        parts = [p for p in text.split(CARE.crumb_separator) if p.strip()]
+        parts = [p for p in text.split(rules.crumb_separator) if p.strip()]
         if len(parts) >= 2 and node.css_first("a") is not None and (best is None or len(text) < best[0]):
             best = (len(text), node)
     return best[1] if best else None
@@ -127,7 +125,7 @@ def locate(tree: LexborHTMLParser) -> CareParts:
 def _title(tree: LexborHTMLParser, parts: CareParts) -> str:
     if parts.title is not None:
         return _squeeze(parts.title.text_lexbor())
-    for sel in CARE.title:
+    for sel in current().care.title:
         css, _, attr = sel.partition("@")
         node = tree.css_first(css)
         value = (node.attrs.get(attr) if attr else node.text_lexbor()) if node is not None else None
@@ -150,19 +148,20 @@ def _source(info: LexborNode | None) -> Source | None:
     a = _source_link(info)
     if a is not None:
         return Source(name=_squeeze(a.text_lexbor()), url=a.attrs.get("href"))
-    m = re.search(SOURCE_LABEL, info.text_lexbor() or "")
+    m = _compiled(current().source_label).search(info.text_lexbor() or "")
     return Source(name=m.group(1), url=None) if m else None
 
 
 def _normal_link(tree: LexborHTMLParser, url: str) -> str | None:
     """The link back to the normal page: this article's URL without a care suffix (other article
     links, such as a list's, are not it)."""
-    own = _ARTICLE.match(urlsplit(url).path)
+    article = _compiled(current().article_path_re)
+    own = article.match(urlsplit(url).path)
     if own is None:
         return None
     for a in tree.css("a[href]"):
         href = a.attrs.get("href") or ""
-        m = _ARTICLE.match(urlsplit(href).path)
+        m = article.match(urlsplit(href).path)
         if m and not m["care"] and m["id"] == own["id"]:
             return href
     return None
@@ -171,6 +170,7 @@ def _normal_link(tree: LexborHTMLParser, url: str) -> str | None:
 def extract_care(tree: LexborHTMLParser, url: str, read_body) -> Article:
     """A care page as an ``Article``. ``read_body(gen, body)`` is the normal reader's body walker, so a
     care page's paragraphs, images and captions come out exactly as the normal page's do."""
+    site = current()
     parts = locate(tree)
     where = f"{url or 'the page'}: 关怀版"
     title = _title(tree, parts)
@@ -180,9 +180,10 @@ def extract_care(tree: LexborHTMLParser, url: str, read_body) -> Article:
     if parts.body is None:
         raise MissingField(f"{where} carries no article body: no element holds <p> text; it may not be an "
                            "article page", field="body")
-    blocks = read_body(CARE_GENERATION, parts.body)
+    generation = site.care_generation
+    blocks = read_body(generation, parts.body)
     otitle = None
-    if blocks and isinstance(blocks[0], Paragraph) and (m := _OTITLE.match(blocks[0].text)):
+    if blocks and isinstance(blocks[0], Paragraph) and (m := _compiled(site.care.otitle).match(blocks[0].text)):
         otitle, blocks = m.group(1), blocks[1:]
     attr_time = tree.root.attrs.get("data-publishtime") if tree.root is not None else None
     published = iso_time(attr_time) if attr_time else None
@@ -190,11 +191,11 @@ def extract_care(tree: LexborHTMLParser, url: str, read_body) -> Article:
     if line_time and (published is None or "T" in line_time and "T" not in published):
         published = line_time
     after = tree.body.text_lexbor() if tree.body is not None else ""
-    editor = re.search(EDITOR_LABEL, after or "")
-    wza = tree.css_first(CARE_FIELDS["wza"][0]) is not None
-    crumb = [_squeeze(p) for p in parts.crumb.text_lexbor().split(CARE.crumb_separator)] if parts.crumb else []
+    editor = _compiled(site.editor_label).search(after or "")
+    wza = any(tree.css_first(css) is not None for css in site.care_fields.get("wza", ()))
+    crumb = [_squeeze(p) for p in parts.crumb.text_lexbor().split(site.care.crumb_separator)] if parts.crumb else []
     return Article(
-        url=url, mode="care", generation=CARE_GENERATION.name, crumb=[p for p in crumb if p], title=title,
+        url=url, mode="care", generation=generation.name, crumb=[p for p in crumb if p], title=title,
         published=published,
         source=_source(parts.info), place=None, otitle=otitle, blocks=blocks, author=None,
         editor=editor.group(1) if editor else None, tie_count=None, share=[], recommendations={},
@@ -223,13 +224,14 @@ def missing_from_care(care: dict, normal: dict) -> list[str]:
     body's paragraphs must occur in the care page's body text.
     """
     out = []
-    for name in CARE.same_fields:
+    rules = current().care
+    for name in rules.same_fields:
         if _fold(str(care.get(name) or "")) != _fold(str(normal.get(name) or "")):
             out.append(f"{name} {normal.get(name)!r} (the care page has {care.get(name)!r})")
     want = _paragraphs(normal)
     text = _fold("".join(_paragraphs(care)))
     lost = [p for p in want if _fold(p) not in text]
-    if want and (len(want) - len(lost)) / len(want) < CARE.min_paragraph_share:
+    if want and (len(want) - len(lost)) / len(want) < rules.min_paragraph_share:
         first = lost[0] if len(lost[0]) <= 24 else lost[0][:23] + "…"
         out.append(f"{len(lost)} of {len(want)} body paragraphs (first: {first!r})")
     return out

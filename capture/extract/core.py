@@ -1,4 +1,4 @@
-"""HTML to ``Article`` by reading the generation table in ``capture.sites.netease``.
+"""HTML to ``Article`` by reading the generation table in force (``capture.sites.current()``).
 
 The code here knows *how* to read a kind of field (a time, a crumb, a list); *where* each field is
 lives in the table, so a layout change is fixed there.
@@ -13,17 +13,8 @@ from functools import cache, cached_property
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
 from ..errors import BadInput, LayoutNotRecognized, MissingField
-from ..sites.netease import (
-    AUTHOR_LABEL,
-    CARE_URL_SUFFIXES,
-    EDITOR_LABEL,
-    FIELD_FORMATS,
-    GENERATIONS,
-    LIST_TIME_RE,
-    SOURCE_LABEL,
-    Generation,
-    iso_time,
-)
+from ..sites import Site, current, using
+from ..sites.netease import Generation, iso_time
 from .care import extract_care
 from .decode import sniff_charset, to_text
 from .model import (
@@ -187,8 +178,8 @@ def _recognise(page: _Page, candidates: tuple[Generation, ...], what: str) -> Ge
 
 def detect_generation(html_or_tree: str | bytes | LexborHTMLParser, mode: str | None = None) -> str:
     """Name of the template generation of a normal page (with ``mode``, only that mode's generations:
-    "care" has none, a 关怀版 is read generically); raises ``LayoutNotRecognized``."""
-    candidates = tuple(g for g in GENERATIONS if mode is None or g.mode == mode)
+    "care" has none, a 关怀版 is read generically) in the table in force; raises ``LayoutNotRecognized``."""
+    candidates = tuple(g for g in current().generations if mode is None or g.mode == mode)
     return _recognise(_Page(parse(html_or_tree)), candidates, "the page").name
 
 
@@ -259,9 +250,11 @@ class _Reader:
             problem = f"is absent: no element matched {' | '.join(absent) or '(no selector in table)'}"
         else:
             tried = f"; nothing matched {' | '.join(absent)}" if absent else ""
-            problem = f"did not parse: {'; '.join(found)}{tried} (expected {FIELD_FORMATS.get(name, 'text')})"
-        return MissingField(f"{head} {problem}; if the site changed, update the {gen} table in "
-                            "capture/sites/netease.py", field=name)
+            problem = (f"did not parse: {'; '.join(found)}{tried} "
+                       f"(expected {current().field_formats.get(name, 'text')})")
+        return MissingField(f"{head} {problem}; if the site changed, add a selector to generation.{gen}.fields."
+                            f"{name} in capture/sites/netease.toml or an overlay (netease.toml beside pages.toml, "
+                            "or --site FILE)", field=name)
 
     def scope(self, name: str) -> LexborNode | None:
         """The region node ``name`` lives in, or None (whole page) when it has none or it is absent."""
@@ -383,7 +376,7 @@ def _source(r: _Reader) -> Source | None:
     if node.tag == "a":
         name = _squeeze(node.text_lexbor())
         return Source(name=name, url=node.attrs.get("href")) if name else None
-    name = _label(node.text_lexbor(), SOURCE_LABEL)
+    name = _label(node.text_lexbor(), current().source_label)
     return Source(name=name, url=None) if name else None
 
 
@@ -537,7 +530,7 @@ def _recommendations(r: _Reader) -> dict[str, list[Recommendation]]:
     time_class = (frozenset(t[1:] for t in time_sels)
                   if time_sels and all(_BARE_CLASS.fullmatch(t) for t in time_sels) else None)
     out: dict[str, list[Recommendation]] = {}
-    search = LIST_TIME_RE.search
+    search = current().list_time_re.search
     for i, panel in enumerate(r.nodes("recommend_panel")):
         label = labels[i] if i < len(labels) and labels[i] else f"tab{i + 1}"
         if not q_title:
@@ -619,25 +612,35 @@ def _accessibility(r: _Reader) -> Accessibility:
     )
 
 
-def extract(html: str | bytes | LexborHTMLParser, url: str = "", mode: str | None = None) -> Article:
+def extract(html: str | bytes | LexborHTMLParser, url: str = "", mode: str | None = None, *,
+            site: Site | None = None) -> Article:
     """Turn one article page (raw server HTML or rendered DOM, normal or 关怀版) into an ``Article``.
 
     ``mode`` None auto-detects: a ``_pdya11y``/``_pa11y`` URL is a care page. A care page (of any
     markup) is read generically; a normal page by its template generation. Raises
     ``LayoutNotRecognized`` (normal pages only) or ``MissingField`` with what was looked for.
     A tree from :func:`parse` is accepted too (it is only read), so a caller that also needs the
-    skeleton parses the page once.
+    skeleton parses the page once. ``site``: the table to read by (None: the one in force,
+    :func:`capture.sites.current`).
     """
+    if site is not None:
+        with using(site):
+            return _extract(html, url, mode)
+    return _extract(html, url, mode)
+
+
+def _extract(html: str | bytes | LexborHTMLParser, url: str, mode: str | None) -> Article:
+    site = current()
     if mode is not None and mode not in _MODES:
         raise BadInput(f"mode must be one of {', '.join(_MODES)}, not {mode!r}")
-    if mode is None and url.split("?", 1)[0].split("#", 1)[0].endswith(CARE_URL_SUFFIXES):
+    if mode is None and url.split("?", 1)[0].split("#", 1)[0].endswith(site.care_url_suffixes):
         mode = "care"
     tree = parse(html)
     page = _Page(tree)
     if mode == "care":  # unknown markup: read generically (capture.extract.care), never "not recognised"
         return extract_care(tree, url, lambda gen, body: _body(_Reader(page, gen), body))
     what = f"{url or 'the page'}" + (f" as a {mode} page" if mode else "")
-    gen = _recognise(page, GENERATIONS, what)
+    gen = _recognise(page, site.generations, what)
     r = _Reader(page, gen)
 
     title = _squeeze(r.value("title"))
@@ -666,8 +669,8 @@ def extract(html: str | bytes | LexborHTMLParser, url: str = "", mode: str | Non
         place=_place(r),
         otitle=_squeeze(otitle_node.text_lexbor()) or None if otitle_node is not None else None,
         blocks=_body(r, body) if body is not None else [],
-        author=_squeeze(r.value("author")) or _label(author_text, AUTHOR_LABEL),
-        editor=next((e for e in (_label(v, EDITOR_LABEL) for v in r.iter_values("editor")) if e), None),
+        author=_squeeze(r.value("author")) or _label(author_text, site.author_label),
+        editor=next((e for e in (_label(v, site.editor_label) for v in r.iter_values("editor")) if e), None),
         tie_count=_tie_count(r),
         share=_share(r),
         recommendations=_recommendations(r),
