@@ -165,7 +165,10 @@ def site_for(args: argparse.Namespace):
     from .sites import load_site
     from .targets import site_overlays
 
-    return load_site(site_overlays(getattr(args, "site", None), _watchlist_path(args)))
+    chosen = getattr(args, "site", None)
+    if args.command == "repair" and chosen is not None and not Path(chosen).exists():
+        return load_site([])  # the overlay repair is to write: none yet is the package table alone
+    return load_site(site_overlays(chosen, _watchlist_path(args)))
 
 
 def _watchlist(args: argparse.Namespace, *, replica: bool) -> tuple[list[Target], str]:
@@ -401,9 +404,12 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def default_overlay(args: argparse.Namespace) -> Path:
-    """``netease.toml`` beside the watchlist (pages.toml), else in the current folder."""
+    """The overlay ``repair`` reads and writes without ``--site``: ``netease.toml`` beside the watchlist
+    (pages.toml), else in the current folder (where ``site_for`` looks for it)."""
+    from .targets import SITE_OVERLAY
+
     path = _watchlist_path(args)
-    return (path.parent if path is not None else Path(".")) / "netease.toml"
+    return (path.parent if path is not None else Path(".")) / SITE_OVERLAY
 
 
 def repair_command(ids: list[str], mode: str | None, site: Path | None, snapshots: Path | None) -> str:
@@ -420,15 +426,13 @@ def repair_command(ids: list[str], mode: str | None, site: Path | None, snapshot
 
 def cmd_repair(args: argparse.Namespace) -> int:
     from .repair import render_text, run_repair
-    from .repair.site import load_site, write_overlay
     from .report import CheckReport
     from .review.render import choose_report
+    from .sites import write_overlay
 
     overlay = args.site or default_overlay(args)
     if overlay.exists() and not overlay.is_file():
         raise BadInput(f"--site {overlay} is not a file: give an overlay TOML file")
-    if overlay.is_file():
-        load_site([overlay])  # a broken overlay is one line naming its key, before anything else
     if args.report is not None and not args.report.is_file():
         raise BadInput(f"report {args.report} not found: give an existing --report FILE, or run `capture check`")
     report_path = args.report or choose_report(args.snapshots)

@@ -30,9 +30,10 @@ from .. import goldens
 from ..errors import CaptureError, CorruptFile, LayoutNotRecognized, MissingField
 from ..extract.accuracy import char_f1
 from ..report import CheckReport, PageResult
+from ..sites import Site, merge_overlay_text, using
 from ..volatile import canonical_origin, mask_article
 from . import search
-from .site import Site, generation, load_site, merge_overlay_text, using
+from .site import Table, generation
 
 #: Body character F1 a repaired extraction must reach against the golden.
 MIN_BODY_F1 = 0.99
@@ -129,7 +130,7 @@ class PageRepair:
         return addition_of(self.repairs)
 
 
-def addition_of(repairs: list[FieldRepair]) -> dict[str, Any]:
+def addition_of(repairs: list[FieldRepair], site: Site | None = None) -> dict[str, Any]:
     """The overlay addition (nested dict, the package table's shape) of some field repairs: each field's
     selector, and the text/skeleton region reading the same element."""
     out: dict[str, Any] = {}
@@ -141,22 +142,19 @@ def addition_of(repairs: list[FieldRepair]) -> dict[str, Any]:
         region = _REGION_OF.get(r.field)
         if region is None or r.kind != "selector":
             continue
-        from ..sites import netease
+        from ..sites import current
 
+        table = site or current()
         old = r.old[0] if r.old else None
-        if old and (region, old) in netease.TEXT_REGIONS.get(r.generation, ()):
+        text = {(name, css) for name, joined in table.text_regions.get(r.generation, ())
+                for css in joined.split(", ")}
+        if old and (region, old) in text:
             sels = out.setdefault("text_regions", {}).setdefault(r.generation, {}).setdefault(region, [])
             sels.append(r.selector) if r.selector not in sels else None
-        if old and old in netease.SKELETON_REGIONS.get(r.generation, {}).get(region, ()):
+        if old and old in table.skeleton_regions.get(r.generation, {}).get(region, ()):
             sels = out.setdefault("skeleton_regions", {}).setdefault(r.generation, {}).setdefault(region, [])
             sels.append(r.selector) if r.selector not in sels else None
     return out
-
-
-def _text_of(addition: dict[str, Any]) -> str:
-    from .site import _dump
-
-    return "\n".join(_dump(addition)).rstrip("\n") + "\n"
 
 
 def overlay_diff(existing: str, addition: dict[str, Any], name: str) -> str:
@@ -168,12 +166,12 @@ def overlay_diff(existing: str, addition: dict[str, Any], name: str) -> str:
 
 # --- reading -------------------------------------------------------------------------------------
 
-def masked(html: str | bytes, url: str, mode: str, base_url: str | None, site: Site) -> dict[str, Any]:
+def masked(html: str | bytes, url: str, mode: str, base_url: str | None, site: Site | Table) -> dict[str, Any]:
     """The extraction of ``html`` with ``site``'s table, as a golden keeps it (origin made www.163.com,
     volatile values masked)."""
     from ..extract import extract
 
-    with using(site):
+    with using(site.site() if isinstance(site, Table) else site):
         article = extract(html, url, mode=mode)
     return mask_article(json.loads(canonical_origin(article.to_json(), base_url)))
 
@@ -274,7 +272,7 @@ class Case:
     references: list[tuple[str, bytes, str, str | None]]  # (label, html, url, base_url)
     rejected: list[str] = field(default_factory=list)  # candidates that would change the golden's page
 
-    def reference_changes(self, base: Site, site: Site) -> tuple[str, list[str] | None]:
+    def reference_changes(self, base: Table, site: Site) -> tuple[str, list[str] | None]:
         """(which copy of the golden's page, what ``site`` changes in its extraction against ``base``);
         None: no copy of the golden's layout to check on."""
         for label, html, url, base_url in self.references:
@@ -291,10 +289,8 @@ class Case:
         return "", None
 
 
-def _layer_on(base: Site, addition: dict[str, Any]) -> Site:
-    from .site import _layer
-
-    return _layer(base, addition, "proposed overlay") if addition else base
+def _layer_on(base: Table, addition: dict[str, Any]) -> Site:
+    return base.plus(addition).site()
 
 
 def _renamed(table: Any, lost: str, new: str, page: search.Page, skip: str) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -319,7 +315,7 @@ def _renamed(table: Any, lost: str, new: str, page: search.Page, skip: str) -> l
     return out
 
 
-def _try_field(case: Case, base: Site, repairs: list[FieldRepair], table: Any, fname: str, key: str,
+def _try_field(case: Case, base: Table, repairs: list[FieldRepair], table: Any, fname: str, key: str,
                node: Any, page: search.Page) -> list[FieldRepair]:
     """The first candidate selector that makes ``key`` read as the golden's (with the same class
     rename in the other fields naming the class), as the repairs it takes; [] when none does."""
@@ -344,7 +340,7 @@ def _try_field(case: Case, base: Site, repairs: list[FieldRepair], table: Any, f
     return []
 
 
-def _body_exclusion(case: Case, base: Site, repairs: list[FieldRepair], gen: str, data: dict[str, Any],
+def _body_exclusion(case: Case, base: Table, repairs: list[FieldRepair], gen: str, data: dict[str, Any],
                     page: search.Page) -> tuple[FieldRepair | None, str]:
     """An ad block inside the body: the new blocks are the golden's with whole blocks inserted. Returns
     a ``body_skip`` repair, or None and why the body difference is content."""
@@ -388,7 +384,7 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
-def propose(case: Case, base: Site) -> PageRepair:
+def propose(case: Case, base: Table) -> PageRepair:
     """Search, propose and verify for one page and mode (no file is written)."""
     out = PageRepair(case.id, case.mode, case.url, "unrepaired")
     golden = case.golden
@@ -482,7 +478,7 @@ def propose(case: Case, base: Site) -> PageRepair:
     return out
 
 
-def verify(case: Case, base: Site, site: Site) -> Verification:
+def verify(case: Case, base: Table, site: Site) -> Verification:
     """The figures: the new capture with ``site`` against the golden; each copy of the golden's page with
     ``site`` against itself with ``base``."""
     v = Verification()
@@ -506,7 +502,7 @@ def verify(case: Case, base: Site, site: Site) -> Verification:
 # --- the last check ------------------------------------------------------------------------------
 
 def references(result: PageResult, snapshots: Path, target_set: str, golden: dict[str, Any],
-               base: Site) -> list[tuple[str, bytes, str, str | None]]:
+               base: Table) -> list[tuple[str, bytes, str, str | None]]:
     """Copies of the golden's own page, best first: the stored bundle when it reads as the golden; on
     the replica, its page served without drift."""
     out: list[tuple[str, bytes, str, str | None]] = []
@@ -547,7 +543,7 @@ def read_extraction_golden(result: PageResult, snapshots: Path, target_set: str)
     return data
 
 
-def repair_result(result: PageResult, snapshots: Path, target_set: str, base: Site) -> PageRepair | None:
+def repair_result(result: PageResult, snapshots: Path, target_set: str, base: Table) -> PageRepair | None:
     """The repair of one result of a check report; None when it has no new capture or no golden."""
     if not result.bundle:
         return None
@@ -591,7 +587,7 @@ def run_repair(report: CheckReport, snapshots: Path, overlay: Path, *, ids: set[
                modes: tuple[str, ...] | None = None) -> RepairRun:
     """Propose and verify a repair for every failing result of ``report`` (``ids``/``modes``: only those)."""
     overlay = Path(overlay)
-    base = load_site([overlay] if overlay.is_file() else [])
+    base = Table((overlay,) if overlay.is_file() else ())
     existing = overlay.read_text(encoding="utf-8") if overlay.is_file() else ""
     run = RepairRun(overlay, [], existing)
     for r in report.results:
