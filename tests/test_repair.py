@@ -299,3 +299,54 @@ def test_loop_on_the_real_samples(sample: Any, name: str, tmp_path: Path) -> Non
             assert mask_article(views(read_bundle(Path(result.bundle))).extraction) == golden
     finally:
         site.serve(site.html)
+
+
+# --- in pytest: the failing extraction golden names the repair -------------------------------------
+
+CONFTEST = '''
+import pytest
+from capture.replica import ReplicaServer
+
+
+@pytest.fixture(scope="session")
+def replica_server():
+    with ReplicaServer(drift="{drift}") as server:
+        yield server
+'''
+GOLDEN_TESTS = '''
+def test_extraction(capture_views, golden):
+    assert capture_views.extraction == golden.extraction
+'''
+
+
+def test_pytest_failure_names_the_repair_and_its_command(seed_target: Target, tmp_path: Path) -> None:
+    """A user's suite on a replica that renamed the crumb class: syrupy's diff, and beside it the
+    proposed overlay diff and the command; that command applies it, and the suite with the overlay passes."""
+    from capture.testing import run_pytest
+
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "pages.toml").write_text(f'[[page]]\nid = "{seed_target.id}"\nurl = "{seed_target.url}"\n',
+                                     encoding="utf-8")
+    (repo / "conftest.py").write_text(CONFTEST.replace("{drift}", "rename-crumb-class"), encoding="utf-8")
+    (repo / "tests" / "test_goldens.py").write_text(GOLDEN_TESTS, encoding="utf-8")
+    _snapshots_with_goldens(repo / "snapshots", [seed_target.id])
+    env = {"CAPTURE_GOLDENS_ROOT": ""}
+    args = ("-p", "no:randomly", "-p", "no:cacheprovider", "-k", "normal")
+    first = run_pytest(*args, cwd=repo, env=env)
+    assert first.returncode == 1, first.stdout[-3000:]
+    out = first.stdout
+    assert "proposed repair (capture repair)" in out and "a verified repair of crumb" in out, out[-4000:]
+    assert '+crumb = [".post_crumb_v2"]' in out and "snapshot" in out.lower()  # beside syrupy's diff
+    command = f"capture repair {seed_target.id} --mode normal --apply"
+    assert command in out, out[-3000:]
+    code, text, err = _in(repo, lambda: cli(*command.split()[1:]))
+    assert code == 0 and "applied" in text, text + err
+    assert (repo / "netease.toml").is_file()
+    again = run_pytest(*args, cwd=repo, env=env)  # netease.toml beside pages.toml is read by default
+    assert again.returncode == 0, again.stdout[-3000:]
+
+
+def _in(folder: Path, fn: Any) -> Any:
+    with contextlib.chdir(folder):
+        return fn()

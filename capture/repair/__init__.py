@@ -543,7 +543,22 @@ def read_extraction_golden(result: PageResult, snapshots: Path, target_set: str)
     return data
 
 
-def repair_result(result: PageResult, snapshots: Path, target_set: str, base: Table) -> PageRepair | None:
+def repair_bundle(bundle_path: Path, golden: dict[str, Any], target_id: str, mode: str, snapshots: Path,
+                  target_set: str, base: Table, overlay: Path) -> PageRepair:
+    """The repair of one new capture against its extraction golden; its diff is of ``overlay``."""
+    b = bundle_mod.read_bundle(bundle_path)
+    result = PageResult(target_id, mode, b.meta.final_url, "changed", bundle=str(bundle_path))
+    case = Case(target_id, mode, b.meta.final_url, b.dom, b.meta.base_url, golden,
+                references(result, Path(snapshots), target_set, golden, base))
+    repair = propose(case, base)
+    if repair.repairs:
+        existing = overlay.read_text(encoding="utf-8") if overlay.is_file() else ""
+        repair.diff = overlay_diff(existing, repair.addition(), overlay.name)
+    return repair
+
+
+def repair_result(result: PageResult, snapshots: Path, target_set: str, base: Table,
+                  overlay: Path) -> PageRepair | None:
     """The repair of one result of a check report; None when it has no new capture or no golden."""
     if not result.bundle:
         return None
@@ -553,10 +568,19 @@ def repair_result(result: PageResult, snapshots: Path, target_set: str, base: Ta
     golden = read_extraction_golden(result, Path(snapshots), target_set)
     if golden is None or not bundle_mod.is_complete(bundle_path):
         return None
-    b = bundle_mod.read_bundle(bundle_path)
-    case = Case(result.id, result.mode, b.meta.final_url, b.dom, b.meta.base_url, golden,
-                references(result, Path(snapshots), target_set, golden, base))
-    return propose(case, base)
+    return repair_bundle(bundle_path, golden, result.id, result.mode, snapshots, target_set, base, overlay)
+
+
+def failure_note(repair: PageRepair, command: str) -> str:
+    """What a failing extraction golden test adds to its message: the verified repair (diff, figures,
+    the command), or why there is none."""
+    if repair.verified:
+        return (f"the layout changed: a verified repair of {', '.join(repair.broken)} is proposed\n"
+                f"{repair.diff.rstrip()}\nverified {repair.verification.line()}\napply it with: {command}\n")
+    if repair.status == "nothing-broken":
+        return ""
+    why = "\n".join(f"- {r}" for r in repair.reasons) or "- no selector found"
+    return f"no selector repair for {', '.join(repair.broken)} ({repair.status}):\n{why}\n"
 
 
 @dataclass
@@ -593,12 +617,9 @@ def run_repair(report: CheckReport, snapshots: Path, overlay: Path, *, ids: set[
     for r in report.results:
         if not r.fails or (ids and r.id not in ids) or (modes and r.mode not in modes):
             continue
-        repair = repair_result(r, Path(snapshots), report.target, base)
-        if repair is None:
-            continue
-        if repair.repairs:
-            repair.diff = overlay_diff(existing, repair.addition(), overlay.name)
-        run.pages.append(repair)
+        repair = repair_result(r, Path(snapshots), report.target, base, overlay)
+        if repair is not None:
+            run.pages.append(repair)
     return run
 
 
