@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "and last-pytest.json)")
     rev.add_argument("--out", type=Path, metavar="FILE",
                      help="HTML file to write (default: <snapshots>/reports/review.html)")
+    _add_lookup(rev)
+    rev.add_argument("--site", type=Path, metavar="FILE", default=None,
+                     help="the overlay repairs are proposed against (default: netease.toml beside pages.toml)")
 
     rep = sub.add_parser("repair", help="propose, verify and (--apply) write overlay selectors for pages whose "
                                         "extraction broke in the last check")
@@ -399,7 +402,7 @@ def cmd_accept(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from .review import write_review
 
-    print(write_review(args.snapshots, report=args.report, out=args.out))
+    print(write_review(args.snapshots, report=args.report, out=args.out, overlay=args.site))
     return 0
 
 

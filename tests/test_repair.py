@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -184,6 +185,8 @@ def replica_loop(request: pytest.FixtureRequest, seed_target: Target,
     with ReplicaServer(drift=name) as server:
         out["check"] = cli("check", seed_target.id, "--snapshots", str(snaps), "--replica-url", server.base_url,
                            "--modes", "normal", "--retries", "1")
+        shutil.copyfile(snaps / "reports" / "last-check.json", tmp / "first-check.json")
+        out["first_report"] = tmp / "first-check.json"
         out["propose"] = cli("repair", "--snapshots", str(snaps), "--site", str(overlay))
         out["overlay_after_propose"] = overlay.exists()
         out["apply"] = cli("repair", seed_target.id, "--snapshots", str(snaps), "--site", str(overlay), "--apply")
@@ -223,6 +226,21 @@ def test_loop_apply_writes_the_overlay_and_the_check_shows_only_the_fingerprint(
     drift = DRIFTS[replica_loop["name"]]
     # the layout did change: the fingerprint still says so, in the drift's region only
     assert failing and {(d.cls, d.region) for d in failing} == {("layout-changed", drift.expect_region)}, failing
+
+
+def test_review_shows_the_repair_its_figures_and_command(replica_loop: dict[str, Any],
+                                                         seed_target: Target) -> None:
+    html = replica_loop["snaps"] / "review.html"
+    code, _, err = cli("review", "--snapshots", str(replica_loop["snaps"]), "--report",
+                       str(replica_loop["first_report"]), "--out", str(html))
+    assert code == 0, err
+    text = html.read_text(encoding="utf-8")
+    assert "Proposed repair: repaired" in text, text[:3000]
+    assert "verified: new capture: title = time = source = body F1" in text
+    overlay = tomllib.loads(replica_loop["overlay"].read_text(encoding="utf-8"))
+    selector = next(s for gen in overlay["generation"].values() for sels in gen["fields"].values() for s in sels)
+    assert selector.replace('"', "&#34;") in text or selector in text
+    assert re.search(rf"<code class=\"command\">capture repair {seed_target.id} --mode normal[^<]*--apply</code>", text)
 
 
 def test_apply_keeps_what_the_overlay_held(replica_loop: dict[str, Any], tmp_path: Path) -> None:
