@@ -210,6 +210,18 @@ def _value(key: str, data: dict[str, Any]) -> str:
     return _short(value)
 
 
+def _gone_items(page: search.Page, key: str, golden: dict[str, Any]) -> list[str]:
+    """The golden's side-module titles or recommendation tabs that no element of the page shows."""
+    value = golden.get(key)
+    if key == "side_modules":
+        names = [m.get("title", "") for m in value or []]
+    elif key == "recommendations":
+        names = list(value or {})
+    else:
+        return []
+    return [repr(n) for n in names if n and page.containing(n, exact=True) is None]
+
+
 def find_value(page: search.Page, key: str, golden: dict[str, Any]) -> Any:
     """The element of the new capture that holds the golden's value of ``key``, or None."""
     from ..sites.netease import iso_time
@@ -392,12 +404,16 @@ def propose(case: Case, base: Table) -> PageRepair:
         try:
             data = masked(case.html, case.url, case.mode, case.base_url, base)
         except CaptureError as exc:
-            data, out.broken = {}, [getattr(exc, "field", "") or "page"]
+            field_name = getattr(exc, "field", "") or "page"
+            data, out.broken = {}, [FIELD_KEY.get(field_name, field_name)]
         out.broken = out.broken or differing(golden, data)
         out.status = "content" if out.broken else "nothing-broken"
-        if out.broken:
-            out.reasons.append("the 关怀版 is read generically (the CARE rules, no selectors): no selector to repair; "
-                               "what it lost is content the page no longer carries")
+        page = search.Page(case.html) if out.broken else None
+        for key in out.broken:
+            where = "is in the page but reads differently" if page and find_value(page, key, golden) is not None \
+                else "is in no element of the page"
+            out.reasons.append(f"{key}: the golden's value ({_value(key, golden)}) {where}; the 关怀版 is read "
+                               "generically (the CARE rules, no selectors of the site), so no selector repairs it")
         return out
     page = search.Page(case.html)
     repairs: list[FieldRepair] = []
@@ -442,14 +458,20 @@ def propose(case: Case, base: Table) -> PageRepair:
             else:
                 out.reasons.append(why)
             continue
+        gone = _gone_items(page, key, golden)
+        if gone:
+            out.reasons.append(f"{key}: {', '.join(gone)} no longer on the page (removed or renamed): content, "
+                               "not a selector")
+            continue
         if node is None:
             out.reasons.append(f"{key}: the golden's value ({_value(key, golden)}) is in no element of the page: "
                                "content (or a value the page no longer has), not a selector")
             continue
         fields = KEY_FIELDS[key]
         if data and any(_reads(page, node, table.fields.get(f, ())) for f in fields):
-            out.reasons.append(f"{key}: the table already reads {search.describe(node)}, which holds the golden's "
-                               "value: the page's content or order changed, not a selector")
+            out.reasons.append(f"{key}: the table's selectors already read {search.describe(node)}, where the "
+                               "golden's values are: they come in another order or with other content now, "
+                               "not a selector")
             continue
         for fname in fields:
             found = _try_field(case, base, repairs, table, fname, key, node, page)
