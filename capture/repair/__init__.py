@@ -653,8 +653,9 @@ def render_text(run: RepairRun, command: str) -> str:
             lines.append(f"{p.id} {p.mode:<6} extraction matches its golden: nothing to repair "
                          "(a layout difference left is the fingerprint's)")
             continue
-        fields = ", ".join(f"{r.field} → {r.selector} ({r.found})" for r in p.repairs) or "none"
-        lines.append(f"{p.id} {p.mode:<6} {p.status}: broken {', '.join(p.broken)}; proposed {fields}")
+        fields = ", ".join(f"{r.field} → {r.selector} ({r.found})" for r in p.repairs)
+        lines.append(f"{p.id} {p.mode:<6} {p.status}: broken {', '.join(p.broken)}; "
+                     + (f"proposed {fields}" if fields else "no selector proposed"))
         if p.diff:
             lines += ["    " + d for d in p.diff.rstrip("\n").splitlines()]
         if p.verification is not None:
