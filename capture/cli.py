@@ -490,7 +490,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _read_source(args: argparse.Namespace) -> tuple[bytes, str]:
     """The page to extract: an HTML file as is; a URL or an id (its article, its 关怀版 with ``--mode
     care``) fetched as ``record`` would load it: from --base-url / --replica, else from where it points."""
-    from .sites import netease
+    from .sites import current
     from .targets import is_url, rebase
 
     source = args.source
@@ -509,7 +509,7 @@ def _read_source(args: argparse.Namespace) -> tuple[bytes, str]:
         else:
             url = target.care_url(base_url) if args.mode == "care" else target.at(base_url)
         try:  # the captures' User-Agent: Python's own is the first thing a site refuses
-            request = urllib.request.Request(url, headers={"User-Agent": netease.USER_AGENT})
+            request = urllib.request.Request(url, headers={"User-Agent": current().user_agent})
             with urllib.request.urlopen(request, timeout=20) as resp:  # noqa: S310 (scheme checked)
                 return resp.read(), url
         except OSError as exc:

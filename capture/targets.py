@@ -235,6 +235,14 @@ def site_overlays(chosen: Path | None, watchlist: Path | None) -> list[Path]:
     return [beside] if beside is not None and beside.is_file() else []
 
 
+def site_overlay_path(chosen: Path | None, watchlist: Path | None) -> Path:
+    """Where an overlay is written (``capture repair --apply``): ``--site FILE``, else ``netease.toml``
+    beside the watchlist, else in the current folder; the file need not exist yet."""
+    if chosen is not None:
+        return Path(chosen)
+    return (Path(watchlist).parent if watchlist is not None else Path()) / SITE_OVERLAY
+
+
 def is_url(arg: str) -> bool:
     """Whether a page argument is meant as a URL (then checked as one) rather than an id."""
     return "://" in arg or arg.startswith(("javascript:", "data:", "file:", "mailto:"))

@@ -156,8 +156,27 @@ class _Ctx:
 _PROBE = LexborHTMLParser("<p>")
 
 
+def _balanced(css: str) -> bool:
+    """Brackets, parentheses and quotes closed: Lexbor accepts ``div[class`` and ``a[href="x]``."""
+    stack: list[str] = []
+    quote = ""
+    for ch in css:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[(":
+            stack.append("]" if ch == "[" else ")")
+        elif ch in "])":
+            if not stack or stack.pop() != ch:
+                return False
+    return not stack and not quote
+
+
 @cache
 def _css_ok(css: str) -> bool:
+    if not _balanced(css):
+        return False
     try:
         _PROBE.css(css)
     except Exception:  # selectolax raises its own error type on CSS it cannot parse
@@ -511,6 +530,7 @@ class _Builder:
             raise self.fail(("fallback", "normal"), f"{fallback['normal']!r} is no normal-page generation",
                             f"use one of: {', '.join(g.name for g in generations if g.mode == 'normal')}")
         text, skeleton, optional = self.regions(by_name, care_name)
+        self.patterns()
         care = d["care"]
         formats = {"published": d["dates"]["published_format"], **d["field_formats"]}
         return Site(
@@ -550,17 +570,18 @@ class _Builder:
             skeleton_unordered=tuple(d["skeleton"]["unordered"]),
         )
 
-    def first_layers(self, path: tuple[str, str, str], merged: tuple[str, ...]) -> tuple[str, ...]:
-        """The list at ``path`` as the lowest layer that set it wrote it (or the last to replace it):
-        what later layers added to it is the rest."""
-        base: tuple[str, ...] | None = None
-        for checked in self.checked:
-            node: Any = checked
-            for part in path:
-                node = node.get(part) if isinstance(node, dict) else None
-            if node is not None and (base is None or isinstance(node, _Replace)):
-                base = self.sels(node.items if isinstance(node, _Replace) else node)
-        return merged if base is None else base
+    def patterns(self) -> None:
+        """The regexes the code reads groups of: a date's year, month and day, a clock's hour, minute
+        and second (iso_time), a label's value (group 1)."""
+        d = self.data
+        for key, groups in (("date", ("year", "month", "day")), ("clock", ("hour", "minute", "second"))):
+            lacking = [g for g in groups if g not in re.compile(d["dates"][key]).groupindex]
+            if lacking:
+                raise self.fail(("dates", key), f"the regex has no group {', '.join(lacking)}",
+                                f"name them (?P<{lacking[0]}>...) as the package's {key} does")
+        for key in ("editor", "author", "source"):
+            if re.compile(d["labels"][key]).groups < 1:
+                raise self.fail(("labels", key), "the regex captures nothing", r"put the value in a group: 作者\s*[:：]\s*(\S+)")
 
     def care_suffix(self) -> dict[str, str]:
         suffix = dict(self.data["site"]["care_suffix"])
@@ -570,8 +591,9 @@ class _Builder:
         return suffix
 
     def regions(self, by_name: Mapping[str, Generation], care_name: str) -> tuple[Any, Any, frozenset]:
-        """text_regions and skeleton_regions per generation (a generation without an entry reads its
-        crumb, title and body fields), and the skeleton roots overlays added (optional where absent)."""
+        """text_regions and skeleton_regions per generation (a generation that ``extends`` another starts
+        from that one's; one with no entry at all reads its crumb, title and body fields), and the
+        skeleton roots overlays added (optional where absent)."""
         d = self.data
         known = [*by_name, care_name]
         for table in ("text_regions", "skeleton_regions"):
@@ -585,24 +607,35 @@ class _Builder:
                             f"add [text_regions.{care_name}] page = [\"body\"]")
         text: dict[str, tuple[tuple[str, str], ...]] = {}
         skeleton: dict[str, Mapping[str, tuple[str, ...]]] = {}
+        def entry(table: str, name: str, data: dict[str, Any] = d) -> dict[str, Any] | None:
+            own = data.get(table, {}).get(name)
+            base = data.get("generation", {}).get(name, {}).get("extends")
+            inherited = entry(table, base, data) if base else None
+            return _plain(own if inherited is None else inherited if own is None else _merge(inherited, own))
+
         for name in known:
             gen = by_name.get(name)
-            own = d["text_regions"].get(name)
+            own = entry("text_regions", name)
             if own is None:
                 own = {r: [gen.fields[f][0]] for r, f in (("crumb", "crumb"), ("title", "title"), ("body", "body"))
                        if gen is not None and gen.fields.get(f)}
             text[name] = tuple((region, ", ".join(self.sels(sels))) for region, sels in own.items())
-            sk = d["skeleton_regions"].get(name)
+            sk = entry("skeleton_regions", name)
             if sk is None:
                 regions = dict(own)
                 sk = {r: v for r, v in (("crumb", regions.get("crumb")),
                                         ("title-info", [*regions.get("title", []), *regions.get("info", [])]),
                                         ("body", regions.get("body"))) if v}
             skeleton[name] = MappingProxyType({region: self.sels(sels) for region, sels in sk.items()})
-        optional = frozenset((gen, region, css) for gen, regions in skeleton.items()
-                             for region, sels in regions.items() for css in sels
-                             if css not in self.first_layers(("skeleton_regions", gen, region), sels))
-        return MappingProxyType(text), MappingProxyType(skeleton), optional
+        # Roots an overlay added beside the package's own (those of the package's file, extends resolved).
+        optional = set()
+        for gen, regions in skeleton.items():
+            package = entry("skeleton_regions", gen, self.checked[0]) or {}
+            for region, sels in regions.items():
+                own = set(self.sels(package.get(region, [])))
+                if own & set(sels):
+                    optional.update((gen, region, css) for css in sels if css not in own)
+        return MappingProxyType(text), MappingProxyType(skeleton), frozenset(optional)
 
 
 def _package_text() -> str:

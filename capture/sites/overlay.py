@@ -15,14 +15,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
-
 from ..errors import BadInput
 from .load import PACKAGE_FILE, _package_text, _parse, build
 
 
 def _merge_into(container: Any, addition: Mapping[str, Any], where: str) -> None:
+    import tomlkit
+
     for key, value in addition.items():
         here = f"{where}.{key}" if where else key
         old = container.get(key) if hasattr(container, "get") else None
@@ -49,6 +48,9 @@ def _merge_into(container: Any, addition: Mapping[str, Any], where: str) -> None
 
 def merge_overlay_text(existing_text: str, addition: Mapping[str, Any]) -> str:
     """``existing_text`` (an overlay's TOML, may be "") with ``addition`` merged in, comments kept."""
+    import tomlkit  # only writing needs it: loading the table is tomllib's
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         doc = tomlkit.parse(existing_text)
     except TOMLKitError as exc:
