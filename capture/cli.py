@@ -407,12 +407,10 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def default_overlay(args: argparse.Namespace) -> Path:
-    """The overlay ``repair`` reads and writes without ``--site``: ``netease.toml`` beside the watchlist
-    (pages.toml), else in the current folder (where ``site_for`` looks for it)."""
-    from .targets import SITE_OVERLAY
+    """The overlay ``repair`` reads and writes: ``--site``, else ``netease.toml`` beside the watchlist."""
+    from .targets import site_overlay_path
 
-    path = _watchlist_path(args)
-    return (path.parent if path is not None else Path(".")) / SITE_OVERLAY
+    return site_overlay_path(getattr(args, "site", None), _watchlist_path(args))
 
 
 def repair_command(ids: list[str], mode: str | None, site: Path | None, snapshots: Path | None) -> str:
@@ -433,7 +431,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
     from .review.render import choose_report
     from .sites import write_overlay
 
-    overlay = args.site or default_overlay(args)
+    overlay = default_overlay(args)
     if overlay.exists() and not overlay.is_file():
         raise BadInput(f"--site {overlay} is not a file: give an overlay TOML file")
     if args.report is not None and not args.report.is_file():

@@ -38,12 +38,12 @@ from .remote import check_endpoint, parse_shard, record_shared, shard, worker_en
 from .sites import load_site, netease, set_current
 from .targets import (
     MODES,
-    SITE_OVERLAY,
     Target,
     check_user_agent,
     load_host_overrides,
     load_user_agent,
     load_watchlist,
+    site_overlay_path,
     site_overlays,
 )
 
@@ -360,7 +360,7 @@ def _add_repair_note(item: pytest.Item, rep: Any, target: Target, mode: str) -> 
     root, target_set = goldens.current()
     chosen = item.config.getoption("--site")
     overlays = site_overlays(chosen, watchlist_path(item.config))
-    overlay = Path(chosen) if chosen else watchlist_path(item.config).parent / SITE_OVERLAY
+    overlay = site_overlay_path(chosen, watchlist_path(item.config))
     try:
         golden = json.loads(golden_file.read_text(encoding="utf-8"))
         repair = repair_bundle(path, golden, target.id, mode, root, target_set, Table(tuple(overlays)), overlay)
