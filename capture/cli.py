@@ -124,6 +124,23 @@ def build_parser() -> argparse.ArgumentParser:
                           "and last-pytest.json)")
     rev.add_argument("--out", type=Path, metavar="FILE",
                      help="HTML file to write (default: <snapshots>/reports/review.html)")
+    _add_lookup(rev)
+    rev.add_argument("--site", type=Path, metavar="FILE", default=None,
+                     help="the overlay repairs are proposed against (default: netease.toml beside pages.toml)")
+
+    rep = sub.add_parser("repair", help="propose, verify and (--apply) write overlay selectors for pages whose "
+                                        "extraction broke in the last check")
+    _add_common(rep)
+    rep.add_argument("pages", nargs="*", metavar="ID|URL", help="ids (of the watchlist or the last check) or URLs "
+                                                               "(default: every failing page of the report)")
+    _add_lookup(rep)
+    rep.add_argument("--mode", choices=("normal", "care"), default=None, help="only this mode (default both)")
+    rep.add_argument("--apply", action="store_true", help="write the verified repairs into the overlay (atomically)")
+    rep.add_argument("--site", type=Path, metavar="FILE",
+                     help="the overlay read and written (default: netease.toml beside pages.toml)")
+    rep.add_argument("--report", type=Path, metavar="FILE",
+                     help="check report to repair from (default: the newer of <snapshots>/reports/last-check.json "
+                          "and last-pytest.json)")
 
     srv = sub.add_parser("serve", help="serve the built-in replica by hand")
     _add_common(srv)
@@ -161,7 +178,10 @@ def site_for(args: argparse.Namespace):
     from .sites import load_site
     from .targets import site_overlays
 
-    return load_site(site_overlays(getattr(args, "site", None), _watchlist_path(args)))
+    chosen = getattr(args, "site", None)
+    if args.command == "repair" and chosen is not None and not Path(chosen).exists():
+        return load_site([])  # the overlay repair is to write: none yet is the package table alone
+    return load_site(site_overlays(chosen, _watchlist_path(args)))
 
 
 def _watchlist(args: argparse.Namespace, *, replica: bool) -> tuple[list[Target], str]:
@@ -393,8 +413,57 @@ def cmd_accept(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from .review import write_review
 
-    print(write_review(args.snapshots, report=args.report, out=args.out))
+    print(write_review(args.snapshots, report=args.report, out=args.out, overlay=args.site))
     return 0
+
+
+def default_overlay(args: argparse.Namespace) -> Path:
+    """The overlay ``repair`` reads and writes: ``--site``, else ``netease.toml`` beside the watchlist."""
+    from .targets import site_overlay_path
+
+    return site_overlay_path(getattr(args, "site", None), _watchlist_path(args))
+
+
+def repair_command(ids: list[str], mode: str | None, site: Path | None, snapshots: Path | None) -> str:
+    """The one command that applies a verified repair (printed by repair, review and pytest)."""
+    parts = ["capture repair", *ids]
+    if mode:
+        parts.append(f"--mode {mode}")
+    if site is not None:
+        parts.append(f"--site {site}")
+    if snapshots is not None and Path(snapshots) != DEFAULT_SNAPSHOTS:
+        parts.append(f"--snapshots {snapshots}")
+    return " ".join([*parts, "--apply"])
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from .repair import render_text, run_repair
+    from .report import CheckReport
+    from .review.render import choose_report
+    from .sites import write_overlay
+
+    overlay = default_overlay(args)
+    if overlay.exists() and not overlay.is_file():
+        raise BadInput(f"--site {overlay} is not a file: give an overlay TOML file")
+    if args.report is not None and not args.report.is_file():
+        raise BadInput(f"report {args.report} not found: give an existing --report FILE, or run `capture check`")
+    report_path = args.report or choose_report(args.snapshots)
+    report = CheckReport.read(report_path)
+    from .targets import Target
+
+    checked = [Target(r.id, r.url) for r in report.results]
+    ids = {t.id for t in _targets(args, args.pages, replica=True, checked=checked)} if args.pages else None
+    run = run_repair(report, args.snapshots, overlay, ids=ids, modes=(args.mode,) if args.mode else None)
+    shown = sorted({p.id for p in run.verified})
+    sys.stdout.write(render_text(run, repair_command(shown, args.mode, args.site, args.snapshots)))
+    if not run.broken:
+        print(f"nothing to repair: no failing page of {report_path} has an extraction unlike its golden")
+    if args.apply and run.verified:
+        addition = run.addition()
+        write_overlay(overlay, addition)
+        count = sum(len(p.repairs) for p in run.verified)
+        print(f"applied {count} selector(s) of {len(run.verified)} verified repair(s) to {overlay}")
+    return run.exit_code
 
 
 def _parse_port(value: str) -> int:
@@ -471,7 +540,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"record": cmd_record, "check": cmd_check, "accept": cmd_accept, "review": cmd_review,
-            "serve": cmd_serve, "extract": cmd_extract}
+            "serve": cmd_serve, "extract": cmd_extract, "repair": cmd_repair}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,7 @@ both modes, with ``--snapshot-update``).
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections import OrderedDict
@@ -44,6 +45,7 @@ from .targets import (
     load_host_overrides,
     load_user_agent,
     load_watchlist,
+    site_overlay_path,
     site_overlays,
 )
 
@@ -379,10 +381,49 @@ FAILED_PAGES = pytest.StashKey[set[tuple[str, str]]]()
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     rep = yield
     params = getattr(getattr(item, "callspec", None), "params", {})
-    if rep.failed and rep.when == "call" and "page_mode" in params:
+    if rep.failed and rep.when in ("setup", "call") and "page_mode" in params:
         target, mode = params["page_mode"]
         item.config.stash.setdefault(FAILED_PAGES, set()).add((target.id, mode))
+        if getattr(item, "originalname", "") == EXTRACTION_TEST:  # only once an extraction golden failed
+            _add_repair_note(item, rep, target, mode)
     return rep
+
+
+#: The extraction golden's test (capture.goldens.KINDS): its failure gets the proposed repair.
+EXTRACTION_TEST = dict((k, t) for k, t, _ext in goldens.KINDS)["extraction"]
+
+
+def _add_repair_note(item: pytest.Item, rep: Any, target: Target, mode: str) -> None:
+    """Name the proposed repair and the command that applies it, next to syrupy's diff."""
+    from .cli import repair_command
+    from .errors import CaptureError
+    from .repair import failure_note, repair_bundle
+    from .repair.site import Table
+
+    stash = item.config.stash.get(CAPTURED, None)
+    path = stash[0].get((target.id, mode)) if stash else None
+    golden_file = goldens.golden_dir(Path(str(item.path)).stem) / f"{item.name}.json"
+    if not isinstance(path, Path) or not golden_file.is_file():
+        return
+    root, target_set = goldens.current()
+    chosen = item.config.getoption("--site")
+    overlays = site_overlays(chosen, watchlist_path(item.config))
+    overlay = site_overlay_path(chosen, watchlist_path(item.config))
+    try:
+        golden = json.loads(golden_file.read_text(encoding="utf-8"))
+        repair = repair_bundle(path, golden, target.id, mode, root, target_set, Table(tuple(overlays)), overlay)
+    except (CaptureError, OSError, ValueError) as exc:
+        note = f"no repair proposed: {exc}\n"
+    else:
+        site = Path(chosen) if chosen else None
+        snapshots = None if Path(root).resolve() == Path("snapshots").resolve() else Path(root)
+        note = failure_note(repair, repair_command([target.id], mode, site, snapshots))
+    if not note:
+        return
+    if hasattr(rep.longrepr, "addsection"):
+        rep.longrepr.addsection("proposed repair (capture repair)", note)
+    else:
+        rep.sections.append(("proposed repair (capture repair)", note))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

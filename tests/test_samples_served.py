@@ -14,62 +14,22 @@ import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from capture.browser import BrowserSettings
 from capture.bundle import read_bundle
 from capture.check import run_check, write_goldens
 from capture.compare import care_differences, extraction_data
 from capture.extract import extract
 from capture.extract.accuracy import article_body_text, char_f1, reference_body_text
-from capture.recorder import RecordOptions, record
-from capture.sites import netease
+from capture.recorder import record
 from capture.sites.a11y_rules import RULES_BY_ID
-from capture.targets import Target
-from capture.testing import NO_DNS, StandIn, churn_sample, load_sample, scramble_markup
+from capture.testing import SAMPLE_URLS, SampleSite, churn_sample
 
-#: sample -> its real URL
-SAMPLES = {
-    "magichtml_2024_dy_J22CN60P0514R9KQ_dom.html": "https://www.163.com/dy/article/J22CN60P0514R9KQ.html",
-    "nanmicoder_2025_news_KC12OUHK000189FH_raw.html": "https://www.163.com/news/article/KC12OUHK000189FH.html",
-}
-ASSET_HOSTS = tuple(r.pattern for r in netease.HOST_RULES
-                    if r.decision == "allow" and not r.pattern.startswith("*.") and r.pattern != "www.163.com")
-#: The bound is generous; a capture that reaches it has a dead wait, and the test says so.
-READY_BOUND_MS = 4_000
+SAMPLES = SAMPLE_URLS
 
 
-class Site:
-    """One sample on loopback: the page host (normal and care page) and the asset stand-ins."""
-
-    def __init__(self, name: str) -> None:
-        self.html = load_sample(name).decode("utf-8")
-        self.url = SAMPLES[name]
-        aria = re.search(r'aria-url="([^"]+)"', self.html)
-        assert aria, f"{name}: no body@aria-url, so no 关怀版 link to follow"
-        self.care_url = aria.group(1)
-        self.page = StandIn("www.163.com", {})
-        self.assets = [StandIn(h) for h in ASSET_HOSTS]
-        self.serve(self.html)
-        self.target = Target(urlsplit(self.url).path.rsplit("/", 1)[-1].removesuffix(".html"), self.url)
-
-    def serve(self, html: str) -> None:
-        """This version of the page from now on; its 关怀版 is the same page in unknown markup."""
-        self.page.pages = {urlsplit(self.url).path: html.encode(),
-                           urlsplit(self.care_url).path: scramble_markup(html).encode()}
-
-    def options(self) -> RecordOptions:
-        host_map = (("www.163.com", self.page.origin), *((s.host, s.origin) for s in self.assets))
-        settings = BrowserSettings(host_map=host_map, extra_args=(NO_DNS,))
-        # Two attempts: a 250 KB page with ~100 requests can miss the navigation timeout on a loaded
-        # 2-core machine; a retry is recorded in meta.json (attempts), the readiness figures are the last's.
-        return RecordOptions(jobs=1, retries=2, ready_timeout_ms=READY_BOUND_MS, settings=settings)
-
-    def stop(self) -> None:
-        for s in (self.page, *self.assets):
-            s.stop()
+Site = SampleSite
 
 
 @pytest.fixture(scope="module", params=sorted(SAMPLES), ids=["2024-dy", "2025-news"])

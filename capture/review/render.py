@@ -86,16 +86,13 @@ class Entry:
     env: EnvView | None = None
     pixels: images.PixelDiff | None = None
     pixel_note: str | None = None
+    repair: RepairView | None = None
 
 
-def unified(kind: str, golden: str, new: str, golden_file: str, new_label: str) -> DiffView:
-    view = DiffView(kind, golden_file, new_label)
-    if golden == new:
-        view.identical = True
-        return view
+def diff_rows(lines: Any) -> list[tuple[str, str]]:
+    """Unified diff lines with the css class each is shown in (file, hunk, add, del, ctx)."""
     rows: list[tuple[str, str]] = []
-    for line in difflib.unified_diff(golden.splitlines(), new.splitlines(), fromfile=f"golden {golden_file}",
-                                     tofile=f"new {new_label}", n=3, lineterm=""):
+    for line in lines:
         if line.startswith(("---", "+++")):
             css = "file"
         elif line.startswith("@@"):
@@ -106,7 +103,50 @@ def unified(kind: str, golden: str, new: str, golden_file: str, new_label: str) 
             css = "del"
         else:
             css = "ctx"
-        rows.append((css, line))
+        rows.append((css, line.rstrip("\n")))
+    return rows
+
+
+@dataclass
+class RepairView:
+    """A failing page's proposed repair (``capture repair``): the overlay diff, the figures, the command."""
+
+    status: str
+    broken: list[str]
+    verified: bool
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    figures: str = ""
+    reasons: list[str] = field(default_factory=list)
+    command: str = ""
+
+
+def _repair_view(result: PageResult, root: Path, target_set: str, overlay: Path | None) -> RepairView | None:
+    """What ``capture repair`` proposes for this page (None: nothing to say: no capture, golden or break)."""
+    from ..cli import repair_command
+    from ..repair import repair_result
+    from ..repair.site import Table
+    from ..targets import SITE_OVERLAY
+
+    target = overlay if overlay is not None else Path(SITE_OVERLAY)
+    try:
+        repair = repair_result(result, root, target_set, Table((target,) if target.is_file() else ()), target)
+    except CaptureError as exc:
+        return RepairView("error", [], False, reasons=[f"no repair computed: {exc}"])
+    if repair is None or repair.status == "nothing-broken":
+        return None
+    snapshots = None if root.resolve() == Path("snapshots").resolve() else root
+    return RepairView(repair.status, repair.broken, repair.verified, diff_rows(repair.diff.splitlines()),
+                      repair.verification.line() if repair.verification else "", repair.reasons,
+                      repair_command([result.id], result.mode, overlay, snapshots) if repair.verified else "")
+
+
+def unified(kind: str, golden: str, new: str, golden_file: str, new_label: str) -> DiffView:
+    view = DiffView(kind, golden_file, new_label)
+    if golden == new:
+        view.identical = True
+        return view
+    rows = diff_rows(difflib.unified_diff(golden.splitlines(), new.splitlines(), fromfile=f"golden {golden_file}",
+                                          tofile=f"new {new_label}", n=3, lineterm=""))
     view.lines, view.more = rows[:MAX_DIFF_LINES], max(0, len(rows) - MAX_DIFF_LINES)
     return view
 
@@ -172,7 +212,8 @@ def _env_view(golden_env: Path, new_env: dict[str, Any]) -> EnvView:
     return view
 
 
-def _entry(result: PageResult, root: Path, report: CheckReport, detailed: bool) -> Entry:
+def _entry(result: PageResult, root: Path, report: CheckReport, detailed: bool,
+           overlay: Path | None = None) -> Entry:
     bundle_path = _resolve(result.bundle, root, report.snapshots)
     entry = Entry(result=result, fails=result.fails, bundle=str(bundle_path) if bundle_path else None)
     if not detailed:
@@ -187,6 +228,7 @@ def _entry(result: PageResult, root: Path, report: CheckReport, detailed: bool) 
         entry.bundle_note = f"the new capture cannot be read: {exc}"
         return entry
     new_texts, notes = _new_views(b)
+    entry.repair = _repair_view(result, root, report.target, overlay)
     paths = goldens.golden_paths(result.id, result.mode, root, report.target)
     for kind in KINDS:
         gpath = paths[kind]
@@ -235,8 +277,8 @@ def _environment() -> Environment:
     return env
 
 
-def render(report: CheckReport, report_path: Path, root: Path) -> str:
-    entries = [_entry(r, root, report, detailed=r.fails) for r in report.results]
+def render(report: CheckReport, report_path: Path, root: Path, overlay: Path | None = None) -> str:
+    entries = [_entry(r, root, report, detailed=r.fails, overlay=overlay) for r in report.results]
     failing = [e for e in entries if e.fails]
     others = [e for e in entries if not e.fails]
     css = (HERE / "static" / "review.css").read_text(encoding="utf-8")
@@ -249,8 +291,10 @@ def render(report: CheckReport, report_path: Path, root: Path) -> str:
                            display_width=images.DISPLAY_WIDTH)
 
 
-def write_review(snapshots: Path, report: Path | None = None, out: Path | None = None) -> Path:
-    """Render the review of ``report`` (default: the newer last-check/last-pytest) to ``out``; return it."""
+def write_review(snapshots: Path, report: Path | None = None, out: Path | None = None,
+                 overlay: Path | None = None) -> Path:
+    """Render the review of ``report`` (default: the newer last-check/last-pytest) to ``out``; return it.
+    Repairs are proposed against ``overlay`` (default: ./netease.toml)."""
     snapshots = Path(snapshots)
     if report is not None and not Path(report).is_file():
         raise BadInput(f"report {report} not found: give an existing --report FILE, or run `capture check`")
@@ -259,7 +303,7 @@ def write_review(snapshots: Path, report: Path | None = None, out: Path | None =
     root = snapshots
     if report is not None and Path(data.snapshots).is_dir():
         root = Path(data.snapshots)
-    html = render(data, report_path, root)
+    html = render(data, report_path, root, overlay)
     out = Path(out) if out is not None else default_out(snapshots)
     bundle_mod.write_atomic(out, html.encode("utf-8"))
     return out
