@@ -1,0 +1,284 @@
+"""One broken page and mode: search, propose a selector per broken field, and verify the proposal on
+the new capture and on the golden's own page (no file is written)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import CaptureError, LayoutNotRecognized, MissingField
+from ..extract.accuracy import char_f1
+from ..sites import Site
+from . import search
+from .model import FieldRepair, PageRepair, Verification, addition_of
+from .read import _body_text, _gone_items, _paragraphs, _reads, _short, _value, differing, find_value, masked
+from .site import Table, generation
+
+#: Extraction key -> the table fields that produce it, tried in this order.
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title",), "published": ("published",), "source": ("source",), "place": ("place",),
+    "crumb": ("crumb",), "blocks": ("body",), "otitle": ("otitle",), "editor": ("editor",),
+    "author": ("author", "author_text"), "side_modules": ("side_title",), "share": ("share",),
+    "recommendations": ("recommend_tab", "recommend_panel"), "yuanchuang": ("yuanchuang",),
+    "accessibility": ("care_link", "care_url", "wza"), "tie_count": ("tie_count",),
+}
+FIELD_KEY = {f: k for k, fields in KEY_FIELDS.items() for f in fields}
+#: Most candidate selectors tried per field.
+MAX_CANDIDATES = 60
+
+
+@dataclass
+class Case:
+    """One broken page and mode: the new capture, its golden and the copies of the golden's page."""
+
+    id: str
+    mode: str
+    url: str
+    html: bytes
+    base_url: str | None
+    golden: dict[str, Any]
+    references: list[tuple[str, bytes, str, str | None]]  # (label, html, url, base_url)
+    rejected: list[str] = field(default_factory=list)  # candidates that would change the golden's page
+
+    def reference_changes(self, base: Table, site: Site) -> tuple[str, list[str] | None]:
+        """(which copy of the golden's page, what ``site`` changes in its extraction against ``base``);
+        None: no copy of the golden's layout to check on."""
+        for label, html, url, base_url in self.references:
+            try:
+                before = masked(html, url, self.mode, base_url, base)
+            except CaptureError:
+                continue  # not a page of the golden's layout
+            try:
+                after = masked(html, url, self.mode, base_url, site)
+            except CaptureError as exc:
+                return label, [f"extraction fails: {search.nows(str(exc))[:60]}"]
+            return label, [f"{k} {_short(before.get(k), 24)} → {_short(after.get(k), 24)}"
+                           for k in differing(before, after) + [k for k in after if k not in before]]
+        return "", None
+
+
+def _layer_on(base: Table, addition: dict[str, Any]) -> Site:
+    return base.plus(addition).site()
+
+
+def _renamed(table: Any, lost: str, new: str, page: search.Page, skip: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Every other field of ``table`` naming the class ``lost``, with ``new`` in its place where that
+    reaches an element of the page: a renamed class is renamed in every selector that names it."""
+    out = []
+    for fname, sels in table.fields.items():
+        if fname == skip:
+            continue
+        for sel in sels:
+            css, _, attr = sel.partition("@")
+            new_css = search.rename(css, lost, new)
+            if new_css == css:
+                continue
+            try:
+                reaches = page.tree.css_first(new_css) is not None
+            except Exception:  # noqa: BLE001 (lexbor refuses the selector: it reaches nothing)
+                reaches = False
+            if reaches:
+                out.append((fname, new_css + (f"@{attr}" if attr else ""), sels))
+                break
+    return out
+
+
+def _try_field(case: Case, base: Table, repairs: list[FieldRepair], table: Any, fname: str, key: str,
+               node: Any, page: search.Page) -> list[FieldRepair]:
+    """The first candidate selector that makes ``key`` read as the golden's (with the same class
+    rename in the other fields naming the class), as the repairs it takes; [] when none does."""
+    gen, old = table.name, table.fields.get(fname, ())
+    for sel, renamed in search.candidates(node, old, page.tree)[:MAX_CANDIDATES]:
+        trial = [FieldRepair(gen, fname, sel, old, search.describe(node))]
+        if renamed is not None:
+            trial += [FieldRepair(gen, other, other_sel, other_old, f"class {renamed[0]} → {renamed[1]}")
+                      for other, other_sel, other_old in _renamed(table, *renamed, page, fname)]
+        site = _layer_on(base, addition_of([*repairs, *trial]))
+        try:
+            data = masked(case.html, case.url, case.mode, case.base_url, site)
+        except Exception:  # noqa: BLE001 (a field still missing, or a selector lexbor cannot parse: no candidate)
+            continue
+        if data.get(key) != case.golden.get(key):
+            continue
+        label, changes = case.reference_changes(base, site)
+        if changes:  # it reads the new page right but the golden's page wrong: rejected
+            case.rejected.append(f"{fname} = {sel}: the golden's page ({label}) would read {'; '.join(changes)}")
+            continue
+        return trial
+    return []
+
+
+def _body_exclusion(case: Case, base: Table, repairs: list[FieldRepair], gen: str, data: dict[str, Any],
+                    page: search.Page) -> tuple[FieldRepair | None, str]:
+    """An ad block inside the body: the new blocks are the golden's with whole blocks inserted. Returns
+    a ``body_skip`` repair, or None and why the body difference is content."""
+    golden_blocks, new_blocks = case.golden.get("blocks") or [], data.get("blocks") or []
+    it = iter(new_blocks)
+    if golden_blocks and all(any(b == g for b in it) for g in golden_blocks):
+        extra = [b for b in new_blocks if b not in golden_blocks]
+        texts = [b.get("text") or b.get("caption") or "" for b in extra]
+        site = _layer_on(base, addition_of(repairs))
+        gen_table = generation(site, gen)
+        body_sels = gen_table.fields.get("body", ()) if gen_table else ()
+        body = next((page.tree.css_first(s) for s in body_sels if page.tree.css_first(s) is not None), None)
+        root = search.block_root(page, next((t for t in texts if t), ""), body, _paragraphs(case.golden)) \
+            if body is not None else None
+        if root is None:
+            return None, f"body: {len(extra)} block(s) inserted ({_short(texts[0] if texts else '')}) with no element of their own"
+        old = gen_table.fields.get("body_skip", ()) if gen_table else ()
+        for sel, _renamed_class in search.candidates(root, (), page.tree):
+            trial = FieldRepair(gen, "body_skip", sel, old, search.describe(root), kind="exclusion")
+            try:
+                after = masked(case.html, case.url, case.mode, case.base_url,
+                               _layer_on(base, addition_of([*repairs, trial])))
+            except CaptureError:
+                continue
+            if after.get("blocks") == golden_blocks:
+                return trial, ""
+        return None, f"body: an inserted block {search.describe(root)} has no stable class to exclude it by"
+    golden_paras, new_paras = _paragraphs(case.golden), _paragraphs(data)
+    for i, (a, b) in enumerate(zip(golden_paras, new_paras, strict=False)):
+        if a != b:
+            if search.nows(a) in search.nows(b) or _subsequence(search.nows(a), search.nows(b)):
+                return None, (f"volatile: text inserted into body paragraph {i + 1} ({_short(b)}): an ad or link "
+                              "in the text, not a layout change; no selector repair")
+            return None, f"content: body paragraph {i + 1} edited ({_short(a, 24)} → {_short(b, 24)}); no selector repair"
+    return None, (f"content: the body has {len(new_blocks)} blocks, the golden {len(golden_blocks)}, and the "
+                  "golden's are not all among them; no selector repair")
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _propose_care(case: Case, base: Table, out: PageRepair) -> PageRepair:
+    """The 关怀版 is read generically (the CARE rules, no selectors of the site): what differs is
+    reported, and nothing is proposed."""
+    golden = case.golden
+    try:
+        data = masked(case.html, case.url, case.mode, case.base_url, base)
+    except CaptureError as exc:
+        field_name = getattr(exc, "field", "") or "page"
+        data, out.broken = {}, [FIELD_KEY.get(field_name, field_name)]
+    out.broken = out.broken or differing(golden, data)
+    out.status = "content" if out.broken else "nothing-broken"
+    page = search.Page(case.html) if out.broken else None
+    for key in out.broken:
+        where = "is in the page but reads differently" if page and find_value(page, key, golden) is not None \
+            else "is in no element of the page"
+        out.reasons.append(f"{key}: the golden's value ({_value(key, golden)}) {where}; the 关怀版 is read "
+                           "generically (the CARE rules, no selectors of the site), so no selector repairs it")
+    return out
+
+
+def propose(case: Case, base: Table) -> PageRepair:
+    """Search, propose and verify for one page and mode (no file is written)."""
+    out = PageRepair(case.id, case.mode, case.url, "unrepaired")
+    golden = case.golden
+    if case.mode == "care":
+        return _propose_care(case, base, out)
+    page = search.Page(case.html)
+    repairs: list[FieldRepair] = []
+    tried: set[str] = set()
+    first_broken: list[str] | None = None
+    layout_left = False  # a difference that is layout but got no selector
+    for _round in range(len(KEY_FIELDS) + 4):
+        site = _layer_on(base, addition_of(repairs))
+        try:
+            data = masked(case.html, case.url, case.mode, case.base_url, site)
+            broken = differing(golden, data)
+        except MissingField as exc:
+            data, broken = {}, [FIELD_KEY.get(exc.field, exc.field)]
+        except LayoutNotRecognized as exc:
+            out.broken = ["generation"]
+            out.reasons.append(f"layout not recognised ({search.nows(str(exc))[:80]}…): a generation's fingerprint, "
+                               "not a field selector; add or fix the generation in the overlay")
+            return out
+        if first_broken is None:
+            first_broken = list(broken)
+        todo = [k for k in broken if k not in tried]
+        if not todo:
+            break
+        key = todo[0]
+        tried.add(key)
+        gen = data.get("generation") or golden.get("generation")
+        if key == "generation" or (data and data.get("generation") != golden.get("generation")):
+            layout_left = True
+            out.reasons.append(f"template generation {golden.get('generation')} → {data.get('generation')}: the page "
+                               "is read by another generation of the table; not a selector repair (accept it if intended)")
+            tried.update(broken)
+            continue
+        table = generation(site, gen)
+        if table is None or key not in KEY_FIELDS:
+            out.reasons.append(f"{key}: no table field to repair")
+            continue
+        node = find_value(page, key, golden)
+        if key == "blocks" and data.get("blocks"):
+            repair, why = _body_exclusion(case, base, repairs, gen, data, page)
+            if repair is not None:
+                repairs.append(repair)
+            else:
+                out.reasons.append(why)
+            continue
+        gone = _gone_items(page, key, golden)
+        if gone:
+            out.reasons.append(f"{key}: {', '.join(gone)} no longer on the page (removed or renamed): content, "
+                               "not a selector")
+            continue
+        if node is None:
+            out.reasons.append(f"{key}: the golden's value ({_value(key, golden)}) is in no element of the page: "
+                               "content (or a value the page no longer has), not a selector")
+            continue
+        fields = KEY_FIELDS[key]
+        if data and any(_reads(page, node, table.fields.get(f, ())) for f in fields):
+            out.reasons.append(f"{key}: the table's selectors already read {search.describe(node)}, where the "
+                               "golden's values are: they come in another order or with other content now, "
+                               "not a selector")
+            continue
+        for fname in fields:
+            found = _try_field(case, base, repairs, table, fname, key, node, page)
+            if found:
+                repairs += found
+                break
+        else:
+            layout_left = True
+            out.reasons.append(f"{key}: found in {search.describe(node)}, but no selector of its classes and "
+                               "structure reads the golden's value")
+    out.broken = first_broken or []
+    if not out.broken:
+        out.status = "nothing-broken"
+        return out
+    out.repairs = repairs
+    out.reasons += [f"rejected candidate {why}" for why in case.rejected]
+    if not repairs:
+        out.status = "rejected" if case.rejected else "unrepaired" if layout_left else "content"
+        return out
+    out.verification = verify(case, base, _layer_on(base, addition_of(repairs)))
+    if not out.verification.accepted:
+        out.status = "rejected"
+        out.reasons.insert(0, "rejected: " + out.verification.line())
+    else:
+        out.status = "partial" if out.verification.remaining else "repaired"
+    return out
+
+
+def verify(case: Case, base: Table, site: Site) -> Verification:
+    """The figures: the new capture with ``site`` against the golden; each copy of the golden's page with
+    ``site`` against itself with ``base``."""
+    v = Verification()
+    try:
+        data = masked(case.html, case.url, case.mode, case.base_url, site)
+    except CaptureError as exc:
+        v.remaining = [f"extraction fails: {search.nows(str(exc))[:60]}"]
+        return v
+    g = case.golden
+    v.title, v.published, v.source = (data.get(k) == g.get(k) for k in ("title", "published", "source"))
+    v.body_f1 = char_f1(_body_text(data), _body_text(g))
+    v.remaining = differing(g, data)
+    label, changes = case.reference_changes(base, site)
+    if changes is None:
+        v.reference = "no capture of the golden's page (keep the stored bundle: `capture record` before the change)"
+        return v
+    v.reference, v.reference_changes, v.reference_unchanged = label, changes, not changes
+    return v
