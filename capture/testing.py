@@ -11,6 +11,7 @@ import hashlib
 import os
 import random
 import re
+import shutil
 import string
 import subprocess
 import sys
@@ -30,6 +31,18 @@ T = TypeVar("T")
 #: The source checkout this package runs from (an editable install): where ``pages.toml`` and the
 #: project's own ``tests/`` live.
 ROOT = Path(__file__).resolve().parents[1]
+REPLICA_GOLDENS = ROOT / "snapshots" / "replica"
+
+
+def snapshots_with_goldens(dest: Path, ids: list[str]) -> Path:
+    """A snapshots folder at ``dest`` holding the repo's replica goldens of ``ids`` only (a check or a
+    repair run on it touches no golden of the repository)."""
+    for sub in ("test_goldens", "env"):
+        for f in (REPLICA_GOLDENS / sub).glob("*"):
+            if any(i in f.name for i in ids):
+                (dest / "replica" / sub).mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, dest / "replica" / sub / f.name)
+    return dest
 
 #: Bundle files that two captures of the same replica page must reproduce byte for byte.
 DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")

@@ -16,20 +16,11 @@ from capture.replica import ReplicaServer
 from capture.replica.drift import DRIFTS
 from capture.report import CheckReport, last_check_path
 from capture.targets import Target
-from capture.testing import run_pytest
+from capture.testing import run_pytest, snapshots_with_goldens
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO_GOLDENS = ROOT / "snapshots" / "replica"
 pytestmark = pytest.mark.usefixtures("replica_only")
-
-def _snapshots_with_goldens(dest: Path, ids: list[str]) -> Path:
-    """A snapshots folder holding the repo's replica goldens of ``ids`` only."""
-    for sub in ("test_goldens", "env"):
-        for f in (REPO_GOLDENS / sub).glob("*"):
-            if any(i in f.name for i in ids):
-                (dest / "replica" / sub).mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(f, dest / "replica" / sub / f.name)
-    return dest
 
 
 MODES = ["normal", "care"]
@@ -37,7 +28,7 @@ MODES = ["normal", "care"]
 
 @pytest.mark.parametrize("mode", MODES)
 def test_unchanged_replica_passes_and_report_is_written(site_origin, seed_target, tmp_path, mode):
-    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
+    snaps = snapshots_with_goldens(tmp_path, [seed_target.id])
     report = run_check([seed_target], snaps, RecordOptions(replica=True, base_url=site_origin, modes=(mode,)),
                        target_set="replica")
     assert [(r.mode, r.status) for r in report.results] == [(mode, "unchanged")], \
@@ -58,7 +49,7 @@ def _modes(name: str) -> tuple[str, ...]:
 
 def _check_under_drift(name: str, seed_target: Target, tmp_path: Path,
                        modes: tuple[str, ...] | None = None) -> CheckReport:
-    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
+    snaps = snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer(drift=name) as server:
         opts = RecordOptions(replica=True, base_url=server.base_url, modes=modes or _modes(name), retries=1)
         return run_check([seed_target], snaps, opts, target_set="replica")
@@ -97,7 +88,7 @@ def test_volatile_drift_does_not_fail(name, seed_target, tmp_path):
 
 def test_volatile_churn_is_reported_as_volatile_only(seed_target, tmp_path):
     """With a stored bundle to compare against, churn shows as volatile-only (which does not fail)."""
-    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
+    snaps = snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer() as server:
         record([seed_target], snaps, RecordOptions(replica=True, base_url=server.base_url, modes=("normal",)))
     with ReplicaServer(drift="hot-items") as server:
@@ -109,7 +100,7 @@ def test_volatile_churn_is_reported_as_volatile_only(seed_target, tmp_path):
 
 
 def test_cli_check_json_and_exit_codes(seed_target, tmp_path, capsys):
-    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
+    snaps = snapshots_with_goldens(tmp_path, [seed_target.id])
     code = main(["check", seed_target.id, "--snapshots", str(snaps), "--json", "--modes", "normal"])
     out = capsys.readouterr().out
     assert code == 0
@@ -124,7 +115,7 @@ def test_cli_check_json_and_exit_codes(seed_target, tmp_path, capsys):
 
 
 def test_corrupt_golden_names_the_file(seed_target, tmp_path, capsys):
-    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
+    snaps = snapshots_with_goldens(tmp_path, [seed_target.id])
     golden = goldens.golden_paths(seed_target.id, "normal", snaps, "replica")["extraction"]
     golden.write_text(golden.read_text(encoding="utf-8")[:200], encoding="utf-8")  # truncated
     before = golden.read_bytes()
@@ -153,7 +144,7 @@ def test_missing_golden_is_no_golden_not_a_layout_change(seed_target, tmp_path, 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_check_replay_needs_no_server(seed_target, tmp_path, mode):
-    snaps = _snapshots_with_goldens(tmp_path, [seed_target.id])
+    snaps = snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer() as server:
         origin = server.base_url
         record([seed_target], snaps, RecordOptions(replica=True, base_url=origin, modes=(mode,)))

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +23,16 @@ from capture.check import run_check, write_goldens
 from capture.cli import main
 from capture.compare import views
 from capture.recorder import RecordOptions, record
-from capture.repair import Case, masked, propose
+from capture.repair import Case, PageRepair, masked, propose
 from capture.repair.site import PACKAGE
 from capture.replica import DRIFTS, ReplicaServer, handle, pages
 from capture.replica import drift as drifts
 from capture.report import CheckReport
 from capture.sites import load_site, using
 from capture.targets import Target
-from capture.testing import SAMPLE_URLS, SampleSite
+from capture.testing import SAMPLE_URLS, SampleSite, snapshots_with_goldens
 from capture.volatile import mask_article
 
-ROOT = Path(__file__).resolve().parents[1]
-REPO_GOLDENS = ROOT / "snapshots" / "replica"
 pytestmark = pytest.mark.usefixtures("replica_only")
 
 #: The self-test's drifts that rename a class a selector names: extraction loses a field, and a
@@ -67,38 +66,37 @@ def case_of(page: Any, mode: str, new: bytes, golden_page: bytes | None = None) 
 
 # --- in-process, every replica page: which drifts get a repair ----------------------------------------
 
-@pytest.mark.parametrize("name", SELECTOR_DRIFTS)
-def test_selector_drift_is_repaired_on_every_replica_page(name: str) -> None:
+def proposals(name: str) -> Iterator[tuple[Any, str, PageRepair]]:
+    """(page, mode, the repair proposed) for drift ``name`` on every replica page, in each mode it applies to."""
     for page in pages():
         for mode in ("normal", "care"):
-            if not DRIFTS[name].applies(mode):
-                continue
-            path = page.path if mode == "normal" else page.care_path
-            result = propose(case_of(page, mode, served(path, name)), PACKAGE)
-            if mode == "care":  # read generically: a renamed class breaks nothing there
-                assert result.status == "nothing-broken", (page.id, result.reasons)
-                continue
-            assert result.status == "repaired", (page.id, result.broken, result.reasons)
-            assert result.verification is not None and result.verification.accepted
-            assert result.verification.body_f1 >= 0.99 and result.verification.reference_unchanged
-            new_class = drifts._rename_class  # the drift's new class is in every proposed selector of its field
-            assert new_class and any("_v2" in r.selector or "_new" in r.selector for r in result.repairs)
+            if DRIFTS[name].applies(mode):
+                path = page.path if mode == "normal" else page.care_path
+                yield page, mode, propose(case_of(page, mode, served(path, name)), PACKAGE)
+
+
+@pytest.mark.parametrize("name", SELECTOR_DRIFTS)
+def test_selector_drift_is_repaired_on_every_replica_page(name: str) -> None:
+    for page, mode, result in proposals(name):
+        if mode == "care":  # read generically: a renamed class breaks nothing there
+            assert result.status == "nothing-broken", (page.id, result.reasons)
+            continue
+        assert result.status == "repaired", (page.id, result.broken, result.reasons)
+        assert result.verification is not None and result.verification.accepted
+        assert result.verification.body_f1 >= 0.99 and result.verification.reference_unchanged
+        new_class = drifts._rename_class  # the drift's new class is in every proposed selector of its field
+        assert new_class and any("_v2" in r.selector or "_new" in r.selector for r in result.repairs)
 
 
 @pytest.mark.parametrize("name", OTHER_LAYOUT)
 def test_other_layout_drifts_get_no_selector(name: str) -> None:
     """Dropped, reordered or renamed modules, a new time format, another template, a lost care link:
     the page holds something else now, which no selector brings back; nothing is proposed."""
-    for page in pages():
-        for mode in ("normal", "care"):
-            if not DRIFTS[name].applies(mode):
-                continue
-            path = page.path if mode == "normal" else page.care_path
-            result = propose(case_of(page, mode, served(path, name)), PACKAGE)
-            assert not result.repairs, (page.id, mode, result.repairs)
-            assert result.status in ("nothing-broken", "content", "unrepaired"), (page.id, mode, result.status)
-            if result.status != "nothing-broken":
-                assert result.reasons, (page.id, mode)
+    for page, mode, result in proposals(name):
+        assert not result.repairs, (page.id, mode, result.repairs)
+        assert result.status in ("nothing-broken", "content", "unrepaired"), (page.id, mode, result.status)
+        if result.status != "nothing-broken":
+            assert result.reasons, (page.id, mode)
 
 
 # --- content is not layout ---------------------------------------------------------------------------
@@ -164,14 +162,6 @@ def test_a_proposal_that_would_change_the_golden_page_is_rejected() -> None:
 
 # --- the whole loop on the replica, through the CLI ---------------------------------------------------
 
-def _snapshots_with_goldens(dest: Path, ids: list[str]) -> Path:
-    for sub in ("test_goldens", "env"):
-        for f in (REPO_GOLDENS / sub).glob("*"):
-            if any(i in f.name for i in ids):
-                (dest / "replica" / sub).mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(f, dest / "replica" / sub / f.name)
-    return dest
-
 
 @pytest.fixture(scope="module", params=SELECTOR_DRIFTS)
 def replica_loop(request: pytest.FixtureRequest, seed_target: Target,
@@ -179,7 +169,7 @@ def replica_loop(request: pytest.FixtureRequest, seed_target: Target,
     """check (fails) → repair → repair --apply → check with the overlay, once per drift."""
     name = request.param
     tmp = tmp_path_factory.mktemp(f"loop-{name}")
-    snaps = _snapshots_with_goldens(tmp / "snapshots", [seed_target.id])
+    snaps = snapshots_with_goldens(tmp / "snapshots", [seed_target.id])
     overlay = tmp / "netease.toml"
     out: dict[str, Any] = {"name": name, "snaps": snaps, "overlay": overlay}
     with ReplicaServer(drift=name) as server:
@@ -348,7 +338,7 @@ def test_pytest_failure_names_the_repair_and_its_command(seed_target: Target, tm
                                      encoding="utf-8")
     (repo / "conftest.py").write_text(CONFTEST.replace("{drift}", "rename-crumb-class"), encoding="utf-8")
     (repo / "tests" / "test_goldens.py").write_text(GOLDEN_TESTS, encoding="utf-8")
-    _snapshots_with_goldens(repo / "snapshots", [seed_target.id])
+    snapshots_with_goldens(repo / "snapshots", [seed_target.id])
     env = {"CAPTURE_GOLDENS_ROOT": ""}
     args = ("-p", "no:randomly", "-p", "no:cacheprovider", "-k", "normal")
     first = run_pytest(*args, cwd=repo, env=env)
