@@ -35,7 +35,7 @@ from capture.bundle import read_bundle  # noqa: E402
 from capture.recorder import RecordOptions, record  # noqa: E402
 from capture.replica import ReplicaServer, pages, render  # noqa: E402
 from capture.replica.shape import REGIONS, figures, requests_by_category  # noqa: E402
-from capture.sites import netease  # noqa: E402
+from capture.sites import default_site  # noqa: E402
 from capture.targets import Target  # noqa: E402
 from capture.testing import ROOT, StandIn  # noqa: E402
 
@@ -46,7 +46,7 @@ SAMPLE_URLS = {
     "magichtml_2024_dy_J22CN60P0514R9KQ_dom.html": "https://www.163.com/dy/article/J22CN60P0514R9KQ.html",
 }
 #: The hosts a sample's stand-in answers: every host the site table allows by name.
-ALLOWED = tuple(r.pattern for r in netease.HOST_RULES if r.decision == "allow" and not r.pattern.startswith("*."))
+ALLOWED = tuple(r.pattern for r in default_site().host_rules if r.decision == "allow" and not r.pattern.startswith("*."))
 #: With the allowed hosts mapped, the rest of NetEase's domains are blocked (a mapped host still wins).
 BLOCK_REST = ("*.163.com", "*.126.net", "*.127.net", "*.netstatic.net")
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import BrowserNotFound, first_line
-from .sites import current
+from .sites import Site, default_site
 
 if TYPE_CHECKING:
     from .hosts import HostPolicy
@@ -296,7 +296,7 @@ class BrowserSettings:
     #: More Chromium flags (tests add ``--host-resolver-rules`` so no DNS query can leave the machine).
     extra_args: tuple[str, ...] = ()
     executable_path: str | None = None
-    #: None: the site table's (:data:`capture.sites.netease.USER_AGENT`), never Chromium's "HeadlessChrome".
+    #: None: the site table's (:data:`capture.sites.default_site().user_agent`), never Chromium's "HeadlessChrome".
     user_agent: str | None = None
     navigation_timeout_ms: float = 20_000
 
@@ -311,7 +311,7 @@ def launch_args(settings: BrowserSettings | None = None, *, executable: str | No
     return {"headless": settings.headless, "executable_path": exe, "args": args}
 
 
-def context_args(settings: BrowserSettings | None = None) -> dict[str, Any]:
+def context_args(settings: BrowserSettings | None = None, *, site: Site | None = None) -> dict[str, Any]:
     """Keyword arguments for ``browser.new_context``."""
     settings = settings or BrowserSettings()
     out: dict[str, Any] = {
@@ -323,7 +323,7 @@ def context_args(settings: BrowserSettings | None = None) -> dict[str, Any]:
         "color_scheme": "light",
         "device_scale_factor": 1,
     }
-    out["user_agent"] = settings.user_agent or current().user_agent
+    out["user_agent"] = settings.user_agent or (site or default_site()).user_agent
     return out
 
 

@@ -7,30 +7,19 @@ unrecognised layout; 3 no browser; 4 the snapshots folder is busy; 130 interrupt
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import time
-import tomllib
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import __version__
-from .browser import BrowserSettings, host_of
 from .environment import default_jobs
-from .errors import BadInput, CaptureError, LayoutNotRecognized, MissingField, first_line
-
-if TYPE_CHECKING:
-    from .targets import Target
-
-DEFAULT_SNAPSHOTS = Path("snapshots")
+from .errors import BadInput, CaptureError, first_line
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     # CAPTURE_GOLDENS_ROOT is the pytest plugin's goldens folder: the same default keeps both on one set.
-    p.add_argument("--snapshots", type=Path, default=Path(os.environ.get("CAPTURE_GOLDENS_ROOT") or DEFAULT_SNAPSHOTS),
+    p.add_argument("--snapshots", type=Path, default=None,
                    metavar="DIR", help="where bundles and goldens live (default: $CAPTURE_GOLDENS_ROOT, else ./snapshots)")
 
 
@@ -41,6 +30,9 @@ def _add_lookup(p: argparse.ArgumentParser) -> None:
 
 
 def _add_origin(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--live", action="store_true",
+                   help="load the real www.163.com (or --base-url / --map-host's origin) and use the 'live' "
+                        "goldens (default: the built-in replica and the 'replica' goldens)")
     p.add_argument("--base-url", metavar="ORIGIN",
                    help="answer the watched www.163.com URLs from this origin (--map-host www.163.com=ORIGIN)")
     p.add_argument("--replica", action="store_true",
@@ -101,13 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help="recapture pages and compare them with the goldens")
     _add_common(chk)
     _add_targets(chk)
-    chk.add_argument("--live", action="store_true",
-                     help="check against the 'live' goldens: www.163.com, or --base-url / --map-host's origin")
     chk.add_argument("--json", action="store_true", help="print the results as JSON (for CI)")
     _add_a11y(chk)
     chk.add_argument("--accept-new", action="store_true",
                      help="record goldens for pages that have none (listed as new; existing goldens are "
-                          "never overwritten)")
+                          "never overwritten; a broken capture is refused unless --force)")
+    chk.add_argument("--force", action="store_true", help="with --accept-new: accept broken captures too")
 
     acc = sub.add_parser("accept", help="promote the last check's captures to golden")
     _add_common(acc)
@@ -116,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_site(acc)
     acc.add_argument("--mode", choices=("normal", "care"), default=None, help="only this mode (default both)")
     acc.add_argument("--live", action="store_true", help="write the 'live' goldens")
+    acc.add_argument("--force", action="store_true",
+                     help="accept a capture even when it is broken (failed first-party hosts, a 关怀版 failing "
+                          "its rules)")
 
     rev = sub.add_parser("review", help="write an HTML review of the last check (or failing pytest run)")
     _add_common(rev)
@@ -162,174 +156,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# --- targets -------------------------------------------------------------------------------------
+# --- the run ------------------------------------------------------------------------------------
 
-def _watchlist_path(args: argparse.Namespace) -> Path | None:
-    if args.watchlist:
-        return args.watchlist
-    if Path("pages.toml").is_file():
-        return Path("pages.toml")
-    return None
+def config_of(args: argparse.Namespace, *, for_repair: bool = False):
+    """The run this command line asks for (capture.run.build: the same meanings as pytest's)."""
+    from .run import RunRequest, build
 
-
-def site_for(args: argparse.Namespace):
-    """The site table a command runs with: the package's with ``--site FILE`` (else ``netease.toml``
-    beside the watchlist) layered over it; a bad overlay is one BadInput line naming file and key."""
-    from .sites import load_site
-    from .targets import site_overlays
-
-    chosen = getattr(args, "site", None)
-    if args.command == "repair" and chosen is not None and not Path(chosen).exists():
-        return load_site([])  # the overlay repair is to write: none yet is the package table alone
-    return load_site(site_overlays(chosen, _watchlist_path(args)))
+    values = dict(vars(args))
+    if args.command == "accept" or args.command == "repair" or args.command == "review":
+        values.pop("pages", None)  # resolved by the command against the last report too
+    config = build(RunRequest.of(values), for_repair=for_repair)
+    return config
 
 
-def _watchlist(args: argparse.Namespace, *, replica: bool) -> tuple[list[Target], str]:
-    """The watched pages and what to call them in errors: pages.toml (or --watchlist), else
-    ``[tool.capture] pages`` in pyproject.toml, else, on the replica, the replica's articles."""
-    from .targets import load_watchlist
-
-    path = _watchlist_path(args)
-    if path is not None:
-        return load_watchlist(path), str(path)
-    if pyproject := _pyproject_watchlist():
-        return pyproject, "pyproject.toml [tool.capture] pages"
-    if replica:
-        from .replica import targets
-        return targets(), "the replica's articles"
-    return [], "any watchlist (no pages.toml here)"
+def _say_watchlist(config) -> None:
+    print(config.watchlist.line(), file=sys.stderr)
 
 
-def _targets(args: argparse.Namespace, pages: list[str], *, base_url: str | None = None, replica: bool = False,
-             checked: list[Target] | None = None, allow_hosts: tuple[str, ...] = ()) -> list[Target]:
-    """The one resolver behind every subcommand that takes pages: ids of the watchlist (and, for
-    ``accept``, of the last check) and article URLs, so each command takes what the others take."""
-    from .targets import resolve
-
-    watchlist, name = _watchlist(args, replica=replica)
-    if checked:
-        watchlist, name = [*checked, *watchlist], f"{name} nor the last check"  # the watchlist wins
-    return resolve(pages, watchlist, allow_hosts=(*args.allow_host, *allow_hosts), base_url=base_url, known_as=name)
-
-
-def _load_targets(args: argparse.Namespace, base_url: str | None) -> list[Target]:
-    from .remote import parse_shard, shard
-
-    targets = _targets(args, args.pages, base_url=base_url, replica=args.replica)
+def _need_targets(config, pages: list[str]) -> list:
+    targets = config.resolve(pages) if pages else config.targets
     if not targets:
-        raise BadInput("nothing to capture: no pages.toml here; pass ids/URLs or --watchlist FILE")
-    return shard(targets, parse_shard(getattr(args, "shard", None)))
-
-
-def _pyproject_watchlist() -> list:
-    """``[tool.capture] pages = [{id, url}, …]`` in ./pyproject.toml, the alternative to pages.toml."""
-    from .targets import Target, check_id, check_url
-
-    path = Path("pyproject.toml")
-    if not path.is_file():
-        return []
-    try:
-        pages = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("capture", {}).get("pages", [])
-    except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"{path}: {exc}") from None
-    return [Target(check_id(p["id"]), check_url(p["url"])) for p in pages]
-
-
-@contextlib.contextmanager
-def _origin(args: argparse.Namespace) -> Iterator[str | None]:
-    """The origin to load pages from: --base-url, a started replica (--replica) or a running one
-    (--replica-url), or the live site (None)."""
-    given = [flag for flag, on in (("--replica", args.replica), ("--replica-url", args.replica_url),
-                                   ("--base-url", args.base_url)) if on]
-    if len(given) > 1:
-        raise BadInput(f"give one of {', '.join(given)}, not several")
-    if args.replica_url:
-        from .hosts import parse_map
-
-        try:
-            _host, origin = parse_map(f"www.163.com={args.replica_url}")
-        except BadInput:
-            raise BadInput(f"bad --replica-url {args.replica_url!r}: give an origin such as http://127.0.0.1:8000") from None
-        args.replica = True
-        yield origin
-        return
-    if args.replica:
-        from .replica import ReplicaServer
-
-        with ReplicaServer() as srv:
-            print(f"replica serving on {srv.base_url}", file=sys.stderr)
-            yield srv.base_url
-        return
-    if args.base_url:
-        from .targets import check_url
-        if "://" not in args.base_url:
-            raise BadInput(f"bad --base-url {args.base_url!r}: give an origin such as http://127.0.0.1:8000")
-        check_url(args.base_url.rstrip("/") + "/dy/article/AAAAAAAAAAAAAAAA.html",
-                  allow_hosts=(host_of(args.base_url),))
-    yield args.base_url
-
-
-def _record_options(args: argparse.Namespace, base_url: str | None):
-    from .hosts import HostOverrides, check_host, parse_map
-    from .recorder import RecordOptions
-    from .targets import check_user_agent, load_host_overrides, load_user_agent, parse_modes
-
-    if args.jobs < 1 or args.jobs > 16:
-        raise BadInput(f"bad --jobs {args.jobs}: use 1 to 16")
-    if args.timeout <= 0:
-        raise BadInput(f"bad --timeout {args.timeout}: give seconds > 0")
-    path = _watchlist_path(args)
-    user_agent = check_user_agent(args.user_agent) if args.user_agent is not None else None
-    settings = BrowserSettings(extra_allowed_hosts=tuple(args.allow_host),
-                               extra_blocked_hosts=tuple(check_host(h, "--block-host") for h in args.block_host),
-                               host_map=tuple(parse_map(m) for m in args.map_host),
-                               navigation_timeout_ms=args.timeout * 1000,
-                               user_agent=user_agent or (load_user_agent(path) if path is not None else None))
-    return RecordOptions(modes=parse_modes(args.modes), base_url=base_url, replica=bool(args.replica), jobs=args.jobs,
-                         replay=args.replay, force=getattr(args, "force", False),
-                         retries=max(1, args.retries), settings=settings,
-                         ready_timeout_ms=min(8_000, args.timeout * 1000),
-                         connect=_connect_endpoints(args), remote_executable=getattr(args, "remote_executable", None),
-                         hosts=load_host_overrides(path) if path is not None else HostOverrides(),
-                         a11y=getattr(args, "a11y", "figures"))
-
-
-def _connect_endpoints(args: argparse.Namespace) -> tuple[str, ...]:
-    from .remote import check_endpoint, parse_shard
-
-    parse_shard(getattr(args, "shard", None))  # a bad --shard fails before anything starts
-    if getattr(args, "remote_executable", None) and not getattr(args, "connect", None):
-        raise BadInput("--remote-executable needs --connect WS_ENDPOINT")
-    return tuple(check_endpoint(e) for e in getattr(args, "connect", None) or ())
-
-
-# --- commands ------------------------------------------------------------------------------------
-
-def cmd_record(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
-    from .lock import snapshots_lock
-    from .recorder import record
-
-    out = Console()
-    with _origin(args) as base_url:
-        targets = _load_targets(args, base_url)
-        opts = _record_options(args, base_url)
-        with snapshots_lock(args.snapshots):
-            outcomes = _with_progress("capture", len(targets) * len(opts.modes),
-                                      lambda done: record(targets, args.snapshots, opts, on_done=done))
-    table = Table(title=f"bundles in {(args.snapshots / 'captures').resolve()}")
-    for col in ("id", "mode", "status", "seconds", "detail"):
-        table.add_column(col)
-    style = {"ok": "green", "skipped": "yellow", "failed": "red"}
-    for o in sorted(outcomes, key=lambda o: (o.id, o.mode)):
-        detail = o.reason if o.status != "ok" else f"{o.attempts} attempt(s)"
-        table.add_row(o.id, o.mode, f"[{style[o.status]}]{o.status}[/]", f"{o.seconds:.1f}", detail)
-    out.print(table)
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "skipped", "failed")}
-    out.print(f"{counts['ok']} captured, {counts['skipped']} skipped, {counts['failed']} failed")
-    return 1 if counts["failed"] else 0
+        raise BadInput(f"nothing to capture: {config.watchlist.source}; pass ids/URLs or --watchlist FILE")
+    return targets
 
 
 def _with_progress(label: str, total: int, work):
@@ -347,122 +195,116 @@ def _with_progress(label: str, total: int, work):
         return work(done)
 
 
+# --- commands ------------------------------------------------------------------------------------
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from .lock import snapshots_lock
+    from .run import started
+    from .run.commands import run_record
+
+    config = config_of(args)
+    _say_watchlist(config)
+    targets = _need_targets(config, args.pages)
+    with started(config) as run, snapshots_lock(run.snapshots):
+        outcomes = _with_progress("capture", len(targets) * len(run.options.modes),
+                                  lambda done: run_record(run, targets, on_done=done))
+    out = Console()
+    table = Table(title=f"bundles in {(config.snapshots / 'captures').resolve()}")
+    for col in ("id", "mode", "status", "seconds", "detail"):
+        table.add_column(col)
+    style = {"ok": "green", "skipped": "yellow", "failed": "red"}
+    for o in sorted(outcomes, key=lambda o: (o.id, o.mode)):
+        detail = o.reason if o.status != "ok" else f"{o.attempts} attempt(s)"
+        table.add_row(o.id, o.mode, Text(o.status, style=style.get(o.status, "")), f"{o.seconds:.1f}", Text(detail))
+    out.print(table)
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "skipped", "failed")}
+    out.print(f"{counts['ok']} captured, {counts['skipped']} skipped, {counts['failed']} failed")
+    return 1 if counts["failed"] else 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.text import Text
 
-    from .check import run_check
     from .lock import snapshots_lock
     from .report import last_check_path
+    from .run import started
+    from .run.check import run_check
 
-    if args.live and (args.replica or args.replica_url):
-        raise BadInput("give --live or --replica/--replica-url, not both (--live --base-url ORIGIN loads the "
-                       "live pages from a mirror)")
-    if not args.live and not args.base_url and not args.replica_url:
-        args.replica = True  # offline by default: the built-in replica against the replica goldens
-    # --live --base-url: the live goldens, the pages loaded from a mirror of www.163.com (or the replica)
-    target_set = "live" if args.live else "replica"
-    with _origin(args) as base_url:
-        targets = _load_targets(args, base_url)
-        opts = _record_options(args, base_url)
-        with snapshots_lock(args.snapshots):
-            report = _with_progress("check", len(targets) * len(opts.modes),
-                                    lambda done: run_check(targets, args.snapshots, opts, target_set=target_set,
-                                                           on_done=done, accept_new=args.accept_new))
+    config = config_of(args)
+    _say_watchlist(config)
+    targets = _need_targets(config, args.pages)
+    with started(config) as run, snapshots_lock(run.snapshots):
+        report = _with_progress("check", len(targets) * len(run.options.modes),
+                                lambda done: run_check(run, targets, on_done=done, accept_new=args.accept_new,
+                                                       force=args.force))
     if args.json:
         sys.stdout.write(report.to_json())
     else:
         out = Console(highlight=False, soft_wrap=True)
         for r in report.results:
             if not r.differences:
-                out.print(f"{r.id} {r.mode:<6} [green]{r.status}[/]")
+                out.print(Text.assemble(f"{r.id} {r.mode:<6} ", (r.status, "green")))
             for d in r.differences:
-                color = "red" if d.fails else "yellow"
-                out.print(f"{r.id} {r.mode:<6} [{color}]{d.cls}[/] {d.region}: {d.reason}")
+                out.print(Text.assemble(f"{r.id} {r.mode:<6} ", (d.cls, "red" if d.fails else "yellow"),
+                                        f" {d.region}: {d.reason}"))
+        for note in report.notes:
+            out.print(Text(note))
         counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n or status == "unchanged")
-        out.print(f"{counts}; report {last_check_path(args.snapshots)}; review with `capture review`")
+        out.print(Text(f"{counts}; report {last_check_path(config.snapshots)}; review with "
+                       f"`{config.command('review')}`"))
     return 1 if report.fails else 0
 
 
-def _last_checked(snapshots: Path) -> list[Target]:
-    """The pages of the last check, so ``accept`` takes the ids ``check`` just printed."""
-    from .report import CheckReport, last_check_path
-    from .targets import Target
-
-    path = last_check_path(snapshots)
-    try:
-        results = CheckReport.read(path).results if path.is_file() else []
-    except CaptureError:  # a broken report only loses those ids: the watchlist and URLs still work
-        results = []
-    return [Target(r.id, r.url) for r in results]
-
-
 def cmd_accept(args: argparse.Namespace) -> int:
-    from .check import accept
     from .lock import snapshots_lock
+    from .run.accept import accept
 
-    target_set = "live" if args.live else "replica"
-    ids = [t.id for t in _targets(args, args.pages, replica=not args.live, checked=_last_checked(args.snapshots))]
+    config = config_of(args)
     modes = (args.mode,) if args.mode else ("normal", "care")
-    with snapshots_lock(args.snapshots):
-        written = accept(ids, modes, args.snapshots, target_set)
-    print(f"accepted {len(ids)} page(s) × {len(modes)} mode(s): {len(written)} golden files written "
-          f"under {args.snapshots / target_set}")
+    with snapshots_lock(config.snapshots):
+        written, plan = accept(config, args.pages, modes, force=args.force)
+    print(f"took {plan.origin}", file=sys.stderr)
+    for line in plan.skipped:
+        print(f"skipped {line}")
+    pages = len({t.id for t, _m, _s in plan.sources})
+    print(f"accepted {pages} page(s), {len(plan.sources)} capture(s): {len(written)} golden files written "
+          f"under {config.store.folder}")
     return 0
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .review import write_review
+    from .run.commands import run_review
 
-    print(write_review(args.snapshots, report=args.report, out=args.out, overlay=args.site))
+    out, report, path = run_review(config_of(args), report=args.report, out=args.out)
+    print(f"reviewing {report.describe(path)}", file=sys.stderr)
+    print(out)
     return 0
 
 
-def default_overlay(args: argparse.Namespace) -> Path:
-    """The overlay ``repair`` reads and writes: ``--site``, else ``netease.toml`` beside the watchlist."""
-    from .targets import site_overlay_path
-
-    return site_overlay_path(getattr(args, "site", None), _watchlist_path(args))
-
-
-def repair_command(ids: list[str], mode: str | None, site: Path | None, snapshots: Path | None) -> str:
-    """The one command that applies a verified repair (printed by repair, review and pytest)."""
-    parts = ["capture repair", *ids]
-    if mode:
-        parts.append(f"--mode {mode}")
-    if site is not None:
-        parts.append(f"--site {site}")
-    if snapshots is not None and Path(snapshots) != DEFAULT_SNAPSHOTS:
-        parts.append(f"--snapshots {snapshots}")
-    return " ".join([*parts, "--apply"])
-
-
 def cmd_repair(args: argparse.Namespace) -> int:
-    from .repair import render_text, run_repair
-    from .report import CheckReport
-    from .review.render import choose_report
+    from .lock import file_lock
+    from .repair import render_text
+    from .run.commands import run_repair
     from .sites import write_overlay
 
-    overlay = default_overlay(args)
-    if overlay.exists() and not overlay.is_file():
-        raise BadInput(f"--site {overlay} is not a file: give an overlay TOML file")
-    if args.report is not None and not args.report.is_file():
-        raise BadInput(f"report {args.report} not found: give an existing --report FILE, or run `capture check`")
-    report_path = args.report or choose_report(args.snapshots)
-    report = CheckReport.read(report_path)
-    from .targets import Target
-
-    checked = [Target(r.id, r.url) for r in report.results]
-    ids = {t.id for t in _targets(args, args.pages, replica=True, checked=checked)} if args.pages else None
-    run = run_repair(report, args.snapshots, overlay, ids=ids, modes=(args.mode,) if args.mode else None)
+    config = config_of(args, for_repair=True)
+    run, path, report = run_repair(config, pages=args.pages, mode=args.mode, report=args.report)
+    print(f"repairing from {report.describe(path)}", file=sys.stderr)
     shown = sorted({p.id for p in run.verified})
-    sys.stdout.write(render_text(run, repair_command(shown, args.mode, args.site, args.snapshots)))
+    sys.stdout.write(render_text(run, config.command("repair", shown, mode=args.mode, tail="--apply")))
     if not run.broken:
-        print(f"nothing to repair: no failing page of {report_path} has an extraction unlike its golden")
+        print(f"nothing to repair: no failing page of {path} has an extraction unlike its golden")
     if args.apply and run.verified:
-        addition = run.addition()
-        write_overlay(overlay, addition)
+        with file_lock(config.overlay_path):
+            write_overlay(config.overlay_path, run.addition())
         count = sum(len(p.repairs) for p in run.verified)
-        print(f"applied {count} selector(s) of {len(run.verified)} verified repair(s) to {overlay}")
+        print(f"applied {count} selector(s) of {len(run.verified)} verified repair(s) to {config.overlay_path}; "
+              f"check again with `{config.command('check')}`")
     return run.exit_code
 
 
@@ -496,46 +338,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_source(args: argparse.Namespace) -> tuple[bytes, str]:
-    """The page to extract: an HTML file as is; a URL or an id (its article, its 关怀版 with ``--mode
-    care``) fetched as ``record`` would load it: from --base-url / --replica, else from where it points."""
-    from .sites import current
-    from .targets import is_url, rebase
-
-    source = args.source
-    if not is_url(source):
-        path = Path(source)
-        if path.is_file():
-            return path.read_bytes(), ""
-        if "/" in source or os.sep in source or path.suffix.lower() in (".html", ".htm"):
-            raise BadInput(f"{source}: no such file (give an HTML file, a watchlist id or an http(s) URL)")
-    with _origin(args) as base_url:
-        host = host_of(source) if is_url(source) else ""
-        loopback = (host,) if host in ("127.0.0.1", "localhost") else ()
-        (target,) = _targets(args, [source], base_url=base_url, replica=args.replica, allow_hosts=loopback)
-        if is_url(source):  # as given but for the origin: a 关怀版 URL stays one
-            url = rebase(source, base_url)
-        else:
-            url = target.care_url(base_url) if args.mode == "care" else target.at(base_url)
-        try:  # the captures' User-Agent: Python's own is the first thing a site refuses
-            request = urllib.request.Request(url, headers={"User-Agent": current().user_agent})
-            with urllib.request.urlopen(request, timeout=20) as resp:  # noqa: S310 (scheme checked)
-                return resp.read(), url
-        except OSError as exc:
-            raise CaptureError(f"could not fetch {url}: {exc}") from None
-
-
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .extract import extract
+    from .run import started
+    from .run.commands import run_extract
+    from .terminal import safe
 
-    data, url = _read_source(args)
-    try:
-        article = extract(data, url, mode=args.mode)
-    except (LayoutNotRecognized, MissingField) as exc:
-        if not url:  # a file: the message names no input yet, so name the file
-            exc.args = (f"{args.source}: {exc}",)
-        raise
-    sys.stdout.write(article.to_json() if args.format == "json" else article.to_text())
+    config = config_of(args)
+    with started(config, announce=False) as run:
+        article = run_extract(run, args.source, args.mode)
+    sys.stdout.write(article.to_json() if args.format == "json" else safe(article.to_text(), keep_newlines=True))
     return 0
 
 
@@ -547,12 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if not hasattr(args, "site"):
-            return COMMANDS[args.command](args)
-        from .sites import using
-
-        with using(site_for(args)):  # extraction, text, skeletons and masks read this table
-            return COMMANDS[args.command](args)
+        return COMMANDS[args.command](args)
     except CaptureError as exc:
         print(f"capture {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code

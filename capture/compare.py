@@ -13,12 +13,15 @@ from .extract.care import care_problems
 from .extract.core import extract, parse
 from .fingerprint import skeleton
 from .report import Difference
-from .volatile import canonical_origin, mask_aria, mask_text, volatile_strings
+from .sites import Site, default_site
+from .volatile import canonical_origin, mask_aria, mask_article, mask_text, volatile_strings
 
 
 @dataclass(frozen=True)
 class GoldenViews:
-    """What a golden records of one capture: extraction JSON, masked text and masked aria snapshot.
+    """What a golden records of one capture: the extraction, skeleton, text, aria snapshot and a11y
+    figures, each masked by the site table's volatile rules exactly as stored (the serializers only
+    write them). ``data`` is the unmasked extraction, for churn notes and the 关怀版 judgement.
 
     URLs are written against the live origin, so a replica on any port gives the same views.
     """
@@ -28,26 +31,57 @@ class GoldenViews:
     text: str
     aria: str
     a11y: dict[str, Any]
+    data: dict[str, Any] | None = None
+
+    def stored(self) -> dict[str, Any]:
+        """``{view: value}`` as golden files keep them."""
+        return {"extraction": self.extraction, "skeleton": self.skeleton, "text": self.text, "aria": self.aria,
+                "a11y": self.a11y}
 
 
-def extraction_of(bundle: Bundle, tree: Any = None) -> Any:
+def extraction_of(bundle: Bundle, tree: Any = None, *, site: Site | None = None) -> Any:
     """The bundle's ``Article`` (from ``tree``, the parsed ``dom.html``, when the caller has it)."""
-    return extract(bundle.dom if tree is None else tree, bundle.meta.final_url, mode=bundle.meta.mode)
+    return extract(bundle.dom if tree is None else tree, bundle.meta.final_url, mode=bundle.meta.mode,
+                   site=site or default_site())
 
 
-def extraction_data(bundle: Bundle, tree: Any = None) -> dict[str, Any]:
-    """The extraction as the golden keeps it: JSON data, the replica's origin made www.163.com."""
-    return json.loads(canonical_origin(extraction_of(bundle, tree).to_json(), bundle.meta.base_url))
+def extraction_data(bundle: Bundle, tree: Any = None, *, site: Site | None = None) -> dict[str, Any]:
+    """The extraction as the golden keeps it, unmasked: JSON data, the replica's origin made www.163.com."""
+    return json.loads(canonical_origin(extraction_of(bundle, tree, site=site).to_json(), bundle.meta.base_url))
 
 
-def views(bundle: Bundle) -> GoldenViews:
-    base = bundle.meta.base_url
+def views(bundle: Bundle, *, site: Site | None = None) -> GoldenViews:
+    """Every view a golden keeps of ``bundle``, read and masked by ``site`` (default: the package
+    table). Raises ``LayoutNotRecognized`` / ``MissingField`` when the page cannot be extracted; then
+    :func:`page_views` still gives the views that do not need the extraction."""
+    site = site or default_site()
     tree = parse(bundle.dom)  # once, for the extraction and the skeleton
-    data = extraction_data(bundle, tree)
-    text = mask_text(canonical_origin(bundle.text, base), bundle.meta.text_regions)
-    aria = mask_aria(canonical_origin(bundle.aria, base), volatile_strings(data))
-    return GoldenViews(extraction=data, skeleton=skeleton(tree, bundle.meta.mode), text=text, aria=aria,
-                       a11y=golden_figures(bundle.a11y, bundle.meta.mode))
+    data = extraction_data(bundle, tree, site=site)
+    return _views(bundle, tree, data, site)
+
+
+def _views(bundle: Bundle, tree: Any, data: dict[str, Any] | None, site: Site) -> GoldenViews:
+    base = bundle.meta.base_url
+    text = mask_text(canonical_origin(bundle.text, base), bundle.meta.text_regions, site=site)
+    strings = volatile_strings(data, site=site) if data is not None else set()
+    aria = mask_aria(canonical_origin(bundle.aria, base), strings, site=site)
+    return GoldenViews(extraction=mask_article(data, site=site) if data is not None else {},
+                       skeleton=skeleton(tree, bundle.meta.mode, site=site), text=text, aria=aria,
+                       a11y=golden_figures(bundle.a11y, bundle.meta.mode), data=data)
+
+
+def page_views(bundle: Bundle, *, site: Site | None = None) -> tuple[GoldenViews, Exception | None]:
+    """The views of ``bundle`` and, when the page cannot be extracted, why: then the extraction view is
+    empty and the others (text, aria, skeleton, a11y) are still there to compare, so a layout break
+    fails the extraction with what is missing while the rest of the page is still judged."""
+    site = site or default_site()
+    tree = parse(bundle.dom)
+    try:
+        data: dict[str, Any] | None = extraction_data(bundle, tree, site=site)
+        error: Exception | None = None
+    except (LayoutNotRecognized, MissingField) as exc:
+        data, error = None, exc
+    return _views(bundle, tree, data, site), error
 
 
 # --- Classification -------------------------------------------------------------------------------
@@ -153,20 +187,20 @@ def classify(golden: GoldenViews, new: GoldenViews) -> list[Difference]:
 
 
 def care_differences(care: Bundle, normal: dict[str, Any] | None, normal_url: str,
-                     data: dict[str, Any] | None = None) -> list[Difference]:
+                     data: dict[str, Any] | None = None, *, site: Site | None = None) -> list[Difference]:
     """Whether a 关怀版 capture is the care page of the normal page at ``normal_url``, whose extraction
     is ``normal`` (None: unknown, nothing to judge by): it must carry that article, found by text, and
     not be the normal page again. A care page that cannot be read as an article is a care-regression.
     ``data``: the care page's :func:`extraction_data`, when the caller has it already."""
     if data is None:
         try:
-            data = extraction_data(care)
+            data = extraction_data(care, site=site)
         except (LayoutNotRecognized, MissingField) as exc:
             return [Difference("care-regression", FIELD_REGION.get(getattr(exc, "field", ""), "page"), str(exc))]
     if normal is None:
         return []
     return [Difference("care-regression", "body", problem)
-            for problem in care_problems(data, normal, care.meta.final_url, normal_url)]
+            for problem in care_problems(data, normal, care.meta.final_url, normal_url, site=site)]
 
 
 def a11y_differences(golden: dict[str, Any], new: dict[str, Any], mode: str) -> list[Difference]:

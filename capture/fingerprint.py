@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from .errors import LayoutNotRecognized
 from .extract import care
 from .extract.core import detect_generation, parse
-from .sites import Site, current
+from .sites import Site, default_site
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "-text", "-comment", "br", "wbr"})
 
@@ -81,7 +81,7 @@ def _lines(node: LexborNode, depth: int, marks: _Marks, unordered: bool = False)
 def _care_skeleton(tree: LexborHTMLParser, marks: _Marks) -> dict[str, list[str]]:
     """The 关怀版's skeleton, whatever its markup: the parts the generic care reader found (crumb,
     title and time/source line, body), the body led by the chain of elements that holds it."""
-    parts = care.locate(tree)
+    parts = care.locate(tree, site=marks.site)
     out = {"crumb": _lines(parts.crumb, 0, marks) if parts.crumb is not None else []}
     title_info = [line for node in (parts.title, parts.info) if node is not None for line in _lines(node, 0, marks)]
     if parts.info is not None:  # a new date format is a layout change, a new date is not
@@ -99,16 +99,17 @@ def _care_skeleton(tree: LexborHTMLParser, marks: _Marks) -> dict[str, list[str]
     return out
 
 
-def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal") -> dict[str, list[str]]:
+def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal", *,
+             site: Site | None = None) -> dict[str, list[str]]:
     """``{region: skeleton lines}`` for every region of the page's generation (recognised among
     ``mode``'s; one not recognised reads as the mode's fallback); a region not found gives ``[]``."""
     tree = parse(html)
-    site = current()
+    site = site or default_site()
     marks = _Marks(tree, site)
     if mode == "care":
         return _care_skeleton(tree, marks)
     try:
-        generation: str | None = detect_generation(tree, mode)
+        generation: str | None = detect_generation(tree, mode, site=site)
     except LayoutNotRecognized:
         generation = None
     out: dict[str, list[str]] = {}
@@ -124,15 +125,15 @@ def skeleton(html: str | bytes | LexborHTMLParser, mode: str = "normal") -> dict
         out[region] = lines
     for region, css, attr in site.page_regions(site.format_probes, generation, mode):
         if region in out:
-            out[region].append(f"format {css}{'@' + attr if attr else ''}: {_format_of(tree, css, attr)}")
+            out[region].append(f"format {css}{'@' + attr if attr else ''}: {_format_of(tree, css, attr, site)}")
     return out
 
 
-def _format_of(tree: LexborHTMLParser, css: str, attr: str) -> str:
+def _format_of(tree: LexborHTMLParser, css: str, attr: str, site: Site) -> str:
     """The shape of the first date-like value: ``2024-05-24 11:32:10`` → ``9999-99-99 99:99:99``."""
     node = tree.css_first(css)
     if node is None:
         return "(missing)"
     value = (node.attributes.get(attr) or "") if attr else node.text(deep=True)
-    m = current().published_re.search(value or "")
+    m = site.published_re.search(value or "")
     return re.sub(r"\d", "9", m.group(0).strip()) if m else "(none)"

@@ -1,10 +1,10 @@
 """Which hosts a captured page may reach, and which are answered by another origin.
 
-The policy is data: the site table :data:`capture.sites.netease.HOST_RULES`, with rows put in front of
+The policy is data: the site table's ``[hosts] rules`` (``Site.host_rules``), with rows put in front of
 it by the watchlist (``[hosts]`` in pages.toml) and the command line (``--allow-host``, ``--block-host``),
 and a host map (``--map-host HOST=ORIGIN``) whose hosts are served by another origin. The decision for a
 host, first match wins: mapped, the page's own host, the command line, the watchlist, the site table,
-then :data:`~capture.sites.netease.UNKNOWN_HOST_DECISION`. At one level a block beats an allow.
+then ``Site.unknown_host_decision``. At one level a block beats an allow.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import BadInput
-from .sites import current
-from .sites.netease import HostRule
+from .sites import Site, default_site
+from .sites.model import HostRule
 
 _HOST = re.compile(r"^(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
 MAP_EXAMPLE = "static.ws.126.net=http://127.0.0.1:8001"
@@ -76,10 +76,10 @@ def _host_regex(pattern: str) -> str:
 class HostPolicy:
     """The decision for every host a page may ask for. ``rules`` first match wins."""
 
-    rules: tuple[HostRule, ...] = field(default_factory=lambda: current().host_rules)
+    rules: tuple[HostRule, ...] = field(default_factory=lambda: default_site().host_rules)
     mapped: dict[str, str] = field(default_factory=dict)
     own: frozenset[str] = frozenset()
-    default: str = field(default_factory=lambda: current().unknown_host_decision)
+    default: str = field(default_factory=lambda: default_site().unknown_host_decision)
     #: Hosts another origin answers *if the policy allows them* (``--replica``: the replica answers
     #: every host it knows, but an ad host the policy blocks stays blocked). ``mapped`` always maps.
     answers: dict[str, str] = field(default_factory=dict)
@@ -87,14 +87,15 @@ class HostPolicy:
     @classmethod
     def build(cls, own: Iterable[str], *, cli: HostOverrides = HostOverrides(),
               watchlist: HostOverrides = HostOverrides(), guard: bool = True,
-              answers: Iterable[tuple[str, str]] = ()) -> HostPolicy:
+              answers: Iterable[tuple[str, str]] = (), site: Site | None = None) -> HostPolicy:
         """The policy of one capture: ``own`` are the page's hosts. ``guard`` False (no third-party
         block, ``BrowserSettings.block_third_party``) keeps only the overrides: every other host is allowed.
         ``answers`` are ``(host, origin)`` pairs served by the origin when the policy allows the host."""
+        site = site or default_site()
         rules = (*cli.rows("the command line"), *watchlist.rows("the watchlist"),
-                 *(current().host_rules if guard else ()))
+                 *(site.host_rules if guard else ()))
         return cls(rules, dict(cli.then(watchlist).map), frozenset(h.lower() for h in own),
-                   current().unknown_host_decision if guard else "allow",
+                   site.unknown_host_decision if guard else "allow",
                    {h.lower(): o for h, o in answers})
 
     def decide(self, host: str) -> str:

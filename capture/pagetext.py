@@ -7,7 +7,7 @@ from typing import Any
 
 from .errors import LayoutNotRecognized
 from .extract import detect_generation
-from .sites import current
+from .sites import Site, default_site
 
 REGION_TEXT_JS = """
 (regions) => regions.map(([name, sel]) => [name,
@@ -15,20 +15,20 @@ REGION_TEXT_JS = """
 """
 
 
-def region_args(mode: str = "normal", generation: str | None = None) -> list[list[str]]:
+def region_args(mode: str = "normal", generation: str | None = None, *, site: Site | None = None) -> list[list[str]]:
     """The argument :data:`REGION_TEXT_JS` takes for a ``generation`` page captured in ``mode`` (None or
-    "unknown": the mode's fallback, see ``Site.page_regions``) in the table in force; a region's
+    "unknown": the mode's fallback, see ``Site.page_regions``) in ``site`` (default: the package table); a region's
     selectors are one CSS list (every match of any, in document order); lists work with the sync and
     async APIs."""
-    site = current()
+    site = site or default_site()
     return [list(r) for r in site.page_regions(site.text_regions, generation, mode)]
 
 
-def page_generation(dom: str) -> str:
+def page_generation(dom: str, *, site: Site | None = None) -> str:
     """The generation whose regions a page's text is read with: text is read in the page, so the
     caller learns it from the page's DOM first; "unknown" for a page no table recognises."""
     try:
-        return detect_generation(dom)
+        return detect_generation(dom, site=site)
     except LayoutNotRecognized:
         return "unknown"
 

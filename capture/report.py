@@ -86,6 +86,17 @@ class CheckReport:
     target: str  # "replica" | "live"
     base_url: str | None
     results: list[PageResult] = field(default_factory=list)
+    #: Which run wrote it: "check" (``capture check``) or "pytest" (the plugin, after every session).
+    run: str = "check"
+    #: False while a check is running: a report left so by a killed check is not acted on.
+    complete: bool = True
+    #: What the run says once (views the goldens do not keep …).
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self, path: Path) -> str:
+        """Which run this report is of, and when: the review's and repair's first line."""
+        state = "" if self.complete else " (did not finish)"
+        return f"{path.name}: the {self.run} run of {self.created_at}{state}, {len(self.results)} page×mode"
 
     @property
     def fails(self) -> bool:

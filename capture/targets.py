@@ -10,10 +10,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .errors import BadInput
 from .hosts import HostOverrides, check_host, parse_map
-from .sites import netease
+from .sites import Site, default_site, netease
 
 MODES = ("normal", "care")
-_ARTICLE = re.compile(netease.ARTICLE_PATH)
+_ARTICLE = re.compile(default_site().article_path_re)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 
@@ -28,14 +28,15 @@ class Target:
         """The URL to load: ``url`` with its origin replaced by ``base_url`` (ids and paths kept)."""
         return rebase(self.url, base_url)
 
-    def care_url(self, base_url: str | None = None) -> str:
+    def care_url(self, base_url: str | None = None, *, site: Site | None = None) -> str:
         """The 关怀版 URL by the site's URL rule (the last of the recorder's three ways)."""
+        site = site or default_site()
         parts = urlsplit(self.at(base_url))
-        m = _ARTICLE.match(parts.path)
+        m = re.match(site.article_path_re, parts.path)
         if m:
-            path = netease.article_path(m["channel"], m["id"], care=True)
+            path = netease.article_path(m["channel"], m["id"], care=True, site=site)
         else:  # a path on an allowed host: the default care suffix before .html
-            path = re.sub(rf"(?:{netease.CARE_SUFFIX_RE})?\.html$", f"{netease.CARE_SUFFIX['*']}.html", parts.path)
+            path = re.sub(rf"(?:{site.care_suffix_re})?\.html$", f"{site.care_suffix['*']}.html", parts.path)
         return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
@@ -64,15 +65,15 @@ def check_url(url: str, *, allow_hosts: tuple[str, ...] = (), base_url: str | No
         raise BadInput(f"malformed URL {url!r}: {exc}") from None
     if parts.scheme not in ("http", "https"):
         raise BadInput(f"{url!r} is not an http(s) URL: give a NetEase article URL such as "
-                       f"{netease.LIVE_ORIGIN}/dy/article/<ID>.html")
+                       f"{default_site().live_origin}/dy/article/<ID>.html")
     if not host:
         raise BadInput(f"malformed URL {url!r}: no host")
-    hosts = {h.lower() for h in (*netease.ARTICLE_HOSTS, *allow_hosts)}
+    hosts = {h.lower() for h in (*default_site().article_hosts, *allow_hosts)}
     if base_url:
         hosts.add((urlsplit(base_url).hostname or "").lower())
     if host not in hosts:
         raise BadInput(f"host {host!r} of {url!r} is not a NetEase host: add --allow-host {host} to watch it")
-    if host in netease.ARTICLE_HOSTS and not _ARTICLE.match(parts.path):
+    if host in default_site().article_hosts and not _ARTICLE.match(parts.path):
         raise BadInput(f"{url!r} is not a NetEase article path ({netease.article_path('<channel>', '<ID>')})")
     return url
 
@@ -84,7 +85,7 @@ def target_for_url(url: str, *, allow_hosts: tuple[str, ...] = (), base_url: str
     if m:
         # A care URL stands for its article; a URL on the replica or a mirror for the live article.
         path = netease.article_path(m["channel"], m["id"])
-        origin = urlsplit(netease.LIVE_ORIGIN)[:2] if base_url else (parts.scheme, parts.netloc)
+        origin = urlsplit(default_site().live_origin)[:2] if base_url else (parts.scheme, parts.netloc)
         return Target(m.group("id"), urlunsplit((*origin, path, "", "")))
     slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{parts.hostname}{parts.path}").strip("-")[:80]
     return Target(check_id(slug), url)
@@ -176,7 +177,7 @@ def check_user_agent(value: str, flag: str = "--user-agent") -> str:
     """A User-Agent header value: printable ASCII on one line (a header cannot carry anything else)."""
     if not isinstance(value, str) or not _UA.fullmatch(value) or not value.strip():
         raise BadInput(f"{flag} {value!r}: give a User-Agent string on one line of printable ASCII, such as "
-                       f"{netease.USER_AGENT!r}")
+                       f"{default_site().user_agent!r}")
     return value.strip()
 
 
@@ -267,7 +268,7 @@ def resolve(args: list[str], watchlist: list[Target], *, allow_hosts: tuple[str,
         else:
             check_id(arg)
             raise BadInput(f"unknown id {arg!r}: not in {known_as}; pass its article URL "
-                           f"({netease.LIVE_ORIGIN}{netease.article_path('<channel>', arg)}) or add it to pages.toml")
+                           f"({default_site().live_origin}{netease.article_path('<channel>', arg)}) or add it to pages.toml")
         out.setdefault(target.id, target)
     return list(out.values())
 

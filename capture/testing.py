@@ -185,9 +185,9 @@ def scramble_markup(html: str) -> str:
     """Every hand-written class and id renamed (a hash of the old name): the page in a markup nobody's
     table knows, as a 关怀版 of unknown markup may be. Generated ids and random classes keep their shape
     (``capture.sites.netease`` drops them from fingerprints), so churn of the source page stays churn."""
-    from .sites import netease
+    from .sites import default_site
 
-    keep = re.compile("|".join(f"(?:{p})" for p in (*netease.SKELETON_GENERATED_IDS, netease.SKELETON_RANDOM_CLASS)))
+    keep = re.compile("|".join(f"(?:{p})" for p in (*default_site().skeleton_generated_ids, default_site().skeleton_random_class)))
 
     def rename(m: re.Match[str]) -> str:
         names = " ".join(n if keep.fullmatch(n) else "k" + hashlib.sha1(n.encode()).hexdigest()[:6]
@@ -209,9 +209,9 @@ READY_BOUND_MS = 4_000
 
 
 def _asset_hosts() -> tuple[str, ...]:
-    from .sites import netease
+    from .sites import default_site
 
-    return tuple(r.pattern for r in netease.HOST_RULES
+    return tuple(r.pattern for r in default_site().host_rules
                  if r.decision == "allow" and not r.pattern.startswith("*.") and r.pattern != "www.163.com")
 
 

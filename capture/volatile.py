@@ -1,6 +1,6 @@
 """Mask what churns (counts, hot lists, side-module items, list times) so only structure is compared.
 
-The rules are data in the site table in force (:func:`capture.sites.current`); this module only applies them. A masked list keeps
+The rules are data in the site table (a ``Site``, passed in); this module only applies them. A masked list keeps
 what a structural change would break: whether its item count is in range and which fields items have.
 """
 
@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .sites import current, current_or_none, netease
+from .sites import Site, default_site
 
 _DIGIT = re.compile(r"\d")
 _JS_URL = re.compile(r"^(\s*- /url: )javascript:.*$")  # placeholder links carry nothing to compare
@@ -26,11 +26,11 @@ def _in_range(n: int, bounds: tuple[int, int]) -> str:
     return f"in range {lo}..{hi}" if lo <= n <= hi else f"{n}, out of range {lo}..{hi}"
 
 
-def _mask_value(kind: str, value: Any, bounds: tuple[int, int] | None) -> Any:
+def _mask_value(kind: str, value: Any, bounds: tuple[int, int] | None, site: Site) -> Any:
     if kind == "count":
         return "<count>" if isinstance(value, int) else value
     if kind == "time":
-        return "<time>" if isinstance(value, str) and current().time_re.fullmatch(value) else value
+        return "<time>" if isinstance(value, str) and site.time_re.fullmatch(value) else value
     if kind == "list" and isinstance(value, list):
         fields = sorted({k for item in value if isinstance(item, dict) for k in item})
         out: dict[str, Any] = {"volatile": "list", "count": _in_range(len(value), bounds or (0, 10**6)),
@@ -59,26 +59,21 @@ def _select(node: Any, parts: list[str]) -> Iterator[tuple[Any, Any]]:
             yield node, k
 
 
-def _volatile_fields() -> tuple[tuple[str, str, tuple[int, int] | None, str], ...]:
-    """The table in force's volatile fields (with none set by ``using``, the package's, by name)."""
-    site = current_or_none()
-    return site.volatile_fields if site is not None else netease.VOLATILE_FIELDS
-
-
-def mask_article(data: dict[str, Any]) -> dict[str, Any]:
-    """A copy of an extraction dict with every volatile field masked."""
+def mask_article(data: dict[str, Any], *, site: Site | None = None) -> dict[str, Any]:
+    """A copy of an extraction dict with every volatile field of ``site`` (default: the package table) masked."""
+    site = site or default_site()
     out = copy.deepcopy(data)
-    for path, kind, bounds, _why in _volatile_fields():
+    for path, kind, bounds, _why in site.volatile_fields:
         for container, key in list(_select(out, path.split("."))):
-            container[key] = _mask_value(kind, container[key], bounds)
+            container[key] = _mask_value(kind, container[key], bounds, site)
     return out
 
 
-def mask_text(text: str, regions: list[str]) -> str:
+def mask_text(text: str, regions: list[str], *, site: Site | None = None) -> str:
     """Mask volatile regions of ``text.txt``. ``regions`` names its non-empty blocks in order."""
     blocks = text.rstrip("\n").split("\n\n") if text.strip() else []
     out = []
-    volatile_regions = current().volatile_text_regions
+    volatile_regions = (site or default_site()).volatile_text_regions
     for i, block in enumerate(blocks):
         name = regions[i] if i < len(regions) else ""
         bounds = volatile_regions.get(name)
@@ -89,7 +84,7 @@ def mask_text(text: str, regions: list[str]) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def volatile_strings(data: dict[str, Any]) -> set[str]:
+def volatile_strings(data: dict[str, Any], *, site: Site | None = None) -> set[str]:
     """Every string under a volatile field of an (unmasked) extraction: titles, URLs, sources, times."""
     found: set[str] = set()
 
@@ -104,7 +99,7 @@ def volatile_strings(data: dict[str, Any]) -> set[str]:
             for v in node:
                 leaves(v)
 
-    for path, _kind, _bounds, _why in _volatile_fields():
+    for path, _kind, _bounds, _why in (site or default_site()).volatile_fields:
         for container, key in _select(data, path.split(".")):
             leaves(container[key])
     return found
@@ -122,14 +117,14 @@ def _collapse_repeats(lines: list[str], max_group: int = 12) -> list[str]:
     return lines
 
 
-def mask_aria(aria: str, strings: set[str] = frozenset()) -> str:
+def mask_aria(aria: str, strings: set[str] = frozenset(), *, site: Site | None = None) -> str:
     """Mask times, bare numbers (counts) and the given volatile strings in an aria snapshot.
 
     Items of a masked list then read alike, and their repeats collapse, so a list that churns or
     changes length (within what the extraction check allows) leaves the aria golden unchanged.
     """
     ordered = sorted(strings, key=len, reverse=True)
-    time_sub = current().time_re.sub
+    time_sub = (site or default_site()).time_re.sub
     lines = []
     for line in aria.splitlines():
         for value in ordered:
@@ -147,4 +142,4 @@ def canonical_origin(text: str, base_url: str | None) -> str:
     """Write the replica's (or a mirror's) origin as the live one, so goldens do not depend on a port."""
     if not base_url:
         return text
-    return text.replace(base_url.rstrip("/"), netease.LIVE_ORIGIN)
+    return text.replace(base_url.rstrip("/"), default_site().live_origin)

@@ -12,7 +12,7 @@ import pytest
 
 from capture import browser
 from capture.errors import BrowserNotFound
-from capture.sites import netease
+from capture.sites import default_site
 from capture.testing import run_pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +32,7 @@ def test_chromium_launches_headless_through_the_module(pw_page, browser_type_lau
     """Headless, yet the page sees the site table's desktop Chrome, not "HeadlessChrome"."""
     assert browser_type_launch_args["headless"] is True
     ua = pw_page.evaluate("navigator.userAgent")
-    assert ua == netease.USER_AGENT and "Headless" not in ua
+    assert ua == default_site().user_agent and "Headless" not in ua
     assert pw_page.context.browser.version.split(".")[0].isdigit()
 
 

@@ -20,7 +20,9 @@ from capture.extract import extract
 from capture.fingerprint import skeleton
 from capture.pagetext import format_text, nonempty_regions
 from capture.replica import drift, render, seed_page
-from capture.sites.netease import LIVE_ORIGIN
+from capture.sites import default_site
+
+LIVE_ORIGIN = default_site().live_origin
 from capture.volatile import mask_article
 
 BASE = "http://127.0.0.1:8123"
@@ -259,7 +261,7 @@ def test_volatile_changes_name_each_churned_field_and_never_fail():
 
 def test_every_field_region_is_a_skeleton_region_or_page():
     """The report's regions for fields are the skeleton's (or ``page``), so layout and field rows agree."""
-    from capture.sites.netease import SKELETON_REGION_NAMES
+    SKELETON_REGION_NAMES = default_site().skeleton_region_names
 
     assert set(compare.FIELD_REGION.values()) <= set(SKELETON_REGION_NAMES) | {"page"}
     assert set(compare.CONTENT_FIELDS) <= set(compare.FIELD_REGION)

@@ -9,7 +9,7 @@ import pytest
 from capture.extract import parse
 from capture.fingerprint import skeleton
 from capture.replica import render, seed_page
-from capture.sites import netease
+from capture.sites import default_site
 
 PAGE = """<!DOCTYPE html>
 <html data-publishtime="{published}">
@@ -58,7 +58,7 @@ def base() -> dict[str, list[str]]:
 def test_every_region_of_the_mode_is_fingerprinted(base):
     """Keys are the site table's regions of the normal fallback generation (this page carries no
     generation's asset markers), in table order; a 关怀版's are the parts the generic care reader found."""
-    want = list(netease.SKELETON_REGIONS[netease.FALLBACK_GENERATION["normal"]])
+    want = list(default_site().skeleton_regions[default_site().fallback_generation["normal"]])
     assert list(skeleton(page(), "normal")) == want
     assert list(skeleton(page(), "care")) == ["crumb", "title-info", "body"]
 
@@ -73,9 +73,9 @@ def test_an_older_generation_is_fingerprinted_by_its_own_regions(case):
     its date format probed by its own ``published`` selector."""
     generation = OLDER[case]
     sk = skeleton((CASES / case / "page.html").read_bytes())
-    assert list(sk) == list(netease.SKELETON_REGIONS[generation])
+    assert list(sk) == list(default_site().skeleton_regions[generation])
     assert not [line for lines in sk.values() for line in lines if line.startswith("(missing")], sk
-    (probe,) = netease.FORMAT_PROBES[generation]
+    (probe,) = default_site().format_probes[generation]
     assert sk["title-info"][-1].startswith(f"format {probe[1]}: 9999-99-99"), sk["title-info"]
     assert len(sk["body"]) > 1, "the body root and its children"
 

@@ -25,7 +25,7 @@ from capture.cli import main
 from capture.errors import BadInput
 from capture.hosts import HostOverrides, HostPolicy, parse_map
 from capture.recorder import RecordOptions, record
-from capture.sites import netease
+from capture.sites import default_site
 from capture.targets import Target, load_host_overrides, load_watchlist
 from capture.testing import NO_DNS, ROOT, StandIn
 
@@ -60,12 +60,12 @@ def test_every_host_a_sample_references_has_a_row(name):
     data, _url = sample(name)
     hosts = sorted({h.lower() for h in HOST_REF.findall(data.decode("utf-8"))})
     assert len(hosts) > 40, hosts
-    missing = [h for h in hosts if not any(r.matches(h) for r in netease.HOST_RULES)]
-    assert not missing, f"add a row to netease.HOST_RULES for {missing}"
+    missing = [h for h in hosts if not any(r.matches(h) for r in default_site().host_rules)]
+    assert not missing, f"add a row to default_site().host_rules for {missing}"
 
 
 def test_rows_are_well_formed_and_the_table_decides_as_issue_13_says():
-    for row in netease.HOST_RULES:
+    for row in default_site().host_rules:
         assert row.decision in ("allow", "block") and row.reason and row.pattern == row.pattern.lower(), row
     policy = HostPolicy.build({"www.163.com"})
     for host in ("www.163.com", "static.ws.126.net", "nimg.ws.126.net", "comment.tie.163.com", "tie.163.com",
@@ -75,7 +75,7 @@ def test_rows_are_well_formed_and_the_table_decides_as_issue_13_says():
                  "zz.bdstatic.com", "lf1-cdn-tos.bytegoofy.com", "acstatic-dun.126.net", "dl.reg.163.com",
                  "ipservice.ws.126.net", "unknown.example"):
         assert policy.decide(host) == "block", host
-    assert netease.UNKNOWN_HOST_DECISION == "block"
+    assert default_site().unknown_host_decision == "block"
 
 
 def test_overrides_come_first_and_a_mapped_host_is_allowed():
@@ -190,7 +190,7 @@ def servers() -> Iterator[list[StandIn]]:
 
 
 #: The asset hosts mapped to stand-ins: every host the site table allows by name.
-ASSET_HOSTS = tuple(r.pattern for r in netease.HOST_RULES
+ASSET_HOSTS = tuple(r.pattern for r in default_site().host_rules
                     if r.decision == "allow" and not r.pattern.startswith("*.") and r.pattern != "www.163.com")
 #: With every site host mapped, these block the rest of the site's domains (a mapped host still wins).
 BLOCK_REST = ("*.163.com", "*.126.net", "*.127.net", "*.netstatic.net")

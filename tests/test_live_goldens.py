@@ -23,7 +23,7 @@ from capture.cli import main
 from capture.replica import ReplicaServer
 from capture.replica import hostnames as replica_hosts
 from capture.report import CheckReport, last_check_path
-from capture.sites import netease
+from capture.sites import default_site
 from capture.targets import Target, load_watchlist
 from capture.testing import ROOT, StandIn, run_pytest
 
@@ -91,7 +91,7 @@ def test_accept_new_records_the_files_pytest_live_snapshot_update_writes(replica
     written = _files(by_check / "live")
     assert len(written) == 14 and f"test_goldens/test_text[{seed_target.id}-care].txt" in written, sorted(written)
     meta = read_bundle(by_check / "captures" / seed_target.id / "normal").meta  # promoted, as accept does
-    assert meta.user_agent == netease.USER_AGENT and "HeadlessChrome" not in meta.user_agent
+    assert meta.user_agent == default_site().user_agent and "HeadlessChrome" not in meta.user_agent
 
     proc = _pytest_no_dns(tmp_path, str(ROOT / "tests/test_goldens.py"), "--live", "--base-url", replica.base_url,
                           *assets, "--watchlist", str(watchlist), "--snapshot-update",
@@ -150,7 +150,7 @@ def test_check_live_refuses_the_replica_flag_in_one_line(tmp_path, capsys):
 # --- the User-Agent --------------------------------------------------------------------------------------
 
 def test_the_table_user_agent_is_a_current_desktop_chrome():
-    ua = netease.USER_AGENT
+    ua = default_site().user_agent
     m = re.fullmatch(r"Mozilla/5\.0 \(Windows NT 10\.0; Win64; x64\) AppleWebKit/537\.36 \(KHTML, like Gecko\) "
                      r"Chrome/(\d+)\.0\.0\.0 Safari/537\.36", ua)
     assert m, ua
@@ -173,7 +173,7 @@ def ua_server() -> Iterator[tuple[str, list[str]]]:
 
 
 @pytest.mark.parametrize("watchlist_ua, cli_ua, expect", [
-    (None, None, netease.USER_AGENT),
+    (None, None, default_site().user_agent),
     ("Watchlist/1.0 (X11)", None, "Watchlist/1.0 (X11)"),
     ("Watchlist/1.0 (X11)", "Cli/2.0 (Mac)", "Cli/2.0 (Mac)"),
 ], ids=["table", "watchlist", "command-line-wins"])

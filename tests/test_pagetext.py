@@ -11,7 +11,7 @@ from capture import pagetext
 from capture.extract import extract
 from capture.extract.decode import to_text
 from capture.replica import render, seed_page
-from capture.sites import netease
+from capture.sites import default_site
 from capture.volatile import mask_text
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -81,11 +81,11 @@ def test_format_text_of_nothing_is_a_single_newline():
     assert pagetext.format_text([("body", " \n\t")]) == "\n"
 
 
-@pytest.mark.parametrize("generation", sorted(netease.TEXT_REGIONS))
+@pytest.mark.parametrize("generation", sorted(default_site().text_regions))
 def test_nonempty_regions_name_the_blocks_of_text_txt_in_order(generation):
     """``nonempty_regions`` lists exactly the regions that gave a block, so block i of ``text.txt``
     is region i (what :func:`capture.volatile.mask_text` relies on)."""
-    names = [name for name, _ in netease.TEXT_REGIONS[generation]]
+    names = [name for name, _ in default_site().text_regions[generation]]
     regions = [(name, f"{name} 行\n" if i % 2 == 0 else " \u3000\n") for i, name in enumerate(names)]
     text = pagetext.format_text(regions)
     kept = pagetext.nonempty_regions(regions)
@@ -103,11 +103,11 @@ def test_volatile_region_is_masked_through_format_text_and_nonempty_regions():
 
 # --- the page-facing helpers, with a stand-in page -----------------------------------------------
 
-@pytest.mark.parametrize("generation", [g.name for g in netease.GENERATIONS])
+@pytest.mark.parametrize("generation", [g.name for g in default_site().generations])
 def test_region_args_are_the_generations_regions_as_lists(generation):
-    mode = netease.GENERATION_BY_NAME[generation].mode
+    mode = default_site().generation_by_name[generation].mode
     args = pagetext.region_args(mode, generation)
-    assert args == [[name, sel] for name, sel in netease.TEXT_REGIONS[generation]]
+    assert args == [[name, sel] for name, sel in default_site().text_regions[generation]]
     assert all(isinstance(a, list) for a in args), "lists, so Playwright passes them to JS as arrays"
 
 
@@ -116,9 +116,9 @@ def test_region_args_are_the_generations_regions_as_lists(generation):
 def test_a_page_no_generation_of_its_mode_recognises_reads_as_the_modes_fallback(mode, generation):
     """An unrecognised page keeps the regions it had before text regions were per generation: the
     newest layout's in its mode (a care page, of unknown markup, is read whole whatever it resembles)."""
-    want = netease.TEXT_REGIONS[netease.FALLBACK_GENERATION[mode]]
+    want = default_site().text_regions[default_site().fallback_generation[mode]]
     assert pagetext.region_args(mode, generation) == [list(r) for r in want]
-    assert want == (netease.TEXT_REGIONS["care"] if mode == "care" else netease.TEXT_REGIONS["post2020_dy"])
+    assert want == (default_site().text_regions["care"] if mode == "care" else default_site().text_regions["post2020_dy"])
     if mode == "care":
         assert want == (("page", "body"),)
 
@@ -135,7 +135,7 @@ def test_region_texts_and_visible_text_read_the_modes_regions():
 
 def test_region_texts_default_to_the_normal_regions():
     page = FakePage({})
-    assert [name for name, _ in pagetext.region_texts(page)] == [name for name, _ in netease.TEXT_REGIONS["post2020_dy"]]
+    assert [name for name, _ in pagetext.region_texts(page)] == [name for name, _ in default_site().text_regions["post2020_dy"]]
 
 
 def test_region_texts_learn_the_generation_from_the_pages_dom():
@@ -143,4 +143,4 @@ def test_region_texts_learn_the_generation_from_the_pages_dom():
     old = (CASES / "endpage1301_gbk" / "page.html").read_bytes()
     page = FakePage({"title": "老标题", "body": "老正文"}, dom=to_text(old))
     assert pagetext.region_texts(page) == [("crumb", ""), ("title", "老标题"), ("info", ""), ("body", "老正文")]
-    assert page.calls[-1][1] == [list(r) for r in netease.TEXT_REGIONS["endpage1301"]]
+    assert page.calls[-1][1] == [list(r) for r in default_site().text_regions["endpage1301"]]

@@ -20,7 +20,7 @@ from capture.recorder import RecordOptions
 from capture.replica import ReplicaServer, seed_page
 from capture.report import CheckReport, last_check_path
 from capture.review import CSP
-from capture.sites import netease
+from capture.sites import default_site
 from capture.targets import Target
 
 DRIFT = "drop-side-module"  # a layout drift the extraction survives: every diff section has content
@@ -182,7 +182,7 @@ def _plant(bundle: Path) -> None:
     (bundle / "dom.html").write_text(dom, encoding="utf-8")
     meta = json.loads((bundle / "meta.json").read_text(encoding="utf-8"))
     blocks = (bundle / "text.txt").read_text(encoding="utf-8").split("\n\n")
-    i = next(i for i, name in enumerate(meta["text_regions"]) if name not in netease.VOLATILE_TEXT_REGIONS)
+    i = next(i for i, name in enumerate(meta["text_regions"]) if name not in default_site().volatile_text_regions)
     blocks[i] += "\n" + PAYLOAD
     (bundle / "text.txt").write_text("\n\n".join(blocks), encoding="utf-8")
     aria = (bundle / "aria.yaml").read_text(encoding="utf-8")

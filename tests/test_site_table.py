@@ -25,7 +25,7 @@ from capture.extract.decode import to_text
 from capture.fingerprint import skeleton
 from capture.recorder import RecordOptions, record
 from capture.replica import drift, render, seed_page
-from capture.sites import Site, netease, using
+from capture.sites import Site, default_site, netease
 from capture.sites.load import table_from_text
 from capture.targets import Target
 
@@ -51,16 +51,16 @@ def folded(text: str) -> str:
 
 
 def test_every_generation_has_text_and_skeleton_regions_and_a_case() -> None:
-    names = {g.name for g in netease.GENERATIONS}
-    care = netease.FALLBACK_GENERATION["care"]  # the generic 关怀版: regions of its own, no generation row
-    assert set(netease.TEXT_REGIONS) == set(netease.SKELETON_REGIONS) == names | {care}
-    assert set(netease.FORMAT_PROBES) == names
+    names = {g.name for g in default_site().generations}
+    care = default_site().fallback_generation["care"]  # the generic 关怀版: regions of its own, no generation row
+    assert set(default_site().text_regions) == set(default_site().skeleton_regions) == names | {care}
+    assert set(default_site().format_probes) == names
     assert {a["generation"] for _case, a in ARTICLES} == names | {care}
-    for gen in netease.GENERATIONS:
-        regions = dict(netease.TEXT_REGIONS[gen.name])
+    for gen in default_site().generations:
+        regions = dict(default_site().text_regions[gen.name])
         # The article's regions are the generation's own field selectors, not restatements of them.
         assert regions["title"] == gen.fields["title"][0] and regions["body"] == gen.fields["body"][0], gen.name
-        assert set(netease.SKELETON_REGIONS[gen.name]) <= set(netease.SKELETON_REGION_NAMES)
+        assert set(default_site().skeleton_regions[gen.name]) <= set(default_site().skeleton_region_names)
 
 
 @pytest.mark.parametrize("case, article", ARTICLES, ids=[c for c, _ in ARTICLES])
@@ -99,7 +99,7 @@ def test_an_older_generations_page_is_recorded_with_a_text_txt_that_carries_its_
     outcomes = {}
     for charset, cases in by_charset.items():
         origin = serve({path: (CASES / case / "page.html").read_bytes() for case, path in cases.items()}, charset)
-        targets = [Target(case.replace("_", "-"), netease.LIVE_ORIGIN + path) for case, path in cases.items()]
+        targets = [Target(case.replace("_", "-"), default_site().live_origin + path) for case, path in cases.items()]
         opts = RecordOptions(modes=("normal",), base_url=origin, jobs=2, retries=1)
         outcomes.update(zip(cases, record(targets, tmp_path, opts), strict=True))
     assert set(outcomes) == set(OLDER)
@@ -181,7 +181,7 @@ def test_renaming_a_class_on_the_site_is_one_edit(name: str, mode: str) -> None:
         generation = pagetext.page_generation(drifted)
         assert generation == before.generation
         regions = pagetext.region_args(mode, generation)
-    assert regions == [[n, renamed([s], old, new)[0]] for n, s in netease.page_regions(netease.TEXT_REGIONS,
+    assert regions == [[n, renamed([s], old, new)[0]] for n, s in netease.page_regions(default_site().text_regions,
                                                                                         generation, mode)]
     if old == "post_body":  # readiness: the recorder's selectors come from the same table
         assert f".{new}" in table.ready_body_selector.split(", ")
@@ -207,9 +207,9 @@ def test_no_site_markup_outside_the_site_table() -> None:
 
 def test_every_date_pattern_is_built_from_the_tables_one_date() -> None:
     """The publish time, list time, masked time and the drift's date reformat are one definition."""
-    date = netease.PUBLISHED_RE.pattern.split("(?:")[0]
-    assert netease.LIST_TIME_RE.pattern.startswith(date)
-    assert re.fullmatch(netease.TIME_PATTERN, "2024-05-23 07:20:03")
-    assert re.fullmatch(netease.TIME_PATTERN, "2024年5月23日 07:20")  # what LIST_TIME_RE reads, it masks
-    assert drift._ISO is netease.LIST_TIME_RE
+    date = default_site().published_re.pattern.split("(?:")[0]
+    assert default_site().list_time_re.pattern.startswith(date)
+    assert re.fullmatch(default_site().time_pattern, "2024-05-23 07:20:03")
+    assert re.fullmatch(default_site().time_pattern, "2024年5月23日 07:20")  # what LIST_TIME_RE reads, it masks
+    assert drift._ISO is default_site().list_time_re
     assert fingerprint._format_of(fingerprint.parse('<p class="t">2019年5月17日 9:16</p>'), ".t", "") == "9999年9月99日 9:99"

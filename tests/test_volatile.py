@@ -10,7 +10,7 @@ import pytest
 from capture import volatile
 from capture.extract import extract
 from capture.replica import render, seed_page
-from capture.sites import netease
+from capture.sites import default_site
 
 
 def rec(title: str, time: str = "2024-09-17 04:49:23", **extra) -> dict:
@@ -41,11 +41,11 @@ def seed_extraction() -> dict:
 
 def test_every_volatile_rule_is_of_a_kind_the_masker_knows():
     """A typo in a rule's kind would silently mask nothing; list rules carry their count range."""
-    for path, kind, bounds, why in netease.VOLATILE_FIELDS:
+    for path, kind, bounds, why in default_site().volatile_fields:
         assert kind in ("count", "list", "time"), path
         assert (bounds is not None) == (kind == "list"), path
         assert why, f"{path}: say why it churns"
-    assert set(netease.VOLATILE_TEXT_REGIONS) <= {name for regs in netease.TEXT_REGIONS.values() for name, _ in regs}
+    assert set(default_site().volatile_text_regions) <= {name for regs in default_site().text_regions.values() for name, _ in regs}
 
 
 # --- mask_article --------------------------------------------------------------------------------
@@ -223,7 +223,7 @@ def test_mask_aria_keeps_distinct_lines_and_ends_with_one_newline():
 @pytest.mark.parametrize("base", ["http://127.0.0.1:8123", "http://127.0.0.1:8123/"])
 def test_canonical_origin_writes_the_replica_origin_as_the_live_one(base):
     text = '<a href="http://127.0.0.1:8123/dy/article/X.html">x</a>'
-    assert volatile.canonical_origin(text, base) == f'<a href="{netease.LIVE_ORIGIN}/dy/article/X.html">x</a>'
+    assert volatile.canonical_origin(text, base) == f'<a href="{default_site().live_origin}/dy/article/X.html">x</a>'
 
 
 def test_canonical_origin_without_a_base_is_unchanged():

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..sites.a11y_rules import MEASURE
+from ..sites import Site, default_site
+from ..sites.a11y_rules import MEASURE, measure_config
 
 A11Y_VERSION = 1
 #: ``a11y.json``'s ``"axe"`` when axe-core did not run (a normal page's findings never fail a check).
@@ -113,14 +114,14 @@ _PAGE_URLS_JS = """() => [
 
 
 async def measure(page: Any, *, requests: list[str] | None = None, cfg: dict[str, Any] | None = None,
-                  axe: bool = True, cdp: Any = None) -> dict[str, Any]:
+                  axe: bool = True, cdp: Any = None, site: Site | None = None) -> dict[str, Any]:
     """The figures of one loaded page, as the dict stored in ``a11y.json``.
 
     ``requests`` are the URLs the page requested (the recorder collects them from ``page.on("request")``,
     so blocked third-party requests count too); without it the page's own resource list is used.
     ``cdp`` is the page's DevTools session, if the caller has one open (else one is opened for the walk).
     """
-    cfg = dict(MEASURE, **(cfg or {}))
+    cfg = dict(measure_config(site or default_site()), **(cfg or {}))
     js = measure_js()
     result: dict[str, Any] = await page.evaluate(js, {"op": "static", "cfg": cfg})
     urls = list(requests or []) + list(await page.evaluate(_PAGE_URLS_JS))

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from html.parser import HTMLParser
 
-from ..sites.netease import POST_BODY
+from ..sites import default_site
 from .decode import to_text
 from .model import Article, Image, Paragraph
 
@@ -57,9 +57,12 @@ class _BodyText(HTMLParser):
             self.parts.append(data)
 
 
-def reference_body_text(html: str | bytes, classes: tuple[str, ...] = (POST_BODY.removeprefix("."),),
+def reference_body_text(html: str | bytes, classes: tuple[str, ...] | None = None,
                         ids: tuple[str, ...] = ()) -> str:
-    """All visible text of the page's body region, whitespace removed."""
+    """All visible text of the page's body region, whitespace removed (default: the package table's
+    ``POST_BODY`` class)."""
+    if classes is None:
+        classes = (default_site().selectors["POST_BODY"].removeprefix("."),)
     p = _BodyText(classes, ids)
     p.feed(to_text(html))
     p.close()

@@ -2,7 +2,7 @@
 
 No real care page has ever been saved (NETEASE.md), so nothing here may name its classes. A care page
 is the page the recorder reached from the normal one; it is read as generic HTML by the rules in
-``capture.sites.current().care`` (a heading, the element whose paragraphs hold the most text, the short
+the site table's ``care`` rules (a heading, the element whose paragraphs hold the most text, the short
 line with a publish time) and judged by whether it carries the normal page's article, found by text.
 """
 
@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..errors import MissingField
-from ..sites import current, default_site
+from ..sites import Site, default_site
 from ..sites.netease import iso_time
 from .model import Accessibility, Article, Paragraph, Source
 
 #: The 关怀版 as a row of the package table's generations (the table in force has its own:
-#: ``current().care_generation``): matches any page, reads only generic fields.
+#: ``Site.care_generation``): matches any page, reads only generic fields.
 CARE_GENERATION = default_site().care_generation
 
 
@@ -56,10 +56,10 @@ def _own_paragraph_text(node: LexborNode, paragraph: str) -> int:
     return total
 
 
-def _body(tree: LexborHTMLParser) -> LexborNode | None:
+def _body(tree: LexborHTMLParser, site: Site) -> LexborNode | None:
     """The element whose own paragraphs hold the most text (first one on a tie); None without text."""
     best, best_len = None, 0
-    rules = current().care
+    rules = site.care
     for node in tree.css(rules.body_containers):
         n = _own_paragraph_text(node, rules.paragraph)
         if n > best_len:
@@ -77,13 +77,12 @@ def _inside(node: LexborNode, ancestor: LexborNode | None) -> bool:
     return False
 
 
-def _info(tree: LexborHTMLParser, body: LexborNode | None) -> LexborNode | None:
+def _info(tree: LexborHTMLParser, body: LexborNode | None, site: Site) -> LexborNode | None:
     """The time/source line: the shortest element outside the body whose text has a publish time;
     one before the body (where an article states it) wins over one after it (a list item's time),
     and one that also names a source (a label or a link) over a bare date."""
     candidates = []
     after = False
-    site = current()
     rules, published, source = site.care, site.published_re, _compiled(site.source_label)
     for node in tree.css(rules.info_containers):
         if body is not None and node.mem_id == body.mem_id:
@@ -97,12 +96,13 @@ def _info(tree: LexborHTMLParser, body: LexborNode | None) -> LexborNode | None:
     return min(candidates, key=lambda c: c[:3])[3] if candidates else None
 
 
-def _crumb(tree: LexborHTMLParser, title: LexborNode | None, body: LexborNode | None) -> LexborNode | None:
+def _crumb(tree: LexborHTMLParser, title: LexborNode | None, body: LexborNode | None,
+           site: Site) -> LexborNode | None:
     """The crumb: the shortest element before the title (else the body), with a link, whose text has at
     least two parts split by ``CARE.crumb_separator`` ("网易首页 > 网易号 > 正文")."""
     best: tuple[int, LexborNode] | None = None
     stop = title if title is not None else body
-    rules = current().care
+    rules = site.care
     for node in tree.css(f"{rules.info_containers}, h1"):
         if stop is not None and node.mem_id == stop.mem_id:
             break
@@ -115,17 +115,18 @@ def _crumb(tree: LexborHTMLParser, title: LexborNode | None, body: LexborNode | 
     return best[1] if best else None
 
 
-def locate(tree: LexborHTMLParser) -> CareParts:
-    """Crumb, title, time/source line and body of a care page, by the generic rules."""
-    body = _body(tree)
+def locate(tree: LexborHTMLParser, *, site: Site | None = None) -> CareParts:
+    """Crumb, title, time/source line and body of a care page, by the generic rules of ``site``."""
+    site = site or default_site()
+    body = _body(tree, site)
     title = next((n for n in tree.css("h1") if _squeeze(n.text_lexbor())), None)
-    return CareParts(crumb=_crumb(tree, title, body), title=title, info=_info(tree, body), body=body)
+    return CareParts(crumb=_crumb(tree, title, body, site), title=title, info=_info(tree, body, site), body=body)
 
 
-def _title(tree: LexborHTMLParser, parts: CareParts) -> str:
+def _title(tree: LexborHTMLParser, parts: CareParts, site: Site) -> str:
     if parts.title is not None:
         return _squeeze(parts.title.text_lexbor())
-    for sel in current().care.title:
+    for sel in site.care.title:
         css, _, attr = sel.partition("@")
         node = tree.css_first(css)
         value = (node.attrs.get(attr) if attr else node.text_lexbor()) if node is not None else None
@@ -142,20 +143,20 @@ def _source_link(node: LexborNode) -> LexborNode | None:
     return None
 
 
-def _source(info: LexborNode | None) -> Source | None:
+def _source(info: LexborNode | None, site: Site) -> Source | None:
     if info is None:
         return None
     a = _source_link(info)
     if a is not None:
         return Source(name=_squeeze(a.text_lexbor()), url=a.attrs.get("href"))
-    m = _compiled(current().source_label).search(info.text_lexbor() or "")
+    m = _compiled(site.source_label).search(info.text_lexbor() or "")
     return Source(name=m.group(1), url=None) if m else None
 
 
-def _normal_link(tree: LexborHTMLParser, url: str) -> str | None:
+def _normal_link(tree: LexborHTMLParser, url: str, site: Site) -> str | None:
     """The link back to the normal page: this article's URL without a care suffix (other article
     links, such as a list's, are not it)."""
-    article = _compiled(current().article_path_re)
+    article = _compiled(site.article_path_re)
     own = article.match(urlsplit(url).path)
     if own is None:
         return None
@@ -167,13 +168,12 @@ def _normal_link(tree: LexborHTMLParser, url: str) -> str | None:
     return None
 
 
-def extract_care(tree: LexborHTMLParser, url: str, read_body) -> Article:
+def extract_care(tree: LexborHTMLParser, url: str, read_body, *, site: Site) -> Article:
     """A care page as an ``Article``. ``read_body(gen, body)`` is the normal reader's body walker, so a
     care page's paragraphs, images and captions come out exactly as the normal page's do."""
-    site = current()
-    parts = locate(tree)
+    parts = locate(tree, site=site)
     where = f"{url or 'the page'}: 关怀版"
-    title = _title(tree, parts)
+    title = _title(tree, parts, site)
     if not title:
         raise MissingField(f"{where} carries no title: no h1 and no og:title; it may not be an article page",
                            field="title")
@@ -186,8 +186,8 @@ def extract_care(tree: LexborHTMLParser, url: str, read_body) -> Article:
     if blocks and isinstance(blocks[0], Paragraph) and (m := _compiled(site.care.otitle).match(blocks[0].text)):
         otitle, blocks = m.group(1), blocks[1:]
     attr_time = tree.root.attrs.get("data-publishtime") if tree.root is not None else None
-    published = iso_time(attr_time) if attr_time else None
-    line_time = iso_time(parts.info.text_lexbor()) if parts.info is not None else None
+    published = iso_time(attr_time, site=site) if attr_time else None
+    line_time = iso_time(parts.info.text_lexbor(), site=site) if parts.info is not None else None
     if line_time and (published is None or "T" in line_time and "T" not in published):
         published = line_time
     after = tree.body.text_lexbor() if tree.body is not None else ""
@@ -197,10 +197,10 @@ def extract_care(tree: LexborHTMLParser, url: str, read_body) -> Article:
     return Article(
         url=url, mode="care", generation=generation.name, crumb=[p for p in crumb if p], title=title,
         published=published,
-        source=_source(parts.info), place=None, otitle=otitle, blocks=blocks, author=None,
+        source=_source(parts.info, site), place=None, otitle=otitle, blocks=blocks, author=None,
         editor=editor.group(1) if editor else None, tie_count=None, share=[], recommendations={},
         side_modules=[], yuanchuang=[],
-        accessibility=Accessibility(wza_toolbar=wza, care_url=None, normal_url=_normal_link(tree, url)),
+        accessibility=Accessibility(wza_toolbar=wza, care_url=None, normal_url=_normal_link(tree, url, site)),
     )
 
 
@@ -217,14 +217,14 @@ def _paragraphs(data: dict) -> list[str]:
     return [b.get("text", "") for b in data.get("blocks") or [] if b.get("type") == "p" and b.get("text")]
 
 
-def missing_from_care(care: dict, normal: dict) -> list[str]:
+def missing_from_care(care: dict, normal: dict, *, site: Site | None = None) -> list[str]:
     """What of the normal page's article the care page lacks (extraction dicts); [] when it carries it.
 
     Fields in ``CARE.same_fields`` must be equal; at least ``CARE.min_paragraph_share`` of the normal
     body's paragraphs must occur in the care page's body text.
     """
     out = []
-    rules = current().care
+    rules = (site or default_site()).care
     for name in rules.same_fields:
         if _fold(str(care.get(name) or "")) != _fold(str(normal.get(name) or "")):
             out.append(f"{name} {normal.get(name)!r} (the care page has {care.get(name)!r})")
@@ -237,10 +237,11 @@ def missing_from_care(care: dict, normal: dict) -> list[str]:
     return out
 
 
-def care_problems(care: dict, normal: dict, care_url: str, normal_url: str) -> list[str]:
+def care_problems(care: dict, normal: dict, care_url: str, normal_url: str, *,
+                  site: Site | None = None) -> list[str]:
     """Why a care capture is not the 关怀版 of ``normal`` (one sentence each); [] when it is."""
     if care_url and normal_url and care_url.split("#")[0] == normal_url.split("#")[0]:
         return [f"the 关怀版 link led back to the normal page {normal_url}"]
-    missing = missing_from_care(care, normal)
+    missing = missing_from_care(care, normal, site=site)
     return [f"the 关怀版 at {care_url} does not carry the article of {normal_url}: missing "
             + "; ".join(missing)] if missing else []

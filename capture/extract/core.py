@@ -1,4 +1,4 @@
-"""HTML to ``Article`` by reading the generation table in force (``capture.sites.current()``).
+"""HTML to ``Article`` by reading a site table (``capture.sites.Site``, passed explicitly).
 
 The code here knows *how* to read a kind of field (a time, a crumb, a list); *where* each field is
 lives in the table, so a layout change is fixed there.
@@ -13,7 +13,7 @@ from functools import cache, cached_property
 from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 
 from ..errors import BadInput, LayoutNotRecognized, MissingField
-from ..sites import Site, current, using
+from ..sites import Site, default_site
 from ..sites.netease import Generation, iso_time
 from .care import extract_care
 from .decode import sniff_charset, to_text
@@ -135,8 +135,9 @@ class _Page:
     """A tree plus the whole-page first matches already looked up: generations share fingerprint
     markers, and the reader reuses them (a region found while recognising is not searched again)."""
 
-    def __init__(self, tree: LexborHTMLParser) -> None:
+    def __init__(self, tree: LexborHTMLParser, site: Site) -> None:
         self.tree = tree
+        self.site = site
         self.found: dict[str, LexborNode | None] = {}
 
     def first(self, css: str) -> LexborNode | None:
@@ -176,11 +177,14 @@ def _recognise(page: _Page, candidates: tuple[Generation, ...], what: str) -> Ge
     raise LayoutNotRecognized(f"no template generation recognised {what}; looked for: {tried}")
 
 
-def detect_generation(html_or_tree: str | bytes | LexborHTMLParser, mode: str | None = None) -> str:
+def detect_generation(html_or_tree: str | bytes | LexborHTMLParser, mode: str | None = None, *,
+                      site: Site | None = None) -> str:
     """Name of the template generation of a normal page (with ``mode``, only that mode's generations:
-    "care" has none, a 关怀版 is read generically) in the table in force; raises ``LayoutNotRecognized``."""
-    candidates = tuple(g for g in current().generations if mode is None or g.mode == mode)
-    return _recognise(_Page(parse(html_or_tree)), candidates, "the page").name
+    "care" has none, a 关怀版 is read generically) in ``site`` (default: the package table);
+    raises ``LayoutNotRecognized``."""
+    site = site or default_site()
+    candidates = tuple(g for g in site.generations if mode is None or g.mode == mode)
+    return _recognise(_Page(parse(html_or_tree), site), candidates, "the page").name
 
 
 # -- reading fields ---------------------------------------------------------------------------------
@@ -214,6 +218,7 @@ class _Reader:
     def __init__(self, page: _Page, gen: Generation) -> None:
         self.page = page
         self.tree = page.tree
+        self.site = page.site
         self.gen = gen
         self.plan = _plan(gen)
         self.region = self.plan.region
@@ -251,7 +256,7 @@ class _Reader:
         else:
             tried = f"; nothing matched {' | '.join(absent)}" if absent else ""
             problem = (f"did not parse: {'; '.join(found)}{tried} "
-                       f"(expected {current().field_formats.get(name, 'text')})")
+                       f"(expected {self.site.field_formats.get(name, 'text')})")
         return MissingField(f"{head} {problem}; if the site changed, add a selector to generation.{gen}.fields."
                             f"{name} in capture/sites/netease.toml or an overlay (netease.toml beside pages.toml, "
                             "or --site FILE)", field=name)
@@ -338,7 +343,7 @@ def _published(r: _Reader) -> str | None:
     """The publish time of the first alternative that has one with a clock time, else the first date
     alone: a page whose attribute gives only the day but whose info line gives the time keeps the time."""
     day = None
-    for t in map(iso_time, r.iter_values("published")):
+    for t in (iso_time(v, site=r.site) for v in r.iter_values("published")):
         if t and "T" in t:
             return t
         day = day or t
@@ -376,7 +381,7 @@ def _source(r: _Reader) -> Source | None:
     if node.tag == "a":
         name = _squeeze(node.text_lexbor())
         return Source(name=name, url=node.attrs.get("href")) if name else None
-    name = _label(node.text_lexbor(), current().source_label)
+    name = _label(node.text_lexbor(), r.site.source_label)
     return Source(name=name, url=None) if name else None
 
 
@@ -530,7 +535,7 @@ def _recommendations(r: _Reader) -> dict[str, list[Recommendation]]:
     time_class = (frozenset(t[1:] for t in time_sels)
                   if time_sels and all(_BARE_CLASS.fullmatch(t) for t in time_sels) else None)
     out: dict[str, list[Recommendation]] = {}
-    search = current().list_time_re.search
+    search = r.site.list_time_re.search
     for i, panel in enumerate(r.nodes("recommend_panel")):
         label = labels[i] if i < len(labels) and labels[i] else f"tab{i + 1}"
         if not q_title:
@@ -620,25 +625,18 @@ def extract(html: str | bytes | LexborHTMLParser, url: str = "", mode: str | Non
     markup) is read generically; a normal page by its template generation. Raises
     ``LayoutNotRecognized`` (normal pages only) or ``MissingField`` with what was looked for.
     A tree from :func:`parse` is accepted too (it is only read), so a caller that also needs the
-    skeleton parses the page once. ``site``: the table to read by (None: the one in force,
-    :func:`capture.sites.current`).
+    skeleton parses the page once. ``site``: the table to read by (None: the package's own; a run
+    passes its own, overlays included, explicitly).
     """
-    if site is not None:
-        with using(site):
-            return _extract(html, url, mode)
-    return _extract(html, url, mode)
-
-
-def _extract(html: str | bytes | LexborHTMLParser, url: str, mode: str | None) -> Article:
-    site = current()
+    site = site or default_site()
     if mode is not None and mode not in _MODES:
         raise BadInput(f"mode must be one of {', '.join(_MODES)}, not {mode!r}")
     if mode is None and url.split("?", 1)[0].split("#", 1)[0].endswith(site.care_url_suffixes):
         mode = "care"
     tree = parse(html)
-    page = _Page(tree)
+    page = _Page(tree, site)
     if mode == "care":  # unknown markup: read generically (capture.extract.care), never "not recognised"
-        return extract_care(tree, url, lambda gen, body: _body(_Reader(page, gen), body))
+        return extract_care(tree, url, lambda gen, body: _body(_Reader(page, gen), body), site=site)
     what = f"{url or 'the page'}" + (f" as a {mode} page" if mode else "")
     gen = _recognise(page, site.generations, what)
     r = _Reader(page, gen)

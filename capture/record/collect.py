@@ -9,7 +9,7 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from ..errors import first_line
-from ..sites import current
+from ..sites import Site
 
 T = TypeVar("T")
 
@@ -46,7 +46,7 @@ def redirect_chain(resp: Any) -> list[str]:
     return chain
 
 
-async def fonts(cdp: Any) -> list[str]:
+async def fonts(cdp: Any, *, site: Site) -> list[str]:
     """Platform fonts that rendered the title and body text (Chromium DevTools protocol)."""
     if cdp is None:
         return []
@@ -55,7 +55,7 @@ async def fonts(cdp: Any) -> list[str]:
         await cdp.send("DOM.enable")
         await cdp.send("CSS.enable")
         root = (await cdp.send("DOM.getDocument", {"depth": 0}))["root"]["nodeId"]
-        for sel in current().font_probes:
+        for sel in site.font_probes:
             node = (await cdp.send("DOM.querySelector", {"nodeId": root, "selector": sel})).get("nodeId")
             if node:
                 found = await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})
@@ -101,11 +101,12 @@ async def screenshot(page: Any, viewport_width: int, cdp: Any = None) -> tuple[b
     return await page.screenshot(**kwargs), info
 
 
-async def a11y_figures(page: Any, requests: list[str], cdp: Any = None, *, axe: bool = True) -> dict[str, Any]:
+async def a11y_figures(page: Any, requests: list[str], cdp: Any = None, *, axe: bool = True,
+                       site: Site | None = None) -> dict[str, Any]:
     """``a11y.json`` of the loaded page; a measurement that breaks is recorded, not fatal."""
     from .. import a11y
 
     try:
-        return await a11y.measure(page, requests=requests, cdp=cdp, axe=axe)
+        return await a11y.measure(page, requests=requests, cdp=cdp, axe=axe, site=site)
     except Exception as exc:
         return {"version": a11y.A11Y_VERSION, "error": first_line(exc, limit=200)}

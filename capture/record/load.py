@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from ..errors import FetchFailed
-from ..sites import current
+from ..sites import Site, default_site
 from ..targets import Target
 from .retry import classify_nav_error, status_failure
 
@@ -105,16 +105,17 @@ class InFlight:
 
 
 async def wait_ready(page: Any, timeout_ms: float, inflight: InFlight | None = None,
-                     body: str | None = None) -> str:
+                     body: str | None = None, *, site: Site | None = None) -> str:
     """Wait until the article body (``body``, a selector) is present and the load has settled (no fixed
     sleep: polled, with ``timeout_ms`` only as the ceiling). Returns "settled", or "bound" when the
     ceiling ended it."""
-    body = body or current().ready_body_selector
+    site = site or default_site()
+    body = body or site.ready_body_selector
     end = time.perf_counter() + timeout_ms / 1000
     try:
         while True:
             left = (end - time.perf_counter()) * 1000
-            await page.wait_for_function(READY_FN, arg=[body, current().ready_quiet_ms],
+            await page.wait_for_function(READY_FN, arg=[body, site.ready_quiet_ms],
                                          timeout=max(1.0, left), polling=READY_POLL_MS)
             if inflight is None or inflight.idle.is_set():
                 return "settled"
@@ -132,32 +133,31 @@ def wait_ready_sync(page: Any, timeout_ms: float) -> str:
 
 
 async def timed_ready(page: Any, timeout_ms: float, timings: dict[str, float], step: str,
-                      inflight: InFlight | None = None) -> bool:
+                      inflight: InFlight | None = None, *, site: Site) -> bool:
     """Readiness with its timing; ``<step>_bound`` is 1.0 when the bound, not the page, ended the wait.
     A care step (``care_ready``) waits for the 关怀版's generic body, the others for a generation's."""
     t0 = time.perf_counter()
-    site = current()
     body = site.ready_care_selector if step.startswith("care") else site.ready_body_selector
-    ready_by = await wait_ready(page, timeout_ms, inflight, body)
+    ready_by = await wait_ready(page, timeout_ms, inflight, body, site=site)
     timings[step] = round((time.perf_counter() - t0) * 1000, 1)
     timings[f"{step}_bound"] = 0.0 if ready_by == "settled" else 1.0
     return ready_by == "settled"
 
 
-async def check_is_article(page: Any, url: str) -> None:
+async def check_is_article(page: Any, url: str, *, site: Site) -> None:
     """A blank page or a block/captcha page is a failure of the load, not a bundle."""
     text = (await page.evaluate("document.body ? document.body.innerText : ''")).strip()
     if not text:
         raise FetchFailed(f"{url}: blank page", reason="blank-page")
     has_title = await page.evaluate("!!document.querySelector('h1')")
-    if not has_title and any(marker in text for marker in current().block_page_markers):
+    if not has_title and any(marker in text for marker in site.block_page_markers):
         raise FetchFailed(f"{url}: a block/captcha page instead of the article", reason="blocked")
 
 
-async def care_url(page: Any, target: Target, timeout_ms: float) -> tuple[str, str]:
+async def care_url(page: Any, target: Target, timeout_ms: float, *, site: Site) -> tuple[str, str]:
     """The care URL as a reader reaches it: the 进入关怀版 link's href, else body@aria-url, else the rule.
     Taken as the page gives it: the page runs at its real URL, and the host map answers wherever it points."""
-    link = current().selectors["CARE_LINK"]
+    link = site.selectors["CARE_LINK"]
     try:
         await page.wait_for_function(
             "sel => { const a = document.querySelector(sel); const h = a && a.getAttribute('href');"
@@ -167,7 +167,7 @@ async def care_url(page: Any, target: Target, timeout_ms: float) -> tuple[str, s
         return href, "link"
     except Exception:
         pass
-    aria = await page.evaluate(f"(document.body && document.body.getAttribute('{current().care_aria_url_attr}')) || ''")
+    aria = await page.evaluate(f"(document.body && document.body.getAttribute('{site.care_aria_url_attr}')) || ''")
     if aria:
         return urljoin(page.url, aria), "aria-url"
-    return target.care_url(), "url-rule"
+    return target.care_url(site=site), "url-rule"

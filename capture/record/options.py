@@ -9,6 +9,7 @@ from typing import Any
 from ..browser import NO_DNS_ARG, BrowserSettings
 from ..environment import default_jobs
 from ..hosts import HostOverrides
+from ..sites import Site, default_site
 
 #: Seconds added to each attempt's budget for collecting artifacts and the screenshot.
 ATTEMPT_SLACK_S = 30.0
@@ -48,6 +49,9 @@ class RecordOptions:
     hosts: HostOverrides = field(default_factory=HostOverrides)
     #: ``--a11y`` (:data:`A11Y_LEVELS`): whether axe-core also runs on normal pages.
     a11y: str = "figures"
+    #: The site table the pages are loaded and read by (readiness, the care link, fonts, host rules,
+    #: text regions), overlays included: passed down explicitly, never looked up.
+    site: Site = field(default_factory=default_site)
 
     def answers(self, page_host: str) -> tuple[tuple[str, str], ...]:
         """``(host, origin)`` pairs served by ``base_url`` when the policy allows them."""

@@ -53,7 +53,8 @@ class PageSession:
         settings = self.opts.settings
         cli = HostOverrides(settings.extra_allowed_hosts, settings.extra_blocked_hosts, settings.host_map)
         return HostPolicy.build({host_of(self.url)}, cli=cli, watchlist=self.opts.hosts,
-                                guard=settings.block_third_party, answers=self.opts.answers(host_of(self.url)))
+                                guard=settings.block_third_party, answers=self.opts.answers(host_of(self.url)),
+                                site=self.opts.site)
 
     def _on_failed(self, request: Any) -> None:
         """A request that failed for a reason of its own: not blocked by us, not cancelled by the page."""
@@ -69,7 +70,7 @@ class PageSession:
 
     async def open(self, har: Path | None) -> None:
         settings = self.opts.settings
-        self.context = await self.browser.new_context(**context_args(settings))
+        self.context = await self.browser.new_context(**context_args(settings, site=self.opts.site))
         if self.replay_har is not None:
             await prepare_context_async(self.context, settings)
             await self.context.route_from_har(self.replay_har, not_found="abort")
@@ -90,13 +91,13 @@ class PageSession:
     async def load(self, url: str, timings: dict[str, float], step: str) -> Any:
         resp = await nav.goto(self.page, url, timings, step)
         await nav.timed_ready(self.page, self.opts.ready_timeout_ms, timings, step.replace("goto", "ready"),
-                              self.inflight)
-        await nav.check_is_article(self.page, url)
+                              self.inflight, site=self.opts.site)
+        await nav.check_is_article(self.page, url, site=self.opts.site)
         return resp
 
     async def go_care(self, timings: dict[str, float]) -> tuple[Any, str]:
         """From the loaded normal page to its 关怀版 as a reader gets there; (response, care_via)."""
-        care, care_via = await nav.care_url(self.page, self.target, self.opts.ready_timeout_ms)
+        care, care_via = await nav.care_url(self.page, self.target, self.opts.ready_timeout_ms, site=self.opts.site)
         self.reset_hosts()
         return await self.load(care, timings, "care_goto"), care_via
 
@@ -139,8 +140,9 @@ class PageSession:
         """DOM, its generation, the text regions (read in the page, with that generation's selectors:
         a page no table recognises is still kept, "unknown" is for a check to report) and aria."""
         dom = await self.page.content()
-        generation = page_generation(dom)
-        regions = [tuple(r) for r in await self.page.evaluate(REGION_TEXT_JS, region_args(mode, generation))]
+        generation = page_generation(dom, site=self.opts.site)
+        regions = [tuple(r) for r in await self.page.evaluate(REGION_TEXT_JS,
+                                                              region_args(mode, generation, site=self.opts.site))]
         aria = (await self.page.locator("body").aria_snapshot()).rstrip("\n") + "\n"
         return dom, generation, regions, aria
 
@@ -152,7 +154,7 @@ class PageSession:
             timings, "collect", asyncio.gather(resp.body(), self._views(mode)))
         cdp = await self.cdp()
         figures = await collect.timed(timings, "a11y", collect.a11y_figures(  # after the views: its Tab walk moves focus
-            page, self.requests + self.blocked, cdp, axe=self.opts.runs_axe(mode)))
+            page, self.requests + self.blocked, cdp, axe=self.opts.runs_axe(mode), site=self.opts.site))
         png, shot = await collect.timed(timings, "screenshot", collect.screenshot(page, settings.viewport["width"], cdp))
         meta = bundle.Meta(
             id=self.target.id, mode=mode, requested_url=self.url, final_url=page.url, status=resp.status,
@@ -161,7 +163,7 @@ class PageSession:
             generation=CARE_GENERATION.name if mode == "care" else generation, base_url=self.opts.base_url,
             text_regions=nonempty_regions(regions),
             browser={"name": self.browser.browser_type.name, "version": self.browser.version},
-            fonts=await collect.fonts(cdp), viewport=dict(settings.viewport),
+            fonts=await collect.fonts(cdp, site=self.opts.site), viewport=dict(settings.viewport),
             user_agent=await page.evaluate("navigator.userAgent"),
             locale=settings.locale, timezone=settings.timezone_id,
             fixed_time=settings.fixed_time.isoformat() if settings.fixed_time else None,

@@ -104,9 +104,9 @@ def addition_of(repairs: list[FieldRepair], site: Site | None = None) -> dict[st
         region = _REGION_OF.get(r.field)
         if region is None or r.kind != "selector":
             continue
-        from ..sites import current
+        from ..sites import default_site
 
-        table = site or current()
+        table = site or default_site()
         old = r.old[0] if r.old else None
         text = {(name, css) for name, joined in table.text_regions.get(r.generation, ())
                 for css in joined.split(", ")}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..sites import Site, using
+from ..sites import Site
 from ..volatile import canonical_origin, mask_article
 from . import search
 from .site import Table
@@ -20,9 +20,9 @@ def masked(html: str | bytes, url: str, mode: str, base_url: str | None, site: S
     volatile values masked)."""
     from ..extract import extract
 
-    with using(site.site() if isinstance(site, Table) else site):
-        article = extract(html, url, mode=mode)
-    return mask_article(json.loads(canonical_origin(article.to_json(), base_url)))
+    table = site.site() if isinstance(site, Table) else site
+    article = extract(html, url, mode=mode, site=table)
+    return mask_article(json.loads(canonical_origin(article.to_json(), base_url)), site=table)
 
 
 def differing(golden: dict[str, Any], data: dict[str, Any]) -> list[str]:

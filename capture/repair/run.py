@@ -46,7 +46,8 @@ def references(result: PageResult, snapshots: Path, target_set: str, golden: dic
 
 
 def read_extraction_golden(result: PageResult, snapshots: Path, target_set: str) -> dict[str, Any] | None:
-    path = goldens.golden_paths(result.id, result.mode, snapshots, target_set)["extraction"]
+    path = goldens.GoldenStore(snapshots, goldens.TargetSet(target_set)).path(result.id, result.mode,
+                                                                                 goldens.View.EXTRACTION)
     if not path.is_file() and result.golden.get("extraction"):
         path = Path(result.golden["extraction"])
     if not path.is_file():

@@ -13,10 +13,10 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..sites import netease
+from ..sites import default_site
 
-_RANDOM = re.compile(netease.SKELETON_RANDOM_CLASS)
-_GENERATED_ID = re.compile("|".join(f"(?:{p})" for p in netease.SKELETON_GENERATED_IDS))
+_RANDOM = re.compile(default_site().skeleton_random_class)
+_GENERATED_ID = re.compile("|".join(f"(?:{p})" for p in default_site().skeleton_generated_ids))
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "meta", "link", "-comment"})
 _CLASS_TOKEN = r"\.{}(?![-\w])"
 #: How far up from the found element a selector may anchor (ancestors tried, nearest first).
@@ -31,7 +31,7 @@ def nows(text: str | None) -> str:
 def robust_classes(node: LexborNode) -> list[str]:
     """The element's classes a selector may name: not generated, not toggled by scripts."""
     return [c for c in (node.attributes.get("class") or "").split()
-            if not _RANDOM.fullmatch(c) and c not in netease.SKELETON_VOLATILE_CLASSES]
+            if not _RANDOM.fullmatch(c) and c not in default_site().skeleton_volatile_classes]
 
 
 def robust_id(node: LexborNode) -> str | None:

@@ -23,8 +23,17 @@ def addition_text(addition: Mapping[str, Any]) -> str:
 
 
 @lru_cache(maxsize=256)
-def _load(overlays: tuple[Path, ...], texts: tuple[str, ...]) -> Site:
+def _load(overlays: tuple[Path, ...], stamps: tuple[tuple[int, int], ...], texts: tuple[str, ...]) -> Site:
     return load_site(overlays, texts=texts)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """An overlay file's identity for the cache: an edited overlay (``repair --apply``) is read again."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0)
+    return (st.st_mtime_ns, st.st_size)
 
 
 @dataclass(frozen=True)
@@ -35,7 +44,7 @@ class Table:
     texts: tuple[str, ...] = ()
 
     def site(self) -> Site:
-        return _load(self.overlays, self.texts)
+        return _load(self.overlays, tuple(_stamp(p) for p in self.overlays), self.texts)
 
     def plus(self, addition: Mapping[str, Any]) -> Table:
         return Table(self.overlays, (*self.texts, addition_text(addition))) if addition else self

@@ -19,7 +19,7 @@ import string
 import threading
 from typing import Any
 
-from ..sites import netease
+from ..sites import default_site
 
 _UPPER = string.digits + string.ascii_uppercase
 _LOWER = string.digits + string.ascii_lowercase
@@ -36,7 +36,7 @@ _PARA = re.compile(r'<p(?: id="[0-9A-Z]{8}")?(?=[ >])')
 _VIDEO = '<i class="post_recommend_video"></i>'
 #: The replica's default reader city (ipservice is blocked, so a capture sees the default) and others.
 CITY, CITIES = "北京", ("上海", "广州", "天津", "杭州", "成都", "武汉")
-_LOCAL = re.compile(r'<h2 class="post_side_mod_title">(?:<a [^>]*>)?(?:' + "|".join(netease.LOCATION_MODULES)
+_LOCAL = re.compile(r'<h2 class="post_side_mod_title">(?:<a [^>]*>)?(?:' + "|".join(default_site().location_modules)
                     + r")(?:</a>)?</h2>.*?</ul>", re.S)
 
 

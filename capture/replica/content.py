@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..targets import Target
 
-from ..sites.netease import CARE_SUFFIX, LIVE_ORIGIN
+from ..sites import default_site
+
+#: The real site's origin and care suffixes: what the replica stands in for (the package table's).
+LIVE_ORIGIN = default_site().live_origin
+CARE_SUFFIX = default_site().care_suffix
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ARTICLES_DIR = DATA_DIR / "articles"

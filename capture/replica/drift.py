@@ -20,7 +20,7 @@ from html import escape as html_escape
 from typing import Any
 
 from ..errors import BadInput
-from ..sites import netease
+from ..sites import default_site
 from ..sites.a11y_rules import RULES_BY_ID
 from . import content
 from .a11y_drifts import CARE_DRIFTS
@@ -211,7 +211,7 @@ def _swap_recommend_tabs(html: str) -> str:
 
 
 #: A time as the site writes it (date and clock): the one pattern of the site table.
-_ISO = netease.LIST_TIME_RE
+_ISO = default_site().list_time_re
 
 
 def _cn_date(m: re.Match[str]) -> str:
@@ -251,7 +251,7 @@ def _care_loses_body(html: str) -> str:
 
 def _page_in(html: str) -> content.ReplicaPage | None:
     """The replica article a served page belongs to (from its canonical link)."""
-    m = re.search(rf'<link rel="canonical" href="[^"]*/([0-9A-Z]{{16}})(?:{netease.CARE_SUFFIX_RE})?\.html"', html)
+    m = re.search(rf'<link rel="canonical" href="[^"]*/([0-9A-Z]{{16}})(?:{default_site().care_suffix_re})?\.html"', html)
     return content.page_by_id(m[1]) if m else None
 
 

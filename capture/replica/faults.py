@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..sites import netease
+from ..sites import default_site
 from .response import Response
 
 PREFIX = "/_fault/"
@@ -161,7 +161,7 @@ class FaultPolicy:
         raise NotImplementedError
 
 
-ARTICLE_PAGE = re.compile(netease.ARTICLE_PATH)
+ARTICLE_PAGE = re.compile(default_site().article_path_re)
 
 
 class Always(FaultPolicy):

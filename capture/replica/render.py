@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..sites import netease
+from ..sites import default_site
 from . import content
 from .content import ReplicaPage
 
@@ -31,7 +31,7 @@ def environment() -> Environment:
     )
     # Globals, so the imported macros (which get no context) can use them too.
     env.globals.update(nimg=content.nimg, pid_of=content.paragraph_id, site=content.site(),
-                       location_modules=netease.LOCATION_MODULES)
+                       location_modules=default_site().location_modules)
     return env
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import BadInput
-from ..sites import netease
+from ..sites import default_site
 from . import content
 from . import drift as drifts
 from . import faults as faultmod
@@ -61,7 +61,7 @@ TYPES = {
     ".html": HTML,
 }
 
-ARTICLE_RE = re.compile(netease.ARTICLE_PATH)
+ARTICLE_RE = re.compile(default_site().article_path_re)
 API_RE = re.compile(r"^/api/(?P<what>tie|hot)/(?P<id>[0-9A-Z]{16})\.json$")
 
 

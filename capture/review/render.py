@@ -20,7 +20,8 @@ from .. import bundle as bundle_mod
 from .. import goldens
 from ..environment import env_of
 from ..errors import BadInput, CaptureError, CorruptFile
-from ..report import STATUSES, CheckReport, PageResult, accept_command, reports_dir
+from ..report import STATUSES, CheckReport, PageResult, reports_dir
+from ..sites import Site
 from . import images
 
 HERE = Path(__file__).resolve().parent
@@ -87,6 +88,8 @@ class Entry:
     pixels: images.PixelDiff | None = None
     pixel_note: str | None = None
     repair: RepairView | None = None
+    #: The command that makes this capture the golden, shown for a content change ("if intended").
+    accept: str = ""
 
 
 def diff_rows(lines: Any) -> list[tuple[str, str]]:
@@ -120,24 +123,37 @@ class RepairView:
     command: str = ""
 
 
-def _repair_view(result: PageResult, root: Path, target_set: str, overlay: Path | None) -> RepairView | None:
+@dataclass(frozen=True)
+class ReviewContext:
+    """What the review needs besides the report: the table the new captures are read by, the overlay
+    repairs are proposed against, and the options every printed command carries."""
+
+    site: Site
+    overlay: Path | None = None
+    hint_options: str = ""
+
+    def command(self, name: str, ids: list[str], mode: str | None = None, tail: str = "") -> str:
+        parts = ["capture", name, *ids, *([f"--mode {mode}"] if mode else []),
+                 *([self.hint_options] if self.hint_options else []), *([tail] if tail else [])]
+        return " ".join(parts)
+
+
+def _repair_view(result: PageResult, root: Path, target_set: str, ctx: ReviewContext) -> RepairView | None:
     """What ``capture repair`` proposes for this page (None: nothing to say: no capture, golden or break)."""
-    from ..cli import repair_command
     from ..repair import repair_result
     from ..repair.site import Table
     from ..targets import SITE_OVERLAY
 
-    target = overlay if overlay is not None else Path(SITE_OVERLAY)
+    target = ctx.overlay if ctx.overlay is not None else Path(SITE_OVERLAY)
     try:
         repair = repair_result(result, root, target_set, Table((target,) if target.is_file() else ()), target)
     except CaptureError as exc:
         return RepairView("error", [], False, reasons=[f"no repair computed: {exc}"])
     if repair is None or repair.status == "nothing-broken":
         return None
-    snapshots = None if root.resolve() == Path("snapshots").resolve() else root
     return RepairView(repair.status, repair.broken, repair.verified, diff_rows(repair.diff.splitlines()),
                       repair.verification.line() if repair.verification else "", repair.reasons,
-                      repair_command([result.id], result.mode, overlay, snapshots) if repair.verified else "")
+                      ctx.command("repair", [result.id], result.mode, "--apply") if repair.verified else "")
 
 
 def unified(kind: str, golden: str, new: str, golden_file: str, new_label: str) -> DiffView:
@@ -164,34 +180,24 @@ def _resolve(path: str | None, root: Path, report_root: str) -> Path | None:
         return p
 
 
-def _new_views(b: bundle_mod.Bundle) -> tuple[dict[str, str], dict[str, str]]:
+def _new_views(b: bundle_mod.Bundle, site: Site) -> tuple[dict[str, str], dict[str, str]]:
     """The new capture's golden-format texts by kind, and per-kind notes (why a view is missing or partial)."""
-    from ..check import serialize
-    from ..compare import views
-    from ..fingerprint import skeleton
-    from ..volatile import canonical_origin, mask_aria, mask_text
+    from ..compare import page_views
+    from ..goldens import serialize
 
-    texts: dict[str, str] = {}
     notes: dict[str, str] = {}
     try:
-        v = views(b)
-        return {"extraction": serialize("extraction", v.extraction), "skeleton": serialize("skeleton", v.skeleton),
-                "text": serialize("text", v.text), "aria": serialize("aria", v.aria)}, notes
-    except CaptureError as exc:
-        notes["extraction"] = f"the new capture could not be extracted: {exc}"
-    base = b.meta.base_url
-    fallbacks = {
-        "skeleton": lambda: serialize("skeleton", skeleton(b.dom, b.meta.mode)),
-        "text": lambda: serialize("text", mask_text(canonical_origin(b.text, base), b.meta.text_regions)),
-        "aria": lambda: serialize("aria", mask_aria(canonical_origin(b.aria, base))),
-    }
-    for kind, make in fallbacks.items():
-        try:
-            texts[kind] = make()
-        except Exception as exc:  # a broken capture: say so in its section, review the rest
-            notes[kind] = f"could not be computed: {type(exc).__name__}: {exc}"
-    if "aria" in texts:
-        notes["aria"] = "without an extraction, volatile strings (titles, links of volatile modules) are not masked"
+        v, error = page_views(b, site=site)
+    except Exception as exc:  # a broken capture: say so, review the rest
+        return {}, {k: f"could not be computed: {type(exc).__name__}: {exc}" for k in KINDS}
+    texts = {k: serialize(k, value) for k, value in v.stored().items() if k in KINDS}
+    if error is not None:
+        texts.pop("extraction")
+        notes["extraction"] = f"the new capture could not be extracted: {error}"
+        # Without the extraction the aria snapshot's volatile strings cannot be masked: its diff would
+        # be noise, so it is not shown (the extraction's failure says what moved).
+        texts.pop("aria")
+        notes["aria"] = "not compared: without an extraction its volatile strings cannot be masked"
     return texts, notes
 
 
@@ -212,13 +218,13 @@ def _env_view(golden_env: Path, new_env: dict[str, Any]) -> EnvView:
     return view
 
 
-def _entry(result: PageResult, root: Path, report: CheckReport, detailed: bool,
-           overlay: Path | None = None) -> Entry:
+def _entry(result: PageResult, root: Path, report: CheckReport, detailed: bool, ctx: ReviewContext) -> Entry:
     bundle_path = _resolve(result.bundle, root, report.snapshots)
     entry = Entry(result=result, fails=result.fails, bundle=str(bundle_path) if bundle_path else None)
     if not detailed:
         return entry
-    accept = accept_command(result.id, result.mode, report.target)
+    accept = ctx.command("accept", [result.id], result.mode)
+    store = goldens.GoldenStore(root, goldens.TargetSet(report.target))
     if bundle_path is None:
         entry.bundle_note = "no new capture (the page could not be loaded): nothing to compare"
         return entry
@@ -227,11 +233,16 @@ def _entry(result: PageResult, root: Path, report: CheckReport, detailed: bool,
     except CaptureError as exc:
         entry.bundle_note = f"the new capture cannot be read: {exc}"
         return entry
-    new_texts, notes = _new_views(b)
-    entry.repair = _repair_view(result, root, report.target, overlay)
-    paths = goldens.golden_paths(result.id, result.mode, root, report.target)
+    new_texts, notes = _new_views(b, ctx.site)
+    entry.repair = _repair_view(result, root, report.target, ctx)
+    entry.accept = accept if any(d.cls == "content-changed" for d in result.differences) else ""
+    kept = store.kept(result.id, result.mode)
     for kind in KINDS:
-        gpath = paths[kind]
+        gpath = store.path(result.id, result.mode, kind)
+        if kept and goldens.View(kind) not in kept:
+            entry.diffs.append(DiffView(kind, str(gpath), str(bundle_path),
+                                        note="not kept by this suite's goldens: not compared"))
+            continue
         if not gpath.exists():
             alt = _resolve(result.golden.get(kind), root, report.snapshots)
             gpath = alt if alt is not None and alt.exists() else gpath
@@ -251,8 +262,8 @@ def _entry(result: PageResult, root: Path, report: CheckReport, detailed: bool,
             view.note = notes.get(kind)
         entry.diffs.append(view)
     # Screenshots: only comparable when taken in the same environment.
-    entry.env = _env_view(goldens.env_path(result.id, result.mode, root, report.target), env_of(b.meta))
-    screen = goldens.screen_path(result.id, result.mode, root, report.target)
+    entry.env = _env_view(store.env_path(result.id, result.mode), env_of(b.meta))
+    screen = store.screen_path(result.id, result.mode)
     if entry.env.mismatches:
         what = ", ".join(k for k, _, _ in entry.env.mismatches)
         entry.pixel_note = (f"pixel comparison skipped: the environment differs ({what}), so the screenshots "
@@ -277,24 +288,26 @@ def _environment() -> Environment:
     return env
 
 
-def render(report: CheckReport, report_path: Path, root: Path, overlay: Path | None = None) -> str:
-    entries = [_entry(r, root, report, detailed=r.fails, overlay=overlay) for r in report.results]
+def render(report: CheckReport, report_path: Path, root: Path, ctx: ReviewContext) -> str:
+    entries = [_entry(r, root, report, r.fails, ctx) for r in report.results]
     failing = [e for e in entries if e.fails]
     others = [e for e in entries if not e.fails]
     css = (HERE / "static" / "review.css").read_text(encoding="utf-8")
     template = _environment().get_template("review.html.j2")
     failing_counts = {s: n for s, n in report.counts().items() if n and STATUSES[s]}
     return template.render(report=report, report_path=str(report_path), root=str(root), csp=CSP,
+                           described=report.describe(report_path),
                            css=Markup(css), failing=failing, others=others,  # noqa: S704 (our own file)
                            failing_counts=failing_counts,
                            compare_width=images.COMPARE_WIDTH, max_pixels=images.MAX_COMPARE_PIXELS,
                            display_width=images.DISPLAY_WIDTH)
 
 
-def write_review(snapshots: Path, report: Path | None = None, out: Path | None = None,
-                 overlay: Path | None = None) -> Path:
-    """Render the review of ``report`` (default: the newer last-check/last-pytest) to ``out``; return it.
-    Repairs are proposed against ``overlay`` (default: ./netease.toml)."""
+def write_review(snapshots: Path, ctx: ReviewContext, *, report: Path | None = None, out: Path | None = None
+                 ) -> tuple[Path, CheckReport, Path]:
+    """Render the review of ``report`` (default: the newer last-check/last-pytest) to ``out``; return
+    where it went, the report and its path. Repairs are proposed against ``ctx.overlay`` (default:
+    ./netease.toml)."""
     snapshots = Path(snapshots)
     if report is not None and not Path(report).is_file():
         raise BadInput(f"report {report} not found: give an existing --report FILE, or run `capture check`")
@@ -303,7 +316,7 @@ def write_review(snapshots: Path, report: Path | None = None, out: Path | None =
     root = snapshots
     if report is not None and Path(data.snapshots).is_dir():
         root = Path(data.snapshots)
-    html = render(data, report_path, root, overlay)
+    html = render(data, report_path, root, ctx)
     out = Path(out) if out is not None else default_out(snapshots)
     bundle_mod.write_atomic(out, html.encode("utf-8"))
-    return out
+    return out, data, report_path

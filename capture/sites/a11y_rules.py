@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .netease import CARE as CARE_RULES
-from .netease import POST_BODY, POST_MAIN
+from .model import Site
 
 BOTH = ("care", "normal")
 CARE = ("care",)
@@ -75,13 +74,18 @@ RULES: tuple[A11yRule, ...] = (
 
 RULES_BY_ID = {r.id: r for r in RULES}
 
-#: What the measurement looks for (passed to capture/a11y/measure.js as ``cfg``).
+def measure_config(site: Site) -> dict[str, Any]:
+    """What the measurement looks for (passed to capture/a11y/measure.js as ``cfg``): where the article
+    body and main content are come from ``site`` (overlays included), the rest from :data:`MEASURE`.
+    The article body: a generation's body element, else (a 关怀版 of unknown markup) the element of
+    body_containers whose own <p> children hold the most text, as capture.extract.care reads it."""
+    return {"body_selectors": [site.selectors["POST_BODY"], "#content"],
+            "body_containers": site.care.body_containers,
+            "main_selectors": ["main", site.selectors["POST_MAIN"], "[role=main]", "article"], **MEASURE}
+
+
+#: The measurement's settings that are not site markup.
 MEASURE: dict[str, Any] = {
-    # The article body: a generation's body element, else (a 关怀版 of unknown markup) the element of
-    # body_containers whose own <p> children hold the most text, as capture.extract.care reads it.
-    "body_selectors": [POST_BODY, "#content"],
-    "body_containers": CARE_RULES.body_containers,
-    "main_selectors": ["main", POST_MAIN, "[role=main]", "article"],
     "ad_selectors": [".ad_module", ".at_item", ".common_ad_item", "[id^='ad_']", "[id^='ad-']",
                      "[data-adid]", "ins.adsbygoogle", ".ntes-ad", ".gg300"],
     "ad_hosts": ["g.163.com", "nex.163.com", "adx.163.com", "ad.163.com", "doubleclick.net",

@@ -11,13 +11,11 @@ Every problem is one ``BadInput`` line naming the file, the dotted key and the f
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import json
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -691,32 +689,3 @@ def default_site() -> Site:
 def table_from_text(text: str, name: str = PACKAGE_FILE) -> Site:
     """A whole table (not an overlay) from TOML text: for proving an edit of the package file."""
     return build([_parse(name, text, package=True)])
-
-
-_CURRENT: ContextVar[Site | None] = ContextVar("capture_site", default=None)
-
-
-def current() -> Site:
-    """The table in force: the one ``using`` set, else the package's."""
-    site = _CURRENT.get()
-    return site if site is not None else default_site()
-
-
-def current_or_none() -> Site | None:
-    """The table ``using`` set, or None when none is (the package's is in force)."""
-    return _CURRENT.get()
-
-
-@contextlib.contextmanager
-def using(site: Site) -> Iterator[Site]:
-    """Make ``site`` the table extraction, text regions, skeletons and masks read, inside the block."""
-    token = _CURRENT.set(site)
-    try:
-        yield site
-    finally:
-        _CURRENT.reset(token)
-
-
-def set_current(site: Site | None) -> None:
-    """Set the table for the rest of this context (pytest's ``--site``, a CLI run): no block to scope it."""
-    _CURRENT.set(site)

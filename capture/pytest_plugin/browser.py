@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from . import browser as capture_browser
+from .. import browser as capture_browser
 
 
 @pytest.fixture(scope="session")
@@ -31,10 +31,11 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], pytestcon
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any], pytestconfig: pytest.Config) -> dict[str, Any]:
     """The recorder's context options, the User-Agent included (``--user-agent`` and the watchlist's too)."""
-    from .pytest_plugin import user_agent
+    from .options import run_of
 
-    settings = capture_browser.BrowserSettings(user_agent=user_agent(pytestconfig))
-    return {**browser_context_args, **capture_browser.context_args(settings)}
+    run = run_of(pytestconfig)
+    settings = capture_browser.BrowserSettings(user_agent=run.options.settings.user_agent)
+    return {**browser_context_args, **capture_browser.context_args(settings, site=run.site)}
 
 
 @pytest.fixture(scope="session")
@@ -56,12 +57,12 @@ def capture_context(capture_chromium: Any, browser_context_args: dict[str, Any],
     clock, seeded randomness, the host policy): one per test module, for tests that drive pages
     themselves. Offline, the session replica answers every host it knows (as ``--replica`` does), so a
     page loaded from it, or at its www.163.com URL, gets its stylesheets, scripts and images."""
-    from .hosts import HostPolicy
+    from ..hosts import HostPolicy
 
     ctx = capture_chromium.new_context(**browser_context_args)
     answers: tuple[tuple[str, str], ...] = ()
     if not request.config.getoption("--live"):
-        from .replica.hostnames import host_map
+        from ..replica.hostnames import host_map
 
         answers = host_map(request.getfixturevalue("replica_server").base_url)
     capture_browser.prepare_context(ctx, policy=HostPolicy.build({"127.0.0.1"}, answers=answers))
