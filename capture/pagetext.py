@@ -33,12 +33,13 @@ def page_generation(dom: str, *, site: Site | None = None) -> str:
         return "unknown"
 
 
-def region_texts(page: Any, mode: str = "normal", generation: str | None = None) -> list[tuple[str, str]]:
+def region_texts(page: Any, mode: str = "normal", generation: str | None = None, *,
+                 site: Site | None = None) -> list[tuple[str, str]]:
     """``(region, innerText)`` for each text region of the page's generation (learnt from its DOM
-    when not given); a missing region gives ``""``."""
+    when not given) in ``site`` (default: the package table); a missing region gives ``""``."""
     if generation is None:
-        generation = page_generation(page.content())
-    return [tuple(x) for x in page.evaluate(REGION_TEXT_JS, region_args(mode, generation))]
+        generation = page_generation(page.content(), site=site)
+    return [tuple(x) for x in page.evaluate(REGION_TEXT_JS, region_args(mode, generation, site=site))]
 
 
 def format_text(regions: list[tuple[str, str]]) -> str:
@@ -57,9 +58,10 @@ def nonempty_regions(regions: list[tuple[str, str]]) -> list[str]:
     return [name for name, text in regions if text.strip()]
 
 
-def visible_text(page: Any, mode: str = "normal", generation: str | None = None) -> str:
-    """``text.txt`` of a loaded (sync API) page."""
-    return format_text(region_texts(page, mode, generation))
+def visible_text(page: Any, mode: str = "normal", generation: str | None = None, *,
+                 site: Site | None = None) -> str:
+    """``text.txt`` of a loaded (sync API) page, read by ``site``'s text regions."""
+    return format_text(region_texts(page, mode, generation, site=site))
 
 
 def comparable_lines(text: str) -> list[str]:
