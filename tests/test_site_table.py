@@ -175,14 +175,13 @@ def test_renaming_a_class_on_the_site_is_one_edit(name: str, mode: str) -> None:
     assert skeleton(drifted, mode) != base_skeleton
 
     table = renamed_table(old, new)
-    with using(table):
-        assert extract(drifted, mode=mode) == before
-        assert skeleton(drifted, mode) == {r: renamed(lines, old, new) for r, lines in base_skeleton.items()}
-        generation = pagetext.page_generation(drifted)
-        assert generation == before.generation
-        regions = pagetext.region_args(mode, generation)
-    assert regions == [[n, renamed([s], old, new)[0]] for n, s in netease.page_regions(default_site().text_regions,
-                                                                                        generation, mode)]
+    assert extract(drifted, mode=mode, site=table) == before
+    assert skeleton(drifted, mode, site=table) == {r: renamed(lines, old, new) for r, lines in base_skeleton.items()}
+    generation = pagetext.page_generation(drifted, site=table)
+    assert generation == before.generation
+    regions = pagetext.region_args(mode, generation, site=table)
+    assert regions == [[n, renamed([s], old, new)[0]]
+                       for n, s in default_site().page_regions(default_site().text_regions, generation, mode)]
     if old == "post_body":  # readiness: the recorder's selectors come from the same table
         assert f".{new}" in table.ready_body_selector.split(", ")
         assert f".{new} p" in table.font_probes[1]
@@ -212,4 +211,5 @@ def test_every_date_pattern_is_built_from_the_tables_one_date() -> None:
     assert re.fullmatch(default_site().time_pattern, "2024-05-23 07:20:03")
     assert re.fullmatch(default_site().time_pattern, "2024年5月23日 07:20")  # what LIST_TIME_RE reads, it masks
     assert drift._ISO is default_site().list_time_re
-    assert fingerprint._format_of(fingerprint.parse('<p class="t">2019年5月17日 9:16</p>'), ".t", "") == "9999年9月99日 9:99"
+    assert fingerprint._format_of(fingerprint.parse('<p class="t">2019年5月17日 9:16</p>'), ".t", "",
+                              default_site()) == "9999年9月99日 9:99"

@@ -21,8 +21,9 @@ from capture.cli import main
 from capture.errors import BadInput, LayoutNotRecognized, MissingField
 from capture.extract import extract
 from capture.fingerprint import skeleton
+from capture.record.options import RecordOptions
 from capture.replica import drift, render, seed_page
-from capture.sites import current, default_site, load_site, merge_overlay_text, netease, using, write_overlay
+from capture.sites import default_site, load_site, merge_overlay_text, netease, write_overlay
 from capture.targets import site_overlay_path, site_overlays
 from capture.testing import run_pytest
 
@@ -70,12 +71,13 @@ def test_the_shipped_table_loads_to_the_tables_the_code_reads() -> None:
     assert netease.iso_time("2019年5月17日 9:16") == "2019-05-17T09:16:00+08:00"
 
 
-def test_the_table_in_force_is_scoped_by_using() -> None:
+def test_the_table_in_force_is_the_one_passed() -> None:
+    """No table is in force globally any more (the refactor removed ``current``/``using``): an overlay is
+    a value a run passes (``RecordOptions(site=…)``), and loading one leaves the package table as it was."""
     overlay = load_site(texts=['[readiness]\nquiet_ms = 300\n'])
-    assert current() is default_site()
-    with using(overlay):
-        assert current().ready_quiet_ms == 300
-    assert current() is default_site() and default_site().ready_quiet_ms == 150
+    assert RecordOptions().site is default_site()
+    assert RecordOptions(site=overlay).site.ready_quiet_ms == 300
+    assert default_site() is default_site() and default_site().ready_quiet_ms == 150
 
 
 # --- overlays --------------------------------------------------------------------------------------
@@ -103,8 +105,7 @@ def test_an_overlay_selector_beside_the_old_one_reads_both_layouts(name: str, ba
     assert all(site.generation_by_name[generation].fields[f][0] == new for f in fields)
     assert extract(drifted, mode="normal", site=site) == before
     assert extract(base, mode="normal", site=site) == before
-    with using(site):
-        assert extract(drifted, mode="normal") == before
+    assert extract(drifted, "", "normal", site=site) == before
 
 
 def test_an_overlay_replace_drops_the_old_selector(base: str, generation: str) -> None:
@@ -154,10 +155,10 @@ def test_an_overlay_adds_a_generation_tried_before_the_packages() -> None:
     both = STORY.replace('<div class="story">', '<div class="story post_main">')
     assert extract(both, mode="normal", site=site).generation == "story"
     # Without its own regions it gets its crumb, title and body fields as text and skeleton regions.
-    with using(site):
-        assert pagetext.region_args("normal", "story") == [["crumb", ".story .story_crumb"],
-                                                           ["title", "h1.story_title"], ["body", ".story .story_body"]]
-        sk = skeleton(STORY, "normal")
+    assert pagetext.region_args("normal", "story", site=site) == [["crumb", ".story .story_crumb"],
+                                                                  ["title", "h1.story_title"],
+                                                                  ["body", ".story .story_body"]]
+    sk = skeleton(STORY, "normal", site=site)
     assert list(sk) == ["crumb", "title-info", "body"]
     assert sk["body"][0] == "div.story_body" and sk["title-info"][-1] == "format .story_meta: 9999-99-99 99:99:99"
 
@@ -187,19 +188,18 @@ def test_a_text_region_overlay_reads_the_renamed_body_in_a_browser(base: str, ge
     site = load_site(texts=[f'[text_regions.{generation}]\nbody = [".post_body_v2"]\n'])
     body = [p for p in extract(base, mode="normal").blocks if getattr(p, "text", "")][0].text
 
-    def text(html: str) -> str:
+    def text(html: str, table: Any = None) -> str:
         tab = capture_context.new_page()
         try:
             tab.set_content(html, wait_until="domcontentloaded")
-            return pagetext.visible_text(tab, "normal", generation)
+            return pagetext.visible_text(tab, "normal", generation, site=table)
         finally:
             tab.close()
 
     plain_base, plain_drifted = text(base), text(drifted)
     assert body[:20] in plain_base and body[:20] not in plain_drifted
-    with using(site):
-        assert text(drifted) == plain_base.replace("\r", "")  # the renamed body reads where the old one did
-        assert text(base) == plain_base
+    assert text(drifted, site) == plain_base.replace("\r", "")  # the renamed body reads where the old one did
+    assert text(base, site) == plain_base
 
 
 def test_a_skeleton_root_an_overlay_adds_is_left_out_where_absent(base: str, generation: str) -> None:
@@ -209,9 +209,8 @@ def test_a_skeleton_root_an_overlay_adds_is_left_out_where_absent(base: str, gen
     site = load_site(texts=[f'[skeleton_regions.{generation}]\nbody = [".post_body_v2"]\n'])
     assert site.skeleton_optional == {(generation, "body", ".post_body_v2")}
     before = skeleton(base, "normal")
-    with using(site):
-        assert skeleton(base, "normal") == before
-        new = skeleton(drifted, "normal")["body"]
+    assert skeleton(base, "normal", site=site) == before
+    new = skeleton(drifted, "normal", site=site)["body"]
     assert new[0].startswith("div.post_body_v2") and "(missing .post_body)" in new
 
 
@@ -379,10 +378,8 @@ def test_site_on_the_cli_and_beside_the_watchlist(tmp_path: Path, base: str, gen
 
 
 PROBE = textwrap.dedent("""
-    from capture.sites import current
-
-    def test_the_table_in_force():
-        assert current().generation_by_name["post2020_dy"].fields["body"][0] == ".post_body_v2"
+    def test_the_table_in_force(capture_run):
+        assert capture_run.site.generation_by_name["post2020_dy"].fields["body"][0] == ".post_body_v2"
 """)
 
 
