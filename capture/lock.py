@@ -41,3 +41,11 @@ def waiting_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold ``<path>.lock`` around a read-modify-write of ``path`` (an overlay, shared by runs)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with waiting_lock(Path(f"{path}.lock")):
+        yield

@@ -88,8 +88,10 @@ def unreachable(run: RunConfig) -> str | None:
     if run.origin.kind is not OriginKind.LIVE or live_host_mapped(run):
         return None
     host = run.site.live_origin.split("://", 1)[1].split("/")[0]
+    probe = os.environ.get("CAPTURE_LIVE_PROBE") or f"{host}:443"  # tests point it at a closed loopback port
+    probe_host, _, port = probe.rpartition(":")
     try:
-        socket.create_connection((host, 443), timeout=3).close()
+        socket.create_connection((probe_host, int(port)), timeout=3).close()
         return None
     except OSError as exc:
         return (f"--live: {host} cannot be reached from this machine ({exc.strerror or exc}); nothing would be "
