@@ -16,8 +16,8 @@ from capture.pagetext import comparable_lines
 
 
 def test_extraction(capture_views, golden):
-    assert capture_views.extraction["title"], "extraction found no title"
     assert capture_views.extraction == golden.extraction
+    assert capture_views.extraction["title"], "extraction found no title"
 
 
 def test_skeleton(capture_views, golden):
@@ -45,20 +45,17 @@ def test_aria(capture_views, golden):
 CARE_SAME = ("title", "published", "source", "blocks")
 
 
-def test_care_page_carries_the_same_article(watchlist, captured, capture_cache):
-    """The 关怀版 page's title, time, source and body equal the normal page's."""
-    from capture.errors import LayoutNotRecognized, MissingField
-
+def test_care_page_carries_the_same_article(watchlist, captured, capture_cache, capture_run):
+    """The 关怀版 page's title, time, source and body equal the normal page's (unmasked extractions)."""
     for target in watchlist:
         normal, care = captured.get((target.id, "normal")), captured.get((target.id, "care"))
         if not (isinstance(normal, Path) and isinstance(care, Path)):
             pytest.fail(f"{target.id}: capture failed: {normal if not isinstance(normal, Path) else care}")
-        n = capture_cache.views(normal).extraction
-        try:
-            c = capture_cache.views(care).extraction
-        except (LayoutNotRecognized, MissingField):
-            c = None  # care_differences reports why, as a care-regression
-        regressions = care_differences(capture_cache.bundle(care), n, capture_cache.bundle(normal).meta.final_url, c)
+        n = capture_cache.views(normal).data
+        assert n is not None, f"{target.id}: {capture_cache.views(normal).extraction}"
+        c = capture_cache.views(care).data  # None: care_differences reports why, as a care-regression
+        regressions = care_differences(capture_cache.bundle(care), n, capture_cache.bundle(normal).meta.final_url, c,
+                                       site=capture_run.site)
         assert not regressions, f"{target.id}: {regressions[0].reason}"
         assert c is not None
         for key in CARE_SAME:
@@ -85,7 +82,7 @@ def test_seed_bundle_text_matches_seed(watchlist, captured, seed_text, live):
     assert not missing, f"care bundle lacks {len(missing)} seed lines, first: {missing[:1]}"
 
 
-def test_environment_and_screen(page_mode, capture_bundle, capture_views, request):
+def test_environment_and_screen(page_mode, capture_bundle, capture_run, request):
     """The golden's capture environment, and its screenshot where that environment is this one.
 
     Viewport, locale, timezone and the browser itself must match the golden's. A different browser
@@ -94,15 +91,15 @@ def test_environment_and_screen(page_mode, capture_bundle, capture_views, reques
     """
     import json
 
-    from capture import environment, goldens
-    from capture.check import write_goldens
+    from capture import environment
     from capture.pytest_plugin import note_environment
+    from capture.run.accept import write_goldens
 
     target, mode = page_mode
-    root, target_set = goldens.current()
+    store = capture_run.store
     if request.config.option.update_snapshots:
-        write_goldens(capture_bundle, root, target_set, capture_views)
-    env_file = goldens.env_path(target.id, mode)
+        write_goldens(capture_bundle, capture_run, force=True)
+    env_file = store.env_path(target.id, mode)
     if not env_file.exists():
         pytest.fail(f"no golden environment at {env_file}: run pytest --snapshot-update")
     cmp = environment.compare_env(json.loads(env_file.read_text(encoding="utf-8")),
@@ -111,7 +108,7 @@ def test_environment_and_screen(page_mode, capture_bundle, capture_views, reques
     if cmp.build:
         note_environment(request.config, cmp.build)
         return
-    screen = goldens.screen_path(target.id, mode)
+    screen = store.screen_path(target.id, mode)
     if not screen.exists():
         note_environment(request.config, f"screenshots not compared: no golden screenshots in {screen.parent} "
                                          f"(not committed); {environment.REFRESH}")

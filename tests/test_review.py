@@ -12,16 +12,17 @@ from typing import Any
 
 import pytest
 
-from capture import goldens
 from capture.browser import context_args
-from capture.check import accept, compare_bundle, run_check
 from capture.cli import main
-from capture.recorder import RecordOptions
+from capture.goldens import GoldenStore, TargetSet
 from capture.replica import ReplicaServer, seed_page
 from capture.report import CheckReport, last_check_path
 from capture.review import CSP
+from capture.run.accept import accept
+from capture.run.check import Compare, compare_bundle, run_check
 from capture.sites import default_site
 from capture.targets import Target
+from capture.testing import run_config
 
 DRIFT = "drop-side-module"  # a layout drift the extraction survives: every diff section has content
 PAYLOAD = ("<script>document.title='PWNED';window.__pwned=true;"
@@ -40,15 +41,19 @@ def drifted(replica_only, tmp_path_factory) -> tuple[Path, str]:
 
     def build() -> None:
         with ReplicaServer() as server:
-            run_check([seed], snaps, RecordOptions(replica=True, base_url=server.base_url, **opts), target_set="replica")
-        accept([seed.id], ("normal",), snaps, "replica")
+            run_check(run_config(snaps, server.base_url, **opts), [seed])
+        accept(run_config(snaps, **opts), [seed.id], ("normal",))
         with ReplicaServer(drift=DRIFT) as server:
-            report = run_check([seed], snaps, RecordOptions(replica=True, base_url=server.base_url, **opts), target_set="replica")
+            report = run_check(run_config(snaps, server.base_url, **opts), [seed])
         assert report.fails, [r.differences for r in report.results]
 
     build()
-    assert goldens.screen_path(seed.id, "normal", snaps, "replica").is_file()
+    assert _store(snaps).screen_path(seed.id, "normal").is_file()
     return snaps, seed.id
+
+
+def _store(snaps: Path) -> GoldenStore:
+    return GoldenStore(snaps, TargetSet.REPLICA)
 
 
 def _copy(drifted: tuple[Path, str], dest: Path) -> Path:
@@ -134,7 +139,7 @@ def test_review_of_a_drift_check_shows_every_section(capture_chromium, drifted, 
 def test_env_mismatch_skips_pixels_and_missing_screenshot_says_how(capture_chromium, drifted, tmp_path, capsys):
     snaps = _copy(drifted, tmp_path / "env")
     _, page_id = drifted
-    env_file = goldens.env_path(page_id, "normal", snaps, "replica")
+    env_file = _store(snaps).env_path(page_id, "normal")
     env = json.loads(env_file.read_text(encoding="utf-8"))
     env["browser"] = {**env["browser"], "version": "1.0.0.0"}
     env_file.write_text(json.dumps(env), encoding="utf-8")
@@ -147,7 +152,7 @@ def test_env_mismatch_skips_pixels_and_missing_screenshot_says_how(capture_chrom
     assert shown["views"]["skeleton"]["lines"] > 3  # the text views are still compared
 
     snaps = _copy(drifted, tmp_path / "noscreen")
-    goldens.screen_path(page_id, "normal", snaps, "replica").unlink()
+    _store(snaps).screen_path(page_id, "normal").unlink()
     text = _review(snaps, capsys).read_text(encoding="utf-8")
     assert "no golden screenshot at" in text and f"capture accept {page_id} --mode normal" in text
     assert "pytest --snapshot-update" in text and "<img" not in text
@@ -161,7 +166,9 @@ def test_page_without_golden_is_reviewed_as_no_golden(capture_chromium, drifted,
     for path in (snaps / "replica").rglob(f"*{old.id}*"):
         path.unlink()
     target = Target(old.id, old.url)
-    report.results = [compare_bundle(target, old.mode, Path(old.bundle), snaps, report.target)]
+    config = run_config(snaps)
+    report.results = [compare_bundle(target, old.mode, Path(old.bundle),
+                                     Compare(config.store, config.site, config.hint_options()))]
     report.write(last_check_path(snaps))
     text = _review(snaps, capsys).read_text(encoding="utf-8")
     assert '<span class="status-no-golden">no-golden</span>' in text
@@ -219,7 +226,7 @@ def test_extraction_failure_is_explained_and_other_views_still_diffed(drifted, t
     dom.write_text(dom.read_text(encoding="utf-8").replace('class="post_body"', 'class="post_body_v2"'),
                    encoding="utf-8")
     (Path(result.bundle) / "screenshot.png").write_bytes(
-        goldens.screen_path(result.id, "normal", snaps, "replica").read_bytes())
+        _store(snaps).screen_path(result.id, "normal").read_bytes())
     text = _review(snaps, capsys).read_text(encoding="utf-8")
     assert "the new capture could not be extracted" in text and "required field" in text
     assert "(missing .post_body)" in text  # the skeleton diff

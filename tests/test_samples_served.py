@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 
 from capture.bundle import read_bundle
-from capture.check import run_check, write_goldens
 from capture.compare import care_differences, extraction_data
 from capture.extract import extract
 from capture.extract.accuracy import article_body_text, char_f1, reference_body_text
 from capture.recorder import record
+from capture.run.accept import write_goldens
+from capture.run.check import run_check
 from capture.sites.a11y_rules import RULES_BY_ID
 from capture.testing import SAMPLE_URLS, SampleSite, churn_sample
 
@@ -77,7 +78,7 @@ def test_the_care_page_is_reached_through_the_link_and_carries_the_article(site,
 
 
 def _failing(site: Site, golden_root: Path) -> set[tuple[str, str, str, str]]:
-    report = run_check([site.target], golden_root, site.options(), target_set="live")
+    report = run_check(site.config(golden_root), [site.target])
     return {(r.mode, d.cls, d.region, d.reason) for r in report.results for d in r.differences if d.fails}
 
 
@@ -87,8 +88,8 @@ def test_churn_of_the_pages_own_lists_raises_no_alarm(site, captured, tmp_path):
     reload of the unchanged page does not find. (The stand-in 关怀版 is the normal page renamed, so it
     fails the care type and ad rules on every load: those are findings about it, not alarms from churn.)"""
     golden_root = tmp_path / "snapshots"
-    for mode in ("normal", "care"):
-        write_goldens(read_bundle(captured[mode]), golden_root, "live")
+    for mode in ("normal", "care"):  # the stand-in 关怀版 fails its rules: accepted as it is (force)
+        write_goldens(read_bundle(captured[mode]), site.config(golden_root), force=True)
     reload = _failing(site, golden_root)
     assert not {f for f in reload if f[0] == "normal"}, reload
     assert all(cls == "care-regression" and region in RULES_BY_ID for _m, cls, region, _r in reload), reload
