@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from capture.check import run_check  # noqa: E402
-from capture.recorder import RecordOptions  # noqa: E402
 from capture.replica import DRIFTS, ReplicaServer, seed_page  # noqa: E402
 from capture.report import PageResult  # noqa: E402
+from capture.run.check import run_check  # noqa: E402
 from capture.targets import MODES, Target  # noqa: E402
+from capture.testing import run_config  # noqa: E402
 
 REPO_GOLDENS = Path(__file__).resolve().parents[1] / "snapshots" / "replica"
 
@@ -47,8 +47,7 @@ def matrix(names: list[str], snapshots: Path) -> None:
         expected = f"{drift.expect_class} {drift.expect_region}" if drift.expect_class else "pass"
         modes = tuple(m for m in MODES if drift.applies(m))
         with ReplicaServer(drift=name) as server:
-            report = run_check([seed], snapshots, RecordOptions(replica=True, base_url=server.base_url, modes=modes, retries=1),
-                               target_set="replica")
+            report = run_check(run_config(snapshots, server.base_url, modes=modes, retries=1), [seed])
         for r in report.results:
             print(f"{name:<{width}}  {drift.kind:<8} {r.mode:<6}  expected {expected:<32}  caught {caught(r)}",
                   flush=True)
@@ -65,8 +64,7 @@ def false_alarms(reloads: int, snapshots: Path) -> None:
     alarms = total = 0
     with ReplicaServer(churn=True) as server:
         for _ in range(reloads):
-            report = run_check([seed], snapshots, RecordOptions(replica=True, base_url=server.base_url, modes=MODES, retries=1),
-                               target_set="replica")
+            report = run_check(run_config(snapshots, server.base_url, modes=MODES, retries=1), [seed])
             for r in report.results:
                 total += 1
                 if r.fails:

@@ -20,13 +20,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from capture.bundle import read_bundle  # noqa: E402
-from capture.check import run_check, write_goldens  # noqa: E402
-from capture.recorder import RecordOptions, record  # noqa: E402
+from capture.recorder import record  # noqa: E402
 from capture.repair import PageRepair, run_repair  # noqa: E402
 from capture.replica import DRIFTS, ReplicaServer, seed_page  # noqa: E402
 from capture.replica import drift as drifts  # noqa: E402
+from capture.run.accept import write_goldens  # noqa: E402
+from capture.run.check import run_check  # noqa: E402
 from capture.targets import MODES, Target  # noqa: E402
-from capture.testing import SAMPLE_URLS, SAMPLES, SampleSite  # noqa: E402
+from capture.testing import SAMPLE_URLS, SAMPLES, SampleSite, run_config  # noqa: E402
 
 REPO_GOLDENS = Path(__file__).resolve().parents[1] / "snapshots" / "replica"
 LAYOUT = sorted(n for n, d in DRIFTS.items() if d.kind == "layout" and d.target == "html")
@@ -53,8 +54,7 @@ def replica(names: list[str], tmp: Path) -> list[str]:
         shutil.copytree(REPO_GOLDENS, snaps / "replica")
         modes = tuple(m for m in MODES if DRIFTS[name].applies(m))
         with ReplicaServer(drift=name) as server:
-            report = run_check([target], snaps, RecordOptions(replica=True, base_url=server.base_url, modes=modes,
-                                                             retries=1), target_set="replica")
+            report = run_check(run_config(snaps, server.base_url, modes=modes, retries=1), [target])
         run = run_repair(report, snaps, snaps / "netease.toml")
         done = {(p.id, p.mode) for p in run.pages}
         for p in run.pages:
@@ -76,9 +76,9 @@ def samples(names: list[str], tmp: Path) -> list[str]:
         site = SampleSite(sample)
         try:
             snaps = tmp / f"sample-{label}"
-            opts = RecordOptions(**{**site.options().__dict__, "modes": ("normal",)})
-            (outcome,) = record([site.target], snaps, opts)
-            write_goldens(read_bundle(outcome.path), snaps, "live")
+            config = site.config(snaps, modes=("normal",))
+            (outcome,) = record([site.target], snaps, config.options)
+            write_goldens(read_bundle(outcome.path), config, force=True)
             for name in names:
                 if not DRIFTS[name].applies("normal"):
                     continue
@@ -88,7 +88,7 @@ def samples(names: list[str], tmp: Path) -> list[str]:
                     print(rows[-1], flush=True)
                     continue
                 site.serve(drifted)
-                report = run_check([site.target], snaps, opts, target_set="live")
+                report = run_check(config, [site.target])
                 run = run_repair(report, snaps, snaps / "netease.toml")
                 rows += [row(name, label, p) for p in run.pages] or [
                     f"{name:<21} {label:<10} {'normal':<6} {'-':<28} {'n/a':<8} check passed"]
