@@ -346,7 +346,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     config = config_of(args)
     with started(config, announce=False) as run:
         article = run_extract(run, args.source, args.mode)
-    sys.stdout.write(article.to_json() if args.format == "json" else safe(article.to_text(), keep_newlines=True))
+    sys.stdout.write(article.to_json() if args.format == "json" else safe(article.to_text(), multiline=True))
     return 0
 
 

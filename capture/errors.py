@@ -68,3 +68,10 @@ class Busy(CaptureError):
     """Another run holds the snapshots folder's lock."""
 
     exit_code = 4
+
+
+class StorageError(CaptureError):
+    """A file could not be written: the disk is full, or the folder is read-only. Nothing was changed;
+    the message names the path and the fix."""
+
+    exit_code = 2
