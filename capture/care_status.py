@@ -57,7 +57,7 @@ def care_gone(golden_has_care: bool, outcome_status: str, reason: str = "") -> D
 def no_care_summary(outcomes: Iterable[Any]) -> str | None:
     """The one summary line for a run's ``no-care`` outcomes (objects with ``id`` and ``status``), or
     None when there are none: "2 pages offer no 关怀版 (…): A, B"."""
-    ids = sorted({o.id for o in outcomes if o.status == NO_CARE})
+    ids = list(dict.fromkeys(o.id for o in outcomes if o.status == NO_CARE))  # in the run's order
     if not ids:
         return None
     pages = "1 page offers" if len(ids) == 1 else f"{len(ids)} pages offer"
