@@ -75,3 +75,14 @@ class StorageError(CaptureError):
     the message names the path and the fix."""
 
     exit_code = 2
+
+
+class CareNotOffered(FetchFailed):
+    """The 关怀版 capture found nothing to capture: the normal page offers no 关怀版 (no 进入关怀版 link
+    with a real href, no body@aria-url) and the URL rule's address answers 404/410. Not a failure of
+    the run (older pages never had one); the recorder's outcome says ``no-care`` (capture/care_status.py)."""
+
+    def __init__(self, message: str, *, url: str, status: int) -> None:
+        super().__init__(message, reason="no-care", retryable=False)
+        self.url = url
+        self.status = status

@@ -155,16 +155,20 @@ async def check_is_article(page: Any, url: str, *, site: Site) -> None:
 
 
 async def care_url(page: Any, target: Target, timeout_ms: float, *, site: Site) -> tuple[str, str]:
-    """The care URL as a reader reaches it: the 进入关怀版 link's href, else body@aria-url, else the rule.
-    Taken as the page gives it: the page runs at its real URL, and the host map answers wherever it points."""
+    """The care URL as a reader reaches it: the 进入关怀版 link's href, else body@aria-url, else the rule
+    ("url-rule": the page offers no 关怀版). Taken as the page gives it: the page runs at its real URL,
+    and the host map answers wherever it points. A page with neither the link nor aria-url (older pages)
+    is not waited on: nothing would give the link its href."""
     link = site.selectors["CARE_LINK"]
     try:
-        await page.wait_for_function(
-            "sel => { const a = document.querySelector(sel); const h = a && a.getAttribute('href');"
-            " return !!h && !h.startsWith('javascript:'); }",
-            arg=link, timeout=timeout_ms, polling=READY_POLL_MS)
-        href = await page.eval_on_selector(link, "a => a.href")
-        return href, "link"
+        found = await page.wait_for_function(
+            "([sel, attr]) => { const a = document.querySelector(sel); const h = a && a.getAttribute('href');"
+            " if (!!h && !h.startsWith('javascript:')) return 'link';"
+            " return !a && !(document.body && document.body.getAttribute(attr)) ? 'none' : false; }",
+            arg=[link, site.care_aria_url_attr], timeout=timeout_ms, polling=READY_POLL_MS)
+        if await found.json_value() == "link":
+            href = await page.eval_on_selector(link, "a => a.href")
+            return href, "link"
     except Exception:
         pass
     aria = await page.evaluate(f"(document.body && document.body.getAttribute('{site.care_aria_url_attr}')) || ''")

@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import __version__, bundle
 from ..browser import context_args, guard_replay_async, host_of, prepare_context_async
+from ..care_status import NO_CARE_REASONS, no_care_offered
 from ..errors import FetchFailed, first_line
 from ..extract.care import CARE_GENERATION
 from ..hosts import HostOverrides, HostPolicy
@@ -99,7 +100,12 @@ class PageSession:
         """From the loaded normal page to its 关怀版 as a reader gets there; (response, care_via)."""
         care, care_via = await nav.care_url(self.page, self.target, self.opts.ready_timeout_ms, site=self.opts.site)
         self.reset_hosts()
-        return await self.load(care, timings, "care_goto"), care_via
+        try:
+            return await self.load(care, timings, "care_goto"), care_via
+        except FetchFailed as exc:
+            if care_via == "url-rule" and exc.reason in NO_CARE_REASONS:
+                raise no_care_offered(care, int(exc.reason[5:])) from None
+            raise  # a 关怀版 the page links to and that is gone IS a failure
 
     async def capture(self, mode: str, stage: Path, *, keep_har: bool = False) -> bundle.Bundle:
         """Open, load the page in ``mode`` and collect; the HAR goes straight into ``stage``."""
