@@ -290,7 +290,6 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    from .lock import file_lock
     from .repair import render_text
     from .run.commands import run_repair
     from .sites import write_overlay
@@ -305,8 +304,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
     if not run.broken:
         print(f"nothing to repair: no failing page of {path} has an extraction unlike its golden")
     if args.apply and run.verified:
-        with file_lock(config.overlay_path):
-            write_overlay(config.overlay_path, run.addition())
+        write_overlay(config.overlay_path, run.addition())  # read, merged and written under its lock
         count = sum(len(p.repairs) for p in run.verified)
         print(f"applied {count} selector(s) of {len(run.verified)} verified repair(s) to {config.overlay_path}; "
               f"check again with `{config.command('check')}`")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import warnings
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -121,14 +120,6 @@ def read_golden_file(kind: str, path: Path, *, hint: str) -> Any:
     except FileNotFoundError:
         raise CorruptFile(f"golden {path} is missing: {hint}") from None
     return validate(kind, path, data, hint=hint)
-
-
-def read_goldens(paths: Mapping[str, Path], *, hint: str) -> dict[str, Any] | None:
-    """``{kind: value}`` of a page's goldens (``paths`` as :func:`capture.goldens.golden_paths` gives
-    them); None when none of them exists (no golden yet); CorruptFile when one is missing or broken."""
-    if not any(Path(p).exists() for p in paths.values()):
-        return None
-    return {kind: read_golden_file(kind, path, hint=hint) for kind, path in paths.items()}
 
 
 # --- bundle files ---------------------------------------------------------------------------------

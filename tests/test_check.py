@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from capture.check import accept, run_check
 
 from capture import goldens
-from capture.check import accept, run_check
 from capture.cli import main
 from capture.recorder import RecordOptions, record
 from capture.replica import ReplicaServer

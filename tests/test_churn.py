@@ -153,6 +153,7 @@ def test_capture_check_against_a_churning_replica_passes(churning_replica: Repli
     import shutil
 
     from capture.check import run_check
+
     from capture.recorder import RecordOptions
     from capture.targets import Target
 

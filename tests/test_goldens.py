@@ -94,8 +94,9 @@ def test_environment_and_screen(page_mode, capture_bundle, capture_views, reques
     """
     import json
 
-    from capture import environment, goldens
     from capture.check import write_goldens
+
+    from capture import environment, goldens
     from capture.pytest_plugin import note_environment
 
     target, mode = page_mode

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from capture import check, goldens
+from capture import goldens
 from capture.bundle import FILES, Meta
 from capture.environment import env_of
 from capture.errors import CorruptFile
@@ -19,7 +19,6 @@ from capture.goldens_check import (
     GOLDEN_KINDS,
     golden_hint,
     read_golden_file,
-    read_goldens,
     validate,
     validate_bundle,
     validate_bundle_file,
@@ -42,10 +41,10 @@ def env_json() -> bytes:
 
 
 #: A whole file of each golden kind, as accept writes it.
-GOOD = {"extraction": check.serialize("extraction", {"title": "标题", "body": ["正文"]}).encode(),
-        "skeleton": check.serialize("skeleton", {"body": ["div.post_body", "  p"]}).encode(),
+GOOD = {"extraction": goldens.serialize("extraction", {"title": "标题", "body": ["正文"]}).encode(),
+        "skeleton": goldens.serialize("skeleton", {"body": ["div.post_body", "  p"]}).encode(),
         "text": "标题\n正文\n".encode(), "aria": b'- heading "\xe6\xa0\x87\xe9\xa2\x98" [level=1]\n',
-        "a11y": check.serialize("a11y", {"contrast": 4.5}).encode(), "env": env_json(), "screen": png()}
+        "a11y": goldens.serialize("a11y", {"contrast": 4.5}).encode(), "env": env_json(), "screen": png()}
 
 
 def damaged(data: bytes) -> dict[str, bytes]:
@@ -74,34 +73,37 @@ def test_a_damaged_golden_of_every_kind_is_corrupt_in_one_line(kind: str, how: s
     assert err.value.exit_code == 2
 
 
-def test_the_check_read_today_takes_an_empty_text_golden_as_content(tmp_path: Path) -> None:
-    """Why this module exists: check.read_golden reads an empty text golden as a page with no text (a
-    content change to review); read_goldens says the file is broken."""
-    paths = goldens.golden_paths("a1", "care", tmp_path, "replica")
-    for kind, path in paths.items():
+def test_the_check_reads_an_empty_text_golden_as_corrupt(tmp_path: Path) -> None:
+    """An empty text golden is a broken file, not a page with no text (a content change to review)."""
+    from capture.run.check import read_goldens
+
+    store = goldens.GoldenStore(tmp_path)
+    for view, path in store.paths("a1", "care").items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"" if kind == "text" else GOOD[kind])
-    assert check.read_golden("a1", "care", tmp_path, "replica").text == ""
-    with pytest.raises(CorruptFile, match=re.escape(f"golden {paths['text']} is empty: regenerate")):
-        read_goldens(paths, hint=HINT)
+        path.write_bytes(b"" if view == "text" else GOOD[str(view)])
+    with pytest.raises(CorruptFile, match=re.escape(f"golden {store.path('a1', 'care', 'text')} is empty")):
+        read_goldens(store, "a1", "care", hint=HINT)
 
 
-def test_read_goldens_none_missing_and_whole(tmp_path: Path) -> None:
-    paths = goldens.golden_paths("a1", "care", tmp_path, "replica")
-    assert read_goldens(paths, hint=HINT) is None
-    paths["extraction"].parent.mkdir(parents=True)
-    paths["extraction"].write_bytes(GOOD["extraction"])
-    with pytest.raises(CorruptFile, match=re.escape(f"golden {paths['skeleton']} is missing: regenerate")):
-        read_goldens(paths, hint=HINT)
-    for kind, path in paths.items():
-        path.write_bytes(GOOD[kind])
-    assert read_goldens(paths, hint=HINT)["extraction"] == {"title": "标题", "body": ["正文"]}
-    assert read_golden_file("screen", _write(tmp_path / "s.png", GOOD["screen"]), hint=HINT) == GOOD["screen"]
+def test_read_goldens_none_a_subset_and_whole(tmp_path: Path) -> None:
+    """A suite may keep any subset of the views: those it keeps are read, validated."""
+    from capture.run.check import read_goldens
 
-
-def _write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path
+    store = goldens.GoldenStore(tmp_path)
+    assert read_goldens(store, "a1", "care", hint=HINT) is None
+    store.path("a1", "care", "extraction").parent.mkdir(parents=True)
+    store.path("a1", "care", "extraction").write_bytes(GOOD["extraction"])
+    assert list(read_goldens(store, "a1", "care", hint=HINT)) == ["extraction"]
+    for view, path in store.paths("a1", "care").items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(GOOD[str(view)])
+    assert read_goldens(store, "a1", "care", hint=HINT)["extraction"] == {"title": "标题", "body": ["正文"]}
+    (tmp_path / "s.png").write_bytes(GOOD["screen"])
+    assert read_golden_file("screen", tmp_path / "s.png", hint=HINT) == GOOD["screen"]
+    store.env_path("a1", "care").parent.mkdir(parents=True)
+    store.env_path("a1", "care").write_bytes(b"{not json")
+    with pytest.raises(CorruptFile, match="env"):
+        read_goldens(store, "a1", "care", hint=HINT)
 
 
 @pytest.mark.parametrize(("env", "problem"), [

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from capture.check import run_check, write_goldens
 
 from capture import goldens
 from capture.bundle import read_bundle
-from capture.check import run_check, write_goldens
 from capture.cli import main
 from capture.compare import views
 from capture.recorder import RecordOptions, record

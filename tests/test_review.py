@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from capture.check import accept, compare_bundle, run_check
 
 from capture import goldens
 from capture.browser import context_args
-from capture.check import accept, compare_bundle, run_check
 from capture.cli import main
 from capture.recorder import RecordOptions
 from capture.replica import ReplicaServer, seed_page

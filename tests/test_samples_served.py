@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from capture.check import run_check, write_goldens
 
 from capture.bundle import read_bundle
-from capture.check import run_check, write_goldens
 from capture.compare import care_differences, extraction_data
 from capture.extract import extract
 from capture.extract.accuracy import article_body_text, char_f1, reference_body_text
