@@ -20,11 +20,12 @@ from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from .recorder import RecordOptions
+    from .run import RunConfig
 
 T = TypeVar("T")
 
@@ -35,14 +36,31 @@ REPLICA_GOLDENS = ROOT / "snapshots" / "replica"
 
 
 def snapshots_with_goldens(dest: Path, ids: list[str]) -> Path:
-    """A snapshots folder at ``dest`` holding the repo's replica goldens of ``ids`` only (a check or a
-    repair run on it touches no golden of the repository)."""
-    for sub in ("test_goldens", "env"):
+    """A snapshots folder at ``dest`` holding the repo's replica goldens of ``ids`` only (every view,
+    and env; a check or a repair run on it touches no golden of the repository)."""
+    from .goldens import View
+
+    for sub in (*(str(v) for v in View), "env"):
         for f in (REPLICA_GOLDENS / sub).glob("*"):
-            if any(i in f.name for i in ids):
+            if any(f.name.startswith(f"{i}-") for i in ids):
                 (dest / "replica" / sub).mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(f, dest / "replica" / sub / f.name)
     return dest
+
+
+def run_config(snapshots: Path | None, base_url: str | None = None, *, root: Path = ROOT,
+               **request: Any) -> RunConfig:
+    """A run built as ``capture --replica --snapshots SNAPSHOTS`` builds it (``request``: more of
+    :class:`capture.run.RunRequest`'s fields; ``modes`` may be a tuple), its origin ``base_url``: a
+    replica already serving (None: not started; :func:`capture.run.started` starts one)."""
+    from .run import RunRequest, build
+
+    if isinstance(request.get("modes"), tuple | list):
+        request["modes"] = ",".join(request["modes"])
+    if not request.get("live") and not request.get("replica_url") and not request.get("base_url"):
+        request.setdefault("replica", True)
+    config = build(RunRequest(root=root, snapshots=snapshots, **request))
+    return config.with_base_url(base_url) if base_url else config
 
 #: Bundle files that two captures of the same replica page must reproduce byte for byte.
 DETERMINISTIC = ("dom.html", "text.txt", "aria.yaml")
@@ -245,6 +263,18 @@ class SampleSite:
         # Two attempts: a 250 KB page with ~100 requests can miss the navigation timeout on a loaded
         # 2-core machine; a retry is recorded in meta.json (attempts), the readiness figures are the last's.
         return RecordOptions(jobs=1, retries=2, ready_timeout_ms=READY_BOUND_MS, settings=settings)
+
+    def config(self, snapshots: Path, *, modes: tuple[str, ...] = ("normal", "care"),
+               site: Path | None = None) -> RunConfig:
+        """A ``--live`` run on this sample (``--site site``), goldens in ``snapshots``' live set, loading
+        as :meth:`options` says."""
+        from dataclasses import replace
+
+        from .run import RunRequest, build
+
+        config = build(RunRequest(root=Path(snapshots), live=True, snapshots=Path(snapshots), site=site,
+                                  modes=",".join(modes)))
+        return replace(config, options=replace(self.options(), modes=tuple(modes), site=config.site))
 
     def stop(self) -> None:
         for s in (self.page, *self.assets):

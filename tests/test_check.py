@@ -7,16 +7,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from capture.check import accept, run_check
 
-from capture import goldens
 from capture.cli import main
+from capture.goldens import View
 from capture.recorder import RecordOptions, record
 from capture.replica import ReplicaServer
 from capture.replica.drift import DRIFTS
 from capture.report import CheckReport, last_check_path
+from capture.run.accept import accept
+from capture.run.check import run_check
 from capture.targets import Target
-from capture.testing import run_pytest, snapshots_with_goldens
+from capture.testing import run_config, run_pytest, snapshots_with_goldens
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO_GOLDENS = ROOT / "snapshots" / "replica"
@@ -29,8 +30,7 @@ MODES = ["normal", "care"]
 @pytest.mark.parametrize("mode", MODES)
 def test_unchanged_replica_passes_and_report_is_written(site_origin, seed_target, tmp_path, mode):
     snaps = snapshots_with_goldens(tmp_path, [seed_target.id])
-    report = run_check([seed_target], snaps, RecordOptions(replica=True, base_url=site_origin, modes=(mode,)),
-                       target_set="replica")
+    report = run_check(run_config(snaps, site_origin, modes=(mode,)), [seed_target])
     assert [(r.mode, r.status) for r in report.results] == [(mode, "unchanged")], \
         [d for r in report.results for d in r.differences]
     assert not report.fails
@@ -51,8 +51,7 @@ def _check_under_drift(name: str, seed_target: Target, tmp_path: Path,
                        modes: tuple[str, ...] | None = None) -> CheckReport:
     snaps = snapshots_with_goldens(tmp_path, [seed_target.id])
     with ReplicaServer(drift=name) as server:
-        opts = RecordOptions(replica=True, base_url=server.base_url, modes=modes or _modes(name), retries=1)
-        return run_check([seed_target], snaps, opts, target_set="replica")
+        return run_check(run_config(snaps, server.base_url, modes=modes or _modes(name), retries=1), [seed_target])
 
 
 @pytest.mark.parametrize(("name", "mode"), [(n, m)
@@ -92,8 +91,7 @@ def test_volatile_churn_is_reported_as_volatile_only(seed_target, tmp_path):
     with ReplicaServer() as server:
         record([seed_target], snaps, RecordOptions(replica=True, base_url=server.base_url, modes=("normal",)))
     with ReplicaServer(drift="hot-items") as server:
-        report = run_check([seed_target], snaps, RecordOptions(replica=True, base_url=server.base_url, modes=("normal",)),
-                           target_set="replica")
+        report = run_check(run_config(snaps, server.base_url, modes=("normal",)), [seed_target])
     (result,) = report.results
     assert [(d.cls, d.region, d.fails) for d in result.differences] == [("volatile-only", "recommendations", False)]
     assert not report.fails
@@ -116,7 +114,7 @@ def test_cli_check_json_and_exit_codes(seed_target, tmp_path, capsys):
 
 def test_corrupt_golden_names_the_file(seed_target, tmp_path, capsys):
     snaps = snapshots_with_goldens(tmp_path, [seed_target.id])
-    golden = goldens.golden_paths(seed_target.id, "normal", snaps, "replica")["extraction"]
+    golden = run_config(snaps).store.path(seed_target.id, "normal", View.EXTRACTION)
     golden.write_text(golden.read_text(encoding="utf-8")[:200], encoding="utf-8")  # truncated
     before = golden.read_bytes()
     code = main(["check", seed_target.id, "--snapshots", str(snaps), "--modes", "normal"])
@@ -133,7 +131,8 @@ def test_missing_golden_is_no_golden_not_a_layout_change(seed_target, tmp_path, 
     code = main(["check", seed_target.id, "--snapshots", str(tmp_path), "--modes", "care"])
     out = capsys.readouterr().out
     assert code == 1, out
-    hint = f"`capture accept {seed_target.id} --mode care` or `pytest --snapshot-update`"
+    # the hint carries the run's options (here --snapshots), so it acts on the same files
+    hint = f"`capture accept {seed_target.id} --mode care --snapshots {tmp_path}` or `pytest --snapshot-update`"
     assert f"{seed_target.id} care   no-golden page: no replica golden yet: create it with {hint}" in out, out
     assert "0 unchanged, 1 no-golden;" in out, out
     assert "layout-changed" not in out
@@ -148,8 +147,7 @@ def test_check_replay_needs_no_server(seed_target, tmp_path, mode):
     with ReplicaServer() as server:
         origin = server.base_url
         record([seed_target], snaps, RecordOptions(replica=True, base_url=origin, modes=(mode,)))
-    report = run_check([seed_target], snaps, RecordOptions(replica=True, base_url=origin, replay=True, retries=1,
-                                                           modes=(mode,)), target_set="replica")
+    report = run_check(run_config(snaps, origin, replay=True, retries=1, modes=(mode,)), [seed_target])
     assert [r.status for r in report.results] == ["unchanged"], [d for r in report.results for d in r.differences]
 def test_accept_equals_snapshot_update_and_partial_update_keeps_other_goldens(seed_target, tmp_path):
     """`capture accept` and `pytest --snapshot-update` leave the same files; `-k` deletes nothing."""
@@ -157,13 +155,13 @@ def test_accept_equals_snapshot_update_and_partial_update_keeps_other_goldens(se
     by_pytest = tmp_path / "pytest"
     # accept: check (no goldens yet) then accept the new captures
     main(["check", seed_target.id, "--snapshots", str(by_accept)])
-    written = accept([seed_target.id], ("normal", "care"), by_accept, "replica")
+    written, _plan = accept(run_config(by_accept), [seed_target.id], ("normal", "care"))
     assert len(written) == 14
     # pytest: a goldens root holding every other golden of the repo plus a planted stale one
     shutil.copytree(REPO_GOLDENS, by_pytest / "replica")
     for f in (by_pytest / "replica").rglob(f"*{seed_target.id}*"):
         f.unlink()
-    stale = by_pytest / "replica" / "test_goldens" / "test_text[ZZZZZZZZZZZZZZZZ-normal].txt"
+    stale = by_pytest / "replica" / "text" / "ZZZZZZZZZZZZZZZZ-normal.txt"
     stale.write_text("a golden of a page no longer watched\n", encoding="utf-8")
     others = sorted(p.relative_to(by_pytest) for p in (by_pytest / "replica").rglob("*") if p.is_file())
     proc = run_pytest(str(ROOT / "tests/test_goldens.py"), "-k", seed_target.id, "--snapshot-update",
@@ -191,33 +189,40 @@ def _failing_pytest_report(target: Target, root: Path, k: str) -> CheckReport:
 def test_failing_pytest_run_leaves_a_report_for_review(seed_target, tmp_path):
     """A golden suite that fails writes reports/last-pytest.json, classified like `capture check`."""
     shutil.copytree(REPO_GOLDENS, tmp_path / "replica")
-    golden = goldens.golden_paths(seed_target.id, "normal", tmp_path, "replica")["extraction"]
+    golden = run_config(tmp_path).store.path(seed_target.id, "normal", View.EXTRACTION)
     data = json.loads(golden.read_text(encoding="utf-8"))
     data["title"] = "一个旧标题"
     golden.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     report = _failing_pytest_report(seed_target, tmp_path, "extraction")
-    assert [(r.id, r.mode, r.status) for r in report.results] == [(seed_target.id, "normal", "changed")]
-    assert [(d.cls, d.region) for d in report.results[0].differences] == [("content-changed", "title-info")]
+    # Every captured page is listed (the report is written after every session); the failed one compared.
+    assert [(r.id, r.mode, r.status) for r in report.results] == [(seed_target.id, "care", "unchanged"),
+                                                                  (seed_target.id, "normal", "changed")]
+    assert [(d.cls, d.region) for d in report.results[1].differences] == [("content-changed", "title-info")]
+    assert report.run == "pytest" and [r.mode for r in report.results if r.fails] == ["normal"]
 
 
 def test_pytest_run_without_goldens_reports_no_golden(seed_target, tmp_path):
     """syrupy fails a test whose snapshot is missing; the run's report calls that no-golden, as `capture check` does."""
     report = _failing_pytest_report(seed_target, tmp_path, "extraction and normal")
-    assert [(r.id, r.mode, r.status) for r in report.results] == [(seed_target.id, "normal", "no-golden")]
-    assert [d.cls for d in report.results[0].differences] == ["no-golden"]
-    assert "pytest --snapshot-update" in report.results[0].differences[0].reason
+    failing = [r for r in report.results if r.fails]  # the report also lists the pages that did not fail
+    assert [(r.id, r.mode, r.status) for r in failing] == [(seed_target.id, "normal", "no-golden")]
+    assert [d.cls for d in failing[0].differences] == ["no-golden"]
+    assert "pytest --snapshot-update" in failing[0].differences[0].reason
 
 
-def test_volatile_paths_mask_and_collect_the_same_values(monkeypatch):
+def test_volatile_paths_mask_and_collect_the_same_values():
     """One path walker serves masking and the aria view's volatile strings: list indices, ``*`` and
     keys select the same values in both."""
-    from capture import volatile
+    import dataclasses
 
-    monkeypatch.setattr(volatile.netease, "VOLATILE_FIELDS", (
+    from capture import volatile
+    from capture.sites import default_site
+
+    site = dataclasses.replace(default_site(), volatile_fields=(
         ("items.0.when", "time", None, ""), ("side.*.title", "count", None, "")))
     data = {"items": [{"when": "2024-09-17 08:00:00"}, {"when": "2024-09-18 09:00:00"}],
             "side": [{"title": "热点新闻"}, {"title": "要闻"}]}
-    masked = volatile.mask_article(data)
+    masked = volatile.mask_article(data, site=site)
     assert masked["items"] == [{"when": "<time>"}, {"when": "2024-09-18 09:00:00"}]
-    assert volatile.volatile_strings(data) == {"2024-09-17 08:00:00", "热点新闻", "要闻"}
+    assert volatile.volatile_strings(data, site=site) == {"2024-09-17 08:00:00", "热点新闻", "要闻"}
     assert data["items"][0]["when"] == "2024-09-17 08:00:00", "masking works on a copy"

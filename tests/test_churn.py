@@ -150,24 +150,17 @@ def test_real_samples_churn_keeps_the_fingerprint_and_a_rename_moves_it() -> Non
 def test_capture_check_against_a_churning_replica_passes(churning_replica: ReplicaServer, tmp_path: Path,
                                                          mode: str) -> None:
     """The repo's goldens (recorded on the deterministic replica), checked in a browser against churn."""
-    import shutil
-
-    from capture.check import run_check
-
-    from capture.recorder import RecordOptions
+    from capture.run.check import run_check
     from capture.targets import Target
+    from capture.testing import run_config, snapshots_with_goldens
 
     # a 网易号 page, the one with a 本地新闻 module, and a news page
     chosen = [seed_page(), page_by_id("J2T7M1LC0534A8VB"), next(p for p in pages() if p.kind != seed_page().kind)]
-    for page in chosen:
-        for sub in ("test_goldens", "env"):
-            for f in (ROOT / "snapshots" / "replica" / sub).glob(f"*{page.id}*"):
-                (tmp_path / "replica" / sub).mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(f, tmp_path / "replica" / sub / f.name)
-    opts = RecordOptions(replica=True, base_url=churning_replica.base_url, modes=(mode,), retries=2)  # a busy machine
+    snapshots_with_goldens(tmp_path, [p.id for p in chosen])
+    config = run_config(tmp_path, churning_replica.base_url, modes=(mode,), retries=2)  # a busy machine
     targets = [Target(p.id, p.live_url) for p in chosen]
     for _ in range(2):
-        report = run_check(targets, tmp_path, opts, target_set="replica")
+        report = run_check(config, targets)
         assert len(report.results) == 3
         # An informational a11y note (a normal page's axe node count follows the list length) fails nothing.
         assert not report.fails, [(r.mode, r.status, [f"{d.cls} {d.region}: {d.reason}" for d in r.differences if d.fails])

@@ -7,6 +7,7 @@ import time
 from typing import Any
 from urllib.parse import urljoin
 
+from ..browser import MapRecord
 from ..errors import FetchFailed
 from ..sites import Site, default_site
 from ..targets import Target
@@ -67,12 +68,18 @@ async def goto_or_fail(page: Any, url: str) -> Any:
         page.remove_listener("requestfailed", on_failed)
 
 
-async def goto(page: Any, url: str, timings: dict[str, float], step: str) -> Any:
-    """Navigate, timed as ``step``; a failed load or an HTTP error status raises :class:`FetchFailed`."""
+async def goto(page: Any, url: str, timings: dict[str, float], step: str, record: MapRecord | None = None) -> Any:
+    """Navigate, timed as ``step``; a failed load or an HTTP error status raises :class:`FetchFailed`.
+    With ``record`` (the host guard's), a mapped fetch's own failure (too large, no answer, a redirect
+    loop or a redirect to a blocked host) is the reason, not the net:: code it ended the request with."""
     t0 = time.perf_counter()
+    if record is not None:
+        record.begin()
     try:
         resp = await goto_or_fail(page, url)
     except Exception as exc:
+        if record is not None and record.failures:
+            raise mapped_failure(url, *record.failures[-1]) from None
         raise classify_nav_error(url, exc) from None
     timings[step] = round((time.perf_counter() - t0) * 1000, 1)
     if resp is None:
@@ -80,6 +87,12 @@ async def goto(page: Any, url: str, timings: dict[str, float], step: str) -> Any
     if failure := status_failure(url, resp.status, resp.headers.get("retry-after")):
         raise failure
     return resp
+
+
+def mapped_failure(url: str, hop: str, exc: FetchFailed) -> FetchFailed:
+    """The host guard's failure of the main document at ``hop``, named for the page's ``url``."""
+    where = "" if hop == url else f"{hop}: "
+    return FetchFailed(f"{url}: {where}{exc}", reason=exc.reason, retryable=exc.retryable)
 
 
 class InFlight:
