@@ -21,6 +21,7 @@ Selectors never name a generated id or a random class (:func:`search.robust_clas
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -105,10 +106,10 @@ def _css_escape(cls: str) -> str:
     return re.sub(r"([^-\w])", r"\\\1", cls)
 
 
-def _table_css(site: Site, gen_name: str) -> list[str]:
-    """Every selector of the golden's generation, its fingerprint and regions, and the [selectors] entries."""
+def _table_css(site: Site, gen_name: str, entries: bool = True) -> list[str]:
+    """Every selector of the golden's generation, its fingerprint and regions (and the [selectors] entries)."""
     gen = generation(site, gen_name)
-    out = list(site.selectors.values())
+    out = list(site.selectors.values()) if entries else []
     if gen is not None:
         out += [s.partition("@")[0] for sels in gen.fields.values() for s in sels]
         out += [*gen.fingerprint.all, *gen.fingerprint.any, *gen.regions]
@@ -149,6 +150,17 @@ def class_mapping(site: Site, gen_name: str, old_html: bytes | str, page: search
             continue
         found[c] = new
         mapping[c] = _form(old_tree, page.tree, c, new, exact)
+    # One build suffix on many classes (a hash appended to every class name): the classes the table names
+    # that neither page shows are written for it too, so other pages of the generation read right.
+    suffixes = Counter(found[c][len(c):] for c in found if found[c].startswith(c))
+    if suffixes:
+        suffix, count = suffixes.most_common(1)[0]
+        sep = re.match(r"[^0-9a-zA-Z]+", suffix)
+        if count >= 3 and sep:
+            gen_named = {c for css in _table_css(site, gen_name, entries=False) for c in named_classes(css)}
+            for c in sorted(gen_named - set(mapping) - new_classes - old_classes):
+                found[c] = c + suffix
+                mapping[c] = f':not(:not(.{c}):not([class^="{c}{sep[0]}"]))'
     return mapping, found
 
 
