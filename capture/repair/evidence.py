@@ -20,6 +20,7 @@ Selectors never name a generated id or a random class (:func:`search.robust_clas
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -328,21 +329,26 @@ def split_repairs(page: search.Page, golden: dict[str, Any], gen_name: str, body
     if body_sel is None:
         return [], f"body: split across {search.describe(a)} and {search.describe(b)}, whose parent has no stable class"
     golden_texts = [search.nows(p) for p in paras]
-    skips, holders = [], []
-    for child in parent.iter():
-        if child.tag in _NO_TEXT:
-            continue
-        own = search.nows(child.text(deep=True))
-        if any(g in own for g in golden_texts):
-            holders.append(child)
-            continue
-        if not own and not child.css_first("img, video, iframe"):
-            continue
-        sel = _selector_for(child, page.tree) or next(
-            (f"{body_sel} > {child.tag}.{c}" for c in search.robust_classes(child)), None)
-        if sel is None:
-            return [], f"body: split, but {search.describe(child)} beside it has no stable class to exclude it by"
-        skips.append(sel)
+    holders = [c for c in parent.iter() if c.tag not in _NO_TEXT
+               and any(g in search.nows(c.text(deep=True)) for g in golden_texts)]
+    firsts = [(h.attributes.get("class") or "").split()[:1] for h in holders]
+    stem = os.path.commonprefix([f[0] for f in firsts]).rstrip("-_") if all(firsts) else ""
+    if len(stem) >= 4 and not search._RANDOM.fullmatch(stem):
+        # The containers share a class stem (post_body, post_body_2): everything else in the parent is
+        # left out, whatever other pages put there.
+        skips = [f'{body_sel} > *:not([class^="{stem}"])']
+    else:
+        skips = []
+        for child in parent.iter():
+            if child.tag in _NO_TEXT or any(child.mem_id == h.mem_id for h in holders):
+                continue
+            if not search.nows(child.text(deep=True)) and not child.css_first("img, video, iframe"):
+                continue
+            sel = _selector_for(child, page.tree) or next(
+                (f"{body_sel} > {child.tag}.{c}" for c in search.robust_classes(child)), None)
+            if sel is None:
+                return [], f"body: split, but {search.describe(child)} beside it has no stable class to exclude it by"
+            skips.append(sel)
     found = " + ".join(search.describe(h) for h in holders)
     out = [FieldRepair(gen_name, "body", body_sel, body_sels, f"body in {found}", kind="joined")]
     out += [FieldRepair(gen_name, "body_skip", s, (), f"beside the body in {search.describe(parent)}", kind="exclusion")
