@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from capture.check import run_check  # noqa: E402
+
 from capture.recorder import RecordOptions  # noqa: E402
 from capture.replica import DRIFTS, ReplicaServer, seed_page  # noqa: E402
 from capture.report import PageResult  # noqa: E402

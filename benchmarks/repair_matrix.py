@@ -19,8 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from capture.bundle import read_bundle  # noqa: E402
 from capture.check import run_check, write_goldens  # noqa: E402
+
+from capture.bundle import read_bundle  # noqa: E402
 from capture.recorder import RecordOptions, record  # noqa: E402
 from capture.repair import PageRepair, run_repair  # noqa: E402
 from capture.replica import DRIFTS, ReplicaServer, seed_page  # noqa: E402
