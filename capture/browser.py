@@ -15,11 +15,12 @@ import platform
 import re
 import shutil
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from .errors import BrowserNotFound, first_line
 from .sites import Site, default_site
@@ -299,6 +300,8 @@ class BrowserSettings:
     #: None: the site table's (:data:`capture.sites.default_site().user_agent`), never Chromium's "HeadlessChrome".
     user_agent: str | None = None
     navigation_timeout_ms: float = 20_000
+    #: Largest decoded body a mapped answer may have (a gzip bomb ends as ``too-large``).
+    max_body_bytes: int = 32 * 1024 * 1024
 
 
 def launch_args(settings: BrowserSettings | None = None, *, executable: str | None = None) -> dict[str, Any]:
@@ -351,12 +354,13 @@ def third_party_pattern(hosts: set[str]) -> re.Pattern[str]:
 
 async def prepare_context_async(context: Any, settings: BrowserSettings | None = None, *,
                                 blocked: list[str] | None = None, policy: HostPolicy | None = None,
-                                allowed_hosts: set[str] | None = None) -> None:
+                                allowed_hosts: set[str] | None = None, record: MapRecord | None = None) -> None:
     """Apply what ``new_context`` options cannot: fixed clock, seeded randomness, the host guard.
 
     ``policy`` (:mod:`capture.hosts`) is the host guard; ``blocked`` collects the URLs it blocked (the
-    a11y ad-host figure). Without a policy, ``allowed_hosts`` (the page's own hosts) blocks every other
-    host; with neither the guard is off (HAR replay, whose own route serves every request).
+    a11y ad-host figure); ``record`` (:class:`MapRecord`) what it did to the main document. Without a
+    policy, ``allowed_hosts`` (the page's own hosts) blocks every other host; with neither the guard is
+    off (HAR replay, whose own route serves every request).
     """
     settings = settings or BrowserSettings()
     context.set_default_navigation_timeout(settings.navigation_timeout_ms)
@@ -364,7 +368,7 @@ async def prepare_context_async(context: Any, settings: BrowserSettings | None =
     if settings.fixed_time is not None:
         await context.clock.set_fixed_time(settings.fixed_time)
     if policy is not None:
-        await context.route(policy.route_pattern(), _policy_guard(policy, settings, blocked))
+        await context.route(policy.route_pattern(), _policy_guard(policy, settings, blocked, record))
     elif (hosts := _guard_hosts(settings, allowed_hosts)) is not None:
         await context.route(third_party_pattern(hosts), _abort_blocked)
 
@@ -396,18 +400,6 @@ async def guard_replay_async(context: Any, policy: HostPolicy, blocked: list[str
     await context.route(policy.route_pattern(), guard)
 
 
-def _abort_code(exc: Exception) -> str:
-    """Playwright's abort error code nearest to why fetching from a mapped origin failed."""
-    msg = first_line(exc, "")
-    if "ECONNREFUSED" in msg:
-        return "connectionrefused"
-    if "Timeout" in type(exc).__name__ or "timed out" in msg.lower() or "Timeout" in msg:
-        return "timedout"
-    if "ECONNRESET" in msg or "socket hang up" in msg:
-        return "connectionreset"
-    return "failed"
-
-
 #: The response headers a mapped answer passes on (what the page acts on); the rest are dropped. With
 #: all of a server's headers (even Python's own Server + Date pair), a fulfilled stylesheet never
 #: completes in the HAR recorder and ``tracing.stop_har`` hangs (Playwright 1.65; the body is given
@@ -436,10 +428,60 @@ def mapped_request_headers(headers: dict[str, str], url: str) -> dict[str, str]:
     return out
 
 
-def _policy_guard(policy: HostPolicy, settings: BrowserSettings, blocked: list[str] | None) -> Any:
+#: Redirects a mapped answer may lead through, as Chromium allows a load (then ``redirect-loop``).
+MAX_REDIRECTS = 20
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+@dataclass
+class MapRecord:
+    """What the host guard did that the recorder must know about the page's main document: the
+    redirects it followed through the host map, and why a mapped navigation failed (a body over the
+    size cap, no answer, a redirect loop, a redirect to a blocked host), as an outcome reason."""
+
+    #: ``(from, status, to)`` of each redirect of the main document, in order.
+    redirects: list[tuple[str, int, str]] = field(default_factory=list)
+    #: ``(url, FetchFailed)`` of each failed main-document request, in order.
+    failures: list[tuple[str, Any]] = field(default_factory=list)
+
+    def begin(self) -> None:
+        """A new navigation by the recorder: forget the last one's."""
+        self.redirects.clear()
+        self.failures.clear()
+
+    def chain(self, url: str) -> list[str]:
+        """``url`` and every URL the guard's redirects led it to, in order (just ``[url]``: none)."""
+        out, to = [url], {f: t for f, _s, t in self.redirects}
+        while out[-1] in to and len(out) <= len(to):
+            out.append(to[out[-1]])
+        return out
+
+
+def _main_navigation(request: Any) -> bool:
+    try:
+        return bool(request.is_navigation_request()) and request.frame.parent_frame is None
+    except Exception:  # a service-worker request, or its frame is gone
+        return False
+
+
+def _redirect_fetch_url(policy: HostPolicy, url: str) -> str | None:
+    """Where a redirect from a mapped answer to ``url`` is fetched: its mapped origin, the URL itself on
+    loopback if the policy allows that host, else nowhere (blocked: a mapped answer never leads off
+    the machine, whatever DNS would say)."""
+    host = host_of(url)
+    decision = policy.decide(host)
+    if decision == "map":
+        return policy.mapped_url(url)
+    if decision == "allow" and host in LOOPBACK_HOSTS:
+        return url
+    return None
+
+
+def _policy_guard(policy: HostPolicy, settings: BrowserSettings, blocked: list[str] | None,
+                  record: MapRecord | None = None) -> Any:
     """The route handler of a host policy: block (collected in ``blocked``), serve from the mapped
-    origin (fetched by Playwright's driver and fulfilled, so the page keeps the original URL, over
-    https too), or let the request go on."""
+    origin (fetched by :mod:`capture.mapfetch`, bounded in time and decoded size, and fulfilled, so the
+    page keeps the original URL, over https too), or let the request go on."""
     async def guard(route: Any) -> None:
         url = route.request.url
         decision = policy.decide(host_of(url))
@@ -448,20 +490,78 @@ def _policy_guard(policy: HostPolicy, settings: BrowserSettings, blocked: list[s
                 blocked.append(url)
             await route.abort("blockedbyclient")
         elif decision == "map":
-            try:
-                resp = await route.fetch(url=policy.mapped_url(url), max_redirects=0,
-                                         headers=mapped_request_headers(route.request.headers, url),
-                                         timeout=settings.navigation_timeout_ms)
-            except Exception as exc:
-                with contextlib.suppress(Exception):  # the context may be closing
-                    await route.abort(_abort_code(exc))
-                return
-            with contextlib.suppress(Exception):
-                await route.fulfill(status=resp.status, headers=_passed_headers(resp.headers), body=await resp.body())
+            await _answer_mapped(route, policy, settings, blocked, record)
         else:
             await route.continue_()
 
     return guard
+
+
+async def _answer_mapped(route: Any, policy: HostPolicy, settings: BrowserSettings, blocked: list[str] | None,
+                         record: MapRecord | None) -> None:
+    """Answer one request from its mapped origin, following redirects through the map.
+
+    Playwright routes only the first request of a redirect chain (a 3xx given to ``route.fulfill`` is
+    followed by Chromium straight to the network: off the machine, or ERR_NAME_NOT_RESOLVED with no
+    DNS), so redirects never reach Chromium: they are followed here, each Location on a mapped host
+    from its mapped origin (relative ones against the URL that gave them), at most
+    :data:`MAX_REDIRECTS`, and the last answer fulfils the request under its original URL. (Playwright's
+    ``route_from_har`` way, a private redirectNavigationRequest, crashes its driver with an unhandled
+    rejection when the redirected navigation fails, e.g. at the next redirect.) The main document's
+    redirects and failures are noted in ``record``, failures with their outcome reason; every failure
+    ends the request with an abort code.
+    """
+    from . import mapfetch
+    from .errors import FetchFailed
+    from .sync import Inline
+
+    request = route.request
+    url = current = request.url
+    nav = record is not None and _main_navigation(request)
+    hops = 0
+    method, body = request.method, request.post_data_buffer
+    deadline = time.monotonic() + settings.navigation_timeout_ms / 1000
+    inline = isinstance(route, Inline)  # a sync Playwright context: its handler must not await a thread
+
+    async def fail(abort: str, reason: str, detail: str, retryable: bool = False) -> None:
+        if nav and record is not None:
+            record.failures.append((url, FetchFailed(detail, reason=reason, retryable=retryable)))
+        with contextlib.suppress(Exception):  # the context may be closing
+            await route.abort(abort)
+
+    fetch_url = policy.mapped_url(url)
+    while True:
+        kw = dict(method=method, headers=mapped_request_headers(request.headers, current), body=body,
+                  timeout_s=max(0.05, deadline - time.monotonic()), max_bytes=settings.max_body_bytes)
+        try:
+            resp = mapfetch.fetch(fetch_url, **kw) if inline else await mapfetch.fetch_async(fetch_url, **kw)
+        except mapfetch.MappedFetchError as exc:
+            where = "" if current == url else f"redirected to {current}: "
+            await fail(exc.abort, exc.reason, where + str(exc), exc.retryable)
+            return
+        location = resp.headers.get("location")
+        if not (300 <= resp.status < 400 and location):
+            break
+        nxt = urljoin(current, location.strip())
+        hops += 1
+        if hops > MAX_REDIRECTS:
+            await fail("failed", "redirect-loop", f"redirect loop (more than {MAX_REDIRECTS} redirects through "
+                       f"the host map, the last to {nxt})")
+            return
+        nxt_fetch = _redirect_fetch_url(policy, nxt)
+        if nxt_fetch is None:
+            if blocked is not None:
+                blocked.append(nxt)
+            await fail("blockedbyclient", "blocked-host", f"redirected ({resp.status}) to {nxt}: {host_of(nxt)} is "
+                       "neither mapped nor allowed on loopback, so the host policy blocks it")
+            return
+        if nav and record is not None:
+            record.redirects.append((current, resp.status, nxt))
+        current, fetch_url = nxt, nxt_fetch
+        if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
+            method, body = "GET", None
+    with contextlib.suppress(Exception):  # the context may be closing
+        await route.fulfill(status=resp.status, headers=_passed_headers(resp.headers), body=resp.body)
 
 
 def launch(playwright: Any, settings: BrowserSettings | None = None) -> Any:

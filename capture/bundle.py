@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CorruptFile
+from .fs import write_atomic  # noqa: F401  (bundle.write_atomic: the callers' old name)
 
 FILES = ("meta.json", "raw.html", "dom.html", "text.txt", "aria.yaml", "screenshot.png", "page.har", "a11y.json")
 META_VERSION = 1
@@ -174,22 +175,6 @@ def clean_stale(snapshots: Path) -> int:
 
 def write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write one file so a reader sees the old file or the whole new one, never half (goldens,
-    reports, the review page): a temporary file beside it, fsynced, then renamed over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_files(stage: Path, b: Bundle) -> None:

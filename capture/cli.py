@@ -15,6 +15,7 @@ from pathlib import Path
 from . import __version__
 from .environment import default_jobs
 from .errors import BadInput, CaptureError, first_line
+from .terminal import safe
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -198,13 +199,13 @@ def _with_progress(label: str, total: int, work):
 # --- commands ------------------------------------------------------------------------------------
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
+    from .care_status import no_care_summary
     from .lock import snapshots_lock
     from .run import started
     from .run.commands import run_record
+    from .terminal import console, styled
 
     config = config_of(args)
     _say_watchlist(config)
@@ -212,28 +213,30 @@ def cmd_record(args: argparse.Namespace) -> int:
     with started(config) as run, snapshots_lock(run.snapshots):
         outcomes = _with_progress("capture", len(targets) * len(run.options.modes),
                                   lambda done: run_record(run, targets, on_done=done))
-    out = Console()
+    out = console()
     table = Table(title=f"bundles in {(config.snapshots / 'captures').resolve()}")
     for col in ("id", "mode", "status", "seconds", "detail"):
         table.add_column(col)
-    style = {"ok": "green", "skipped": "yellow", "failed": "red"}
+    style = {"ok": "green", "skipped": "yellow", "failed": "red", "no-care": "yellow"}
     for o in sorted(outcomes, key=lambda o: (o.id, o.mode)):
         detail = o.reason if o.status != "ok" else f"{o.attempts} attempt(s)"
-        table.add_row(o.id, o.mode, Text(o.status, style=style.get(o.status, "")), f"{o.seconds:.1f}", Text(detail))
+        table.add_row(styled(o.id), o.mode, styled((o.status, style.get(o.status, ""))), f"{o.seconds:.1f}",
+                      styled(detail))
     out.print(table)
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "skipped", "failed")}
-    out.print(f"{counts['ok']} captured, {counts['skipped']} skipped, {counts['failed']} failed")
-    return 1 if counts["failed"] else 0
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "skipped", "failed", "no-care")}
+    out.print(styled(f"{counts['ok']} captured, {counts['skipped']} skipped, {counts['failed']} failed"
+                     + (f", {counts['no-care']} without a 关怀版" if counts["no-care"] else "")))
+    if summary := no_care_summary(outcomes):
+        out.print(styled(summary))
+    return 1 if any(o.fails for o in outcomes) else 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.text import Text
-
     from .lock import snapshots_lock
     from .report import last_check_path
     from .run import started
     from .run.check import run_check
+    from .terminal import console, styled
 
     config = config_of(args)
     _say_watchlist(config)
@@ -245,18 +248,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(report.to_json())
     else:
-        out = Console(highlight=False, soft_wrap=True)
+        out = console(soft_wrap=True)
         for r in report.results:
             if not r.differences:
-                out.print(Text.assemble(f"{r.id} {r.mode:<6} ", (r.status, "green")))
+                out.print(styled(f"{r.id} {r.mode:<6} ", (r.status, "green")))
             for d in r.differences:
-                out.print(Text.assemble(f"{r.id} {r.mode:<6} ", (d.cls, "red" if d.fails else "yellow"),
-                                        f" {d.region}: {d.reason}"))
+                out.print(styled(f"{r.id} {r.mode:<6} ", (d.cls, "red" if d.fails else "yellow"),
+                                 f" {d.region}: ", d.reason))
         for note in report.notes:
-            out.print(Text(note))
+            out.print(styled(note))
         counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n or status == "unchanged")
-        out.print(Text(f"{counts}; report {last_check_path(config.snapshots)}; review with "
-                       f"`{config.command('review')}`"))
+        out.print(styled(f"{counts}; report {last_check_path(config.snapshots)}; review with "
+                         f"`{config.command('review')}`"))
     return 1 if report.fails else 0
 
 
@@ -287,21 +290,21 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    from .lock import file_lock
     from .repair import render_text
     from .run.commands import run_repair
     from .sites import write_overlay
+    from .terminal import safe
 
     config = config_of(args, for_repair=True)
     run, path, report = run_repair(config, pages=args.pages, mode=args.mode, report=args.report)
     print(f"repairing from {report.describe(path)}", file=sys.stderr)
     shown = sorted({p.id for p in run.verified})
-    sys.stdout.write(render_text(run, config.command("repair", shown, mode=args.mode, tail="--apply")))
+    sys.stdout.write(safe(render_text(run, config.command("repair", shown, mode=args.mode, tail="--apply")),
+                          multiline=True))
     if not run.broken:
         print(f"nothing to repair: no failing page of {path} has an extraction unlike its golden")
     if args.apply and run.verified:
-        with file_lock(config.overlay_path):
-            write_overlay(config.overlay_path, run.addition())
+        write_overlay(config.overlay_path, run.addition())  # read, merged and written under its lock
         count = sum(len(p.repairs) for p in run.verified)
         print(f"applied {count} selector(s) of {len(run.verified)} verified repair(s) to {config.overlay_path}; "
               f"check again with `{config.command('check')}`")
@@ -346,7 +349,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     config = config_of(args)
     with started(config, announce=False) as run:
         article = run_extract(run, args.source, args.mode)
-    sys.stdout.write(article.to_json() if args.format == "json" else safe(article.to_text(), keep_newlines=True))
+    sys.stdout.write(article.to_json() if args.format == "json" else safe(article.to_text(), multiline=True))
     return 0
 
 
@@ -360,8 +363,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except CaptureError as exc:
-        print(f"capture {args.command}: error: {exc}", file=sys.stderr)
+        print(f"capture {args.command}: error: {safe(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # the environment (a full disk, a read-only folder), not a bug: one line, the path
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"capture {args.command}: error: {safe(where + (exc.strerror or str(exc)))}: check that the folder "
+              "exists, is writable and has free space", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print(f"capture {args.command}: error: an input file is nested too deeply to read: simplify it",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"capture {args.command}: interrupted; stored bundles are untouched", file=sys.stderr)
         return 130

@@ -68,3 +68,21 @@ class Busy(CaptureError):
     """Another run holds the snapshots folder's lock."""
 
     exit_code = 4
+
+
+class StorageError(CaptureError):
+    """A file could not be written: the disk is full, or the folder is read-only. Nothing was changed;
+    the message names the path and the fix."""
+
+    exit_code = 2
+
+
+class CareNotOffered(FetchFailed):
+    """The 关怀版 capture found nothing to capture: the normal page offers no 关怀版 (no 进入关怀版 link
+    with a real href, no body@aria-url) and the URL rule's address answers 404/410. Not a failure of
+    the run (older pages never had one); the recorder's outcome says ``no-care`` (capture/care_status.py)."""
+
+    def __init__(self, message: str, *, url: str, status: int) -> None:
+        super().__init__(message, reason="no-care", retryable=False)
+        self.url = url
+        self.status = status

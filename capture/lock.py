@@ -1,5 +1,6 @@
 """File locks. One writer per snapshots folder: a second ``capture record`` on the same folder refuses at
-once (:func:`snapshots_lock`); pytest-xdist workers wait for each other's shard (:func:`waiting_lock`)."""
+once (:func:`snapshots_lock`); pytest-xdist workers wait for each other's shard (:func:`waiting_lock`);
+a read-modify-write of a shared file (a site overlay, a golden folder) takes turns (:func:`file_lock`)."""
 
 from __future__ import annotations
 
@@ -44,8 +45,28 @@ def waiting_lock(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """Hold ``<path>.lock`` around a read-modify-write of ``path`` (an overlay, shared by runs)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with waiting_lock(Path(f"{path}.lock")):
+def file_lock(path: Path, *, timeout: float | None = None) -> Iterator[None]:
+    """Hold ``<path>.lock`` (filelock: an flock the OS releases if the holder dies) around a
+    read-modify-write of ``path``, so two writers never both read the old contents. ``timeout``:
+    seconds to wait before :class:`Busy` (None: wait as long as it takes). The ``.lock`` file stays:
+    deleting a lock file another process may be opening would let two holders in."""
+    from filelock import FileLock, Timeout
+
+    lock_path = Path(f"{path}.lock")
+    lock = FileLock(lock_path, timeout=-1 if timeout is None else timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise Busy(f"{path} is being changed by another process (it holds {lock_path}): "
+                   "wait for it to finish and run again") from None
+    except OSError as exc:
+        from .fs import storage_error
+
+        err = storage_error(exc, lock_path)
+        if err is None:
+            raise
+        raise err from exc
+    try:
         yield
+    finally:
+        lock.release()

@@ -32,6 +32,7 @@ STATUSES: dict[str, bool] = {
     "failed": True,
     "no-golden": True,
     "new": False,  # had no golden; `capture check --accept-new` recorded one from this capture
+    "no-care": False,  # the page offers no 关怀版, and its goldens had none either
 }
 
 

@@ -1,25 +1,81 @@
-"""Untrusted page text on a terminal: one function every such string goes through.
+"""Page text on a terminal: shown, never obeyed.
 
-Control characters (C0 and C1, DEL, the bidi overrides) are shown escaped, so a title cannot set the
-window title, clear the screen, write the clipboard or reorder what is shown; the result is plain text,
-never console markup (callers print it as ``rich.text.Text`` or with markup off).
+A page's title, text, selectors or an error quoting them is untrusted: an ESC in it could set the window
+title, clear the screen or write the clipboard (OSC 52), a bidi override could reorder what a reviewer
+reads, and ``[link=file:///…]`` would be a rich markup tag. Everything from a page goes through
+:func:`safe` before a terminal; to embed it in a rich line use :func:`styled` (a ``Text``: no markup,
+no emoji codes) or :func:`markup` (escaped for a markup string printed by :func:`console`).
+
+What :func:`safe` escapes, as ``\\xNN`` (below U+0100) or ``\\uNNNN``: C0 controls (ESC, BEL, CR …),
+DEL, C1 controls (U+0080–U+009F: U+009B is a one-byte CSI), the bidi embeddings, overrides and isolates
+(U+202A–U+202E, U+2066–U+2069) and marks (U+200E, U+200F, U+061C), the line and paragraph separators
+(U+2028, U+2029) and lone surrogates (undecodable bytes). A single-line field (the default) escapes
+newline and tab too: one record stays one line, columns stay aligned. ``multiline=True`` (a page's
+text, a diff shown as a block) keeps newline and tab, which a terminal only moves the cursor for.
+A backslash is left as it is, so the page text ``\\x1b`` and an escaped ESC look alike: the display
+is safe, not reversible.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_NEWLINES = re.compile(r"[\n\t]")
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+_ALWAYS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_ONE_LINE = re.compile(f"[\t\n{_ALWAYS}]")
+_BLOCK = re.compile(f"[{_ALWAYS}]")
 
 
-def _escape(m: re.Match[str]) -> str:
-    code = ord(m.group(0))
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def safe(text: str, *, keep_newlines: bool = False) -> str:
-    """``text`` with every control character shown as ``\\xNN`` / ``\\uNNNN`` (newlines and tabs too,
-    unless ``keep_newlines``: a multi-line text such as ``extract --format text``)."""
-    text = _CONTROL.sub(_escape, str(text))
-    return text if keep_newlines else _NEWLINES.sub(_escape, text)
+def safe(text: object, *, multiline: bool = False) -> str:
+    """``text`` with every character a terminal would obey shown escaped (see the module's doc)."""
+    return (_BLOCK if multiline else _ONE_LINE).sub(_escaped, str(text))
+
+
+#: A ``[`` with the backslashes before it, and whether rich would read it as a tag (its own RE_TAGS).
+_BRACKET = re.compile(r"(\\*)\[(?=([a-z#/@][^[]*?\])?)")
+
+
+def _bracket(match: re.Match[str]) -> str:
+    slashes, tag = match.group(1), match.group(2)
+    # rich un-escapes "\\[" in plain text, and halves backslashes before a tag: write what renders back.
+    return (slashes * 2 if tag else slashes) + "\\["
+
+
+def markup(text: object, *, multiline: bool = False) -> str:
+    """:func:`safe`, then escaped for a rich markup string: the page's brackets and backslashes print
+    as they are. Put it inside a tag, ``f"[yellow]{markup(title)}[/]"`` (a trailing backslash is
+    doubled so it cannot escape that closing tag), and print with :func:`console` (emoji codes off).
+    (``rich.markup.escape`` alone loses the backslash of a page's ``\\[1]``.)"""
+    out = _BRACKET.sub(_bracket, safe(text, multiline=multiline))
+    return out + "\\" * (len(out) - len(out.rstrip("\\")))
+
+
+def styled(*parts: object | tuple[object, str], multiline: bool = False) -> Text:
+    """One rich ``Text`` from parts, each plain (``"id "``) or styled (``(status, "green")``), every
+    part through :func:`safe`: nothing in it is parsed as markup or emoji, whatever console prints it."""
+    from rich.text import Text
+
+    line = Text()
+    for part in parts:
+        content, style = part if isinstance(part, tuple) else (part, "")
+        line.append(safe(content, multiline=multiline), style=style)
+    return line
+
+
+def console(**kwargs: Any) -> Console:
+    """The CLI's rich console: no emoji codes (a page's ``:warning:`` stays text) and no automatic
+    highlighting; other options as for ``rich.console.Console``."""
+    from rich.console import Console
+
+    kwargs.setdefault("emoji", False)
+    kwargs.setdefault("highlight", False)
+    return Console(**kwargs)

@@ -1,6 +1,6 @@
 """Structured extraction of NetEase article pages: ``extract(html) -> Article``.
 
-Selectors live in the site table (``capture/sites/netease.toml``, ``capture.sites.current()``); this package only reads them.
+Selectors live in the site table (``capture/sites/netease.toml``, a ``Site`` passed in); this package only reads them.
 """
 
 from __future__ import annotations

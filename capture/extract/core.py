@@ -16,7 +16,7 @@ from ..errors import BadInput, LayoutNotRecognized, MissingField
 from ..sites import Site, default_site
 from ..sites.netease import Generation, iso_time
 from .care import extract_care
-from .decode import sniff_charset, to_text
+from .decode import decode_charset, to_text
 from .model import (
     Accessibility,
     Article,
@@ -52,10 +52,10 @@ def _squeeze(text: str | None) -> str:
 
 
 def parse(html: str | bytes | LexborHTMLParser) -> LexborHTMLParser:
-    """A Lexbor tree; bytes are decoded by their declared charset first."""
+    """A Lexbor tree; bytes are decoded first (:func:`.decode.decode_charset`: BOM, valid UTF-8, declared charset)."""
     if isinstance(html, LexborHTMLParser):
         return html
-    if isinstance(html, bytes) and sniff_charset(html) == "utf-8":
+    if isinstance(html, bytes) and decode_charset(html) == "utf-8":
         # Lexbor reads UTF-8 bytes itself (no decode/encode round trip); the tree is never mutated,
         # so DOM mutation events are switched off.
         return LexborHTMLParser(html, options=_WO_EVENTS)

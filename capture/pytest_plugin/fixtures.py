@@ -27,6 +27,10 @@ from .options import run_of
 CAPTURED = pytest.StashKey[tuple[dict, dict, RunConfig]]()
 
 
+class NoCare(str):
+    """A 关怀版 the page does not offer (the recorder's ``no-care``): its reason."""
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``page_mode`` runs a test once per watched page and mode, with ids ``<id>-<mode>``."""
     if "page_mode" in metafunc.fixturenames:
@@ -124,7 +128,8 @@ def captured(watchlist: list[Target], capture_run: RunConfig, pytestconfig: pyte
     else:  # every page once for all workers: shared under the run's base temp (xdist's own pattern)
         rows = record_shared(targets, tmp_path_factory.getbasetemp().parent / "shared-capture", worker,
                              lambda part, snaps: record(part, snaps, opts))
-    result = {(r["id"], r["mode"]): (Path(r["path"]) if r["status"] == "ok" else r["reason"]) for r in rows}
+    result = {(r["id"], r["mode"]): (Path(r["path"]) if r["status"] == "ok" else
+                                     NoCare(r["reason"]) if r["status"] == "no-care" else r["reason"]) for r in rows}
     pytestconfig.stash[CAPTURED] = (result, {t.id: t for t in watchlist}, capture_run)
     return result
 
@@ -171,9 +176,17 @@ def capture_cache(capture_run: RunConfig) -> CaptureCache:
     return CaptureCache(capture_run)
 
 
-def _captured_path(page_mode: tuple[Target, str], captured: dict[tuple[str, str], Any]) -> Path:
+def _captured_path(page_mode: tuple[Target, str], captured: dict[tuple[str, str], Any],
+                   run: RunConfig) -> Path:
     target, mode = page_mode
     got = captured.get((target.id, mode))
+    if isinstance(got, NoCare):  # no 关怀版 offered: a skip, unless the goldens had one (then it is gone)
+        from ..run.check import no_care_result
+
+        result = no_care_result(target, str(got), run.store)
+        if result.fails:
+            pytest.fail(f"{target.id}/care: {result.differences[0].reason}", pytrace=False)
+        pytest.skip(f"{target.id} offers no 关怀版: {got}")
     if not isinstance(got, Path):
         pytest.fail(f"capture of {target.id}/{mode} failed: {got}", pytrace=False)
     return got
@@ -183,7 +196,7 @@ def _captured_path(page_mode: tuple[Target, str], captured: dict[tuple[str, str]
 def capture_bundle(page_mode: tuple[Target, str], captured: dict[tuple[str, str], Any],
                    capture_cache: CaptureCache) -> Bundle:
     """This test's page and mode as captured this session; the test fails if that capture failed."""
-    return capture_cache.bundle(_captured_path(page_mode, captured))
+    return capture_cache.bundle(_captured_path(page_mode, captured, capture_cache.run))
 
 
 @pytest.fixture
@@ -191,7 +204,7 @@ def capture_views(page_mode: tuple[Target, str], captured: dict[tuple[str, str],
                   capture_cache: CaptureCache) -> GoldenViews:
     """The views a golden keeps of this test's capture (extraction, skeleton, text, aria, a11y),
     computed once per page and mode and shared by its tests (read them, do not change them)."""
-    return capture_cache.views(_captured_path(page_mode, captured))
+    return capture_cache.views(_captured_path(page_mode, captured, capture_cache.run))
 
 
 @dataclass(frozen=True)

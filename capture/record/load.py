@@ -7,6 +7,7 @@ import time
 from typing import Any
 from urllib.parse import urljoin
 
+from ..browser import MapRecord
 from ..errors import FetchFailed
 from ..sites import Site, default_site
 from ..targets import Target
@@ -67,12 +68,18 @@ async def goto_or_fail(page: Any, url: str) -> Any:
         page.remove_listener("requestfailed", on_failed)
 
 
-async def goto(page: Any, url: str, timings: dict[str, float], step: str) -> Any:
-    """Navigate, timed as ``step``; a failed load or an HTTP error status raises :class:`FetchFailed`."""
+async def goto(page: Any, url: str, timings: dict[str, float], step: str, record: MapRecord | None = None) -> Any:
+    """Navigate, timed as ``step``; a failed load or an HTTP error status raises :class:`FetchFailed`.
+    With ``record`` (the host guard's), a mapped fetch's own failure (too large, no answer, a redirect
+    loop or a redirect to a blocked host) is the reason, not the net:: code it ended the request with."""
     t0 = time.perf_counter()
+    if record is not None:
+        record.begin()
     try:
         resp = await goto_or_fail(page, url)
     except Exception as exc:
+        if record is not None and record.failures:
+            raise mapped_failure(url, *record.failures[-1]) from None
         raise classify_nav_error(url, exc) from None
     timings[step] = round((time.perf_counter() - t0) * 1000, 1)
     if resp is None:
@@ -80,6 +87,12 @@ async def goto(page: Any, url: str, timings: dict[str, float], step: str) -> Any
     if failure := status_failure(url, resp.status, resp.headers.get("retry-after")):
         raise failure
     return resp
+
+
+def mapped_failure(url: str, hop: str, exc: FetchFailed) -> FetchFailed:
+    """The host guard's failure of the main document at ``hop``, named for the page's ``url``."""
+    where = "" if hop == url else f"{hop}: "
+    return FetchFailed(f"{url}: {where}{exc}", reason=exc.reason, retryable=exc.retryable)
 
 
 class InFlight:
@@ -155,16 +168,20 @@ async def check_is_article(page: Any, url: str, *, site: Site) -> None:
 
 
 async def care_url(page: Any, target: Target, timeout_ms: float, *, site: Site) -> tuple[str, str]:
-    """The care URL as a reader reaches it: the 进入关怀版 link's href, else body@aria-url, else the rule.
-    Taken as the page gives it: the page runs at its real URL, and the host map answers wherever it points."""
+    """The care URL as a reader reaches it: the 进入关怀版 link's href, else body@aria-url, else the rule
+    ("url-rule": the page offers no 关怀版). Taken as the page gives it: the page runs at its real URL,
+    and the host map answers wherever it points. A page with neither the link nor aria-url (older pages)
+    is not waited on: nothing would give the link its href."""
     link = site.selectors["CARE_LINK"]
     try:
-        await page.wait_for_function(
-            "sel => { const a = document.querySelector(sel); const h = a && a.getAttribute('href');"
-            " return !!h && !h.startsWith('javascript:'); }",
-            arg=link, timeout=timeout_ms, polling=READY_POLL_MS)
-        href = await page.eval_on_selector(link, "a => a.href")
-        return href, "link"
+        found = await page.wait_for_function(
+            "([sel, attr]) => { const a = document.querySelector(sel); const h = a && a.getAttribute('href');"
+            " if (!!h && !h.startsWith('javascript:')) return 'link';"
+            " return !a && !(document.body && document.body.getAttribute(attr)) ? 'none' : false; }",
+            arg=[link, site.care_aria_url_attr], timeout=timeout_ms, polling=READY_POLL_MS)
+        if await found.json_value() == "link":
+            href = await page.eval_on_selector(link, "a => a.href")
+            return href, "link"
     except Exception:
         pass
     aria = await page.evaluate(f"(document.body && document.body.getAttribute('{site.care_aria_url_attr}')) || ''")

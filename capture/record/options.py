@@ -88,19 +88,33 @@ class RecordOptions:
         return mode == "care" or self.a11y == "full"
 
 
+#: Outcome statuses, and whether each is a failure of the run. ``no-care``: a 关怀版 capture of a page
+#: that offers none (no link, no aria-url, the URL rule's page 404/410): no bundle, not a failure
+#: (capture/care_status.py).
+OUTCOME_STATUSES: dict[str, bool] = {"ok": False, "skipped": False, "failed": True, "no-care": False}
+
+
 @dataclass
 class Outcome:
     """What happened to one page in one mode."""
 
     id: str
     mode: str
-    status: str  # "ok" | "skipped" | "failed"
+    status: str  # a key of OUTCOME_STATUSES: "ok" | "skipped" | "failed" | "no-care"
     reason: str = ""
     path: Path | None = None
     seconds: float = 0.0
     attempts: int = 0
+    #: 关怀版 outcomes without a bundle: how the care URL was looked for ("url-rule" for ``no-care``).
+    care_via: str | None = None
+
+    @property
+    def fails(self) -> bool:
+        """Whether this outcome fails the run (exit 1)."""
+        return OUTCOME_STATUSES.get(self.status, True)
 
     def row(self) -> dict[str, Any]:
         """As JSON-ready data (the path as a string), e.g. to share between pytest-xdist workers."""
         return {"id": self.id, "mode": self.mode, "status": self.status, "reason": self.reason,
-                "path": str(self.path) if self.path else None, "seconds": self.seconds, "attempts": self.attempts}
+                "path": str(self.path) if self.path else None, "seconds": self.seconds, "attempts": self.attempts,
+                "care_via": self.care_via}

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, bundle
-from ..browser import context_args, guard_replay_async, host_of, prepare_context_async
+from ..browser import MapRecord, context_args, guard_replay_async, host_of, prepare_context_async
+from ..care_status import NO_CARE_REASONS, no_care_offered
 from ..errors import FetchFailed, first_line
 from ..extract.care import CARE_GENERATION
 from ..hosts import HostOverrides, HostPolicy
@@ -47,6 +48,12 @@ class PageSession:
         #: URLs the host policy blocked, and hosts whose allowed requests failed (meta.json).
         self.blocked: list[str] = []
         self.failed_hosts: set[str] = set()
+        #: What the host guard did to the main document (redirects through the map, mapped failures).
+        self.record = MapRecord()
+        #: True while the recorder itself navigates; a main-frame navigation at any other time is the
+        #: page's own script moving away from the article (``away`` gets its URL).
+        self.navigating = False
+        self.away: asyncio.Future[str] | None = None
 
     def host_policy(self) -> HostPolicy:
         """The page's host policy: the site table, the watchlist's and the command line's rows, the map."""
@@ -62,6 +69,34 @@ class PageSession:
         if not any(code in failure for code in IGNORED_FAILURES):
             self.failed_hosts.add(host_of(request.url))
 
+    def _on_request(self, request: Any) -> None:
+        """A main-frame navigation the recorder did not start: the page's script left the article."""
+        try:
+            main = request.is_navigation_request() and request.frame == self.page.main_frame
+        except Exception:
+            return
+        if main and not self.navigating and self.away is not None and not self.away.done():
+            self.away.set_result(request.url)
+
+    async def unless_away(self, coro: Any, url: str) -> Any:
+        """``await coro``, unless the page navigates away by script first: then a classified failure
+        (``navigated-away``) naming where it went, not what the lost page's calls report."""
+        task = asyncio.ensure_future(coro)
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # never 'exception not retrieved'
+        assert self.away is not None
+        try:
+            await asyncio.wait({task, self.away}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not task.done():
+                task.cancel()
+        if task.done() and not task.cancelled() and task.exception() is None:
+            return task.result()
+        if self.away.done():
+            to = self.away.result()
+            why = " (a host the host policy blocks)" if self.host_policy().decide(host_of(to)) == "block" else ""
+            raise FetchFailed(f"{url}: the page's script navigated away to {to}{why}", reason="navigated-away")
+        return task.result()  # its own failure
+
     def reset_hosts(self) -> None:
         """Forget the hosts seen so far (a care page reached from the normal one gets its own figures)."""
         self.requests.clear()
@@ -76,11 +111,14 @@ class PageSession:
             await self.context.route_from_har(self.replay_har, not_found="abort")
             await guard_replay_async(self.context, self.host_policy(), self.blocked)
         else:
-            await prepare_context_async(self.context, settings, blocked=self.blocked, policy=self.host_policy())
+            await prepare_context_async(self.context, settings, blocked=self.blocked, policy=self.host_policy(),
+                                        record=self.record)
         if har is not None:
             await self.context.tracing.start_har(har, content="embed")
         page = self.page = await self.context.new_page()
         self.inflight = nav.InFlight(page)
+        self.away = asyncio.get_running_loop().create_future()
+        page.on("request", self._on_request)
         page.on("requestfailed", self._on_failed)
         page.on("crash", lambda _p: self.crashed.append(True))
         page.on("pageerror", lambda err: self.page_errors.append(first_line(err, "error", 200)))
@@ -89,17 +127,26 @@ class PageSession:
             page.on("request", lambda r: self.requests.append(r.url))
 
     async def load(self, url: str, timings: dict[str, float], step: str) -> Any:
-        resp = await nav.goto(self.page, url, timings, step)
-        await nav.timed_ready(self.page, self.opts.ready_timeout_ms, timings, step.replace("goto", "ready"),
-                              self.inflight, site=self.opts.site)
-        await nav.check_is_article(self.page, url, site=self.opts.site)
+        self.navigating = True
+        try:
+            resp = await nav.goto(self.page, url, timings, step, self.record if self.replay_har is None else None)
+        finally:
+            self.navigating = False
+        await self.unless_away(nav.timed_ready(self.page, self.opts.ready_timeout_ms, timings,
+                                               step.replace("goto", "ready"), self.inflight, site=self.opts.site), url)
+        await self.unless_away(nav.check_is_article(self.page, url, site=self.opts.site), url)
         return resp
 
     async def go_care(self, timings: dict[str, float]) -> tuple[Any, str]:
         """From the loaded normal page to its 关怀版 as a reader gets there; (response, care_via)."""
         care, care_via = await nav.care_url(self.page, self.target, self.opts.ready_timeout_ms, site=self.opts.site)
         self.reset_hosts()
-        return await self.load(care, timings, "care_goto"), care_via
+        try:
+            return await self.load(care, timings, "care_goto"), care_via
+        except FetchFailed as exc:
+            if care_via == "url-rule" and exc.reason in NO_CARE_REASONS:
+                raise no_care_offered(care, int(exc.reason[5:])) from None
+            raise  # a 关怀版 the page links to and that is gone IS a failure
 
     async def capture(self, mode: str, stage: Path, *, keep_har: bool = False) -> bundle.Bundle:
         """Open, load the page in ``mode`` and collect; the HAR goes straight into ``stage``."""
@@ -110,7 +157,7 @@ class PageSession:
         care_via = None
         if mode == "care":
             resp, care_via = await self.go_care(timings)
-        art = await self.collect(stage, mode, resp, care_via, timings, started)
+        art = await self.unless_away(self.collect(stage, mode, resp, care_via, timings, started), self.url)
         if self.replay_har is None:
             await self.context.tracing.stop_har()
             if keep_har:
@@ -128,7 +175,7 @@ class PageSession:
         part = stage / ".care-part.har"
         await self.context.tracing.start_har(part, content="embed")
         resp, care_via = await self.go_care(timings)
-        art = await self.collect(stage, "care", resp, care_via, timings, started)
+        art = await self.unless_away(self.collect(stage, "care", resp, care_via, timings, started), self.url)
         art.meta.followed_from_normal = True
         await self.context.tracing.stop_har()
         merged = merge_hars(json.loads(self.normal_har or b"{}"), json.loads(part.read_bytes()))
@@ -153,12 +200,15 @@ class PageSession:
         raw, (dom, generation, regions, aria) = await collect.timed(
             timings, "collect", asyncio.gather(resp.body(), self._views(mode)))
         cdp = await self.cdp()
+        # Redirects the host guard followed through the map: the page is their last answer, shown
+        # under the URL it was asked for (page.url), so its real final URL is the chain's end.
+        chain = self.record.chain(page.url)
         figures = await collect.timed(timings, "a11y", collect.a11y_figures(  # after the views: its Tab walk moves focus
             page, self.requests + self.blocked, cdp, axe=self.opts.runs_axe(mode), site=self.opts.site))
         png, shot = await collect.timed(timings, "screenshot", collect.screenshot(page, settings.viewport["width"], cdp))
         meta = bundle.Meta(
-            id=self.target.id, mode=mode, requested_url=self.url, final_url=page.url, status=resp.status,
-            redirect_chain=collect.redirect_chain(resp), care_via=care_via,
+            id=self.target.id, mode=mode, requested_url=self.url, final_url=chain[-1], status=resp.status,
+            redirect_chain=collect.redirect_chain(resp) or chain[:-1], care_via=care_via,
             charset=collect.charset(await resp.all_headers(), raw),
             generation=CARE_GENERATION.name if mode == "care" else generation, base_url=self.opts.base_url,
             text_regions=nonempty_regions(regions),

@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from .. import bundle
+from ..care_status import NO_CARE
+from ..errors import CareNotOffered
 from ..targets import Target
 from . import pool as pools
 from .options import Outcome, RecordOptions
@@ -34,6 +36,11 @@ def plan(targets: list[Target], modes: tuple[str, ...], wanted: Callable[[Target
             jobs.append((t, PAIR))
         jobs.extend((t, (m,)) for m in modes if not (paired and m in PAIR))
     return jobs
+
+
+def no_care_outcome(target: Target, exc: CareNotOffered, seconds: float, attempts: int) -> Outcome:
+    """The 关怀版 of a page that offers none: status ``no-care`` (not a failure), no bundle."""
+    return Outcome(target.id, "care", NO_CARE, str(exc), None, seconds, attempts, care_via="url-rule")
 
 
 def in_order(outcomes: list[Outcome], targets: list[Target], modes: tuple[str, ...]) -> list[Outcome]:
@@ -77,6 +84,8 @@ class Recorder:
                 await self._attempt(target, mode, replay_src, follow, budget, policy.attempt)
                 return Outcome(target.id, mode, "ok", "", final, policy.elapsed(), policy.attempt)
             except Exception as exc:  # never let one page end the run for the others
+                if isinstance(exc, CareNotOffered):
+                    return no_care_outcome(target, exc, policy.elapsed(), policy.attempt)
                 try:
                     wait = policy.next_wait(exc)
                 except GiveUp as stop:
@@ -127,6 +136,8 @@ class Recorder:
                 bundle.write_files(stage, art)
             return Outcome(target.id, "care", "ok", "", bundle.bundle_dir(self.snapshots, target.id, "care"),
                            policy.elapsed(), 1)
+        except CareNotOffered as exc:  # final: capturing the 关怀版 on its own would find no more
+            return no_care_outcome(target, exc, policy.elapsed(), 1)
         except Exception:
             return None
         finally:

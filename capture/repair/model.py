@@ -25,10 +25,18 @@ class FieldRepair:
     selector: str
     old: tuple[str, ...]
     found: str  # the element holding the golden value, e.g. "div.post_body_v2"
-    kind: str = "selector"  # "selector" | "exclusion" (body_skip: a block the body must not read)
+    #: "selector" | "exclusion" (body_skip: a block the body must not read) | "joined" (a container
+    #: read for several sibling ones: no text/skeleton region follows it) | "name" (a [selectors]
+    #: entry rewritten: ``field`` is its name) | "replace" (the field's list replaced by the
+    #: selectors of this kind, in order) | "dates" (a [dates] pattern: ``field`` is date or clock)
+    kind: str = "selector"
 
     @property
     def key(self) -> str:
+        if self.kind == "name":
+            return f"selectors.{self.field}"
+        if self.kind == "dates":
+            return f"dates.{self.field}"
         return f"generation.{self.generation}.fields.{self.field}"
 
 
@@ -97,7 +105,14 @@ def addition_of(repairs: list[FieldRepair], site: Site | None = None) -> dict[st
     selector, and the text/skeleton region reading the same element."""
     out: dict[str, Any] = {}
     for r in repairs:
+        if r.kind in ("name", "dates"):  # a scalar of the table: replaced
+            out.setdefault("selectors" if r.kind == "name" else "dates", {})[r.field] = r.selector
+            continue
         fields = out.setdefault("generation", {}).setdefault(r.generation, {}).setdefault("fields", {})
+        if r.kind == "replace":  # the field's list replaced outright ({ replace = [...] })
+            sels = fields.setdefault(r.field, {"replace": []})["replace"]
+            sels.append(r.selector) if r.selector not in sels else None
+            continue
         fields.setdefault(r.field, [])
         if r.selector not in fields[r.field]:
             fields[r.field].append(r.selector)

@@ -9,9 +9,20 @@ from typing import Any
 from ..errors import CaptureError, LayoutNotRecognized, MissingField
 from ..extract.accuracy import char_f1
 from ..sites import Site
-from . import search
+from . import evidence, search
 from .model import FieldRepair, PageRepair, Verification, addition_of
-from .read import _body_text, _gone_items, _paragraphs, _reads, _short, _value, differing, find_value, masked
+from .read import (
+    _body_text,
+    _gone_items,
+    _paragraphs,
+    _reads,
+    _short,
+    _value,
+    differing,
+    find_value,
+    masked,
+    same_at_precision,
+)
 from .site import Table, generation
 
 #: Extraction key -> the table fields that produce it, tried in this order.
@@ -61,6 +72,114 @@ def _layer_on(base: Table, addition: dict[str, Any]) -> Site:
     return base.plus(addition).site()
 
 
+def _precision(case: Case, site: Site, data: dict[str, Any]) -> str:
+    """How precisely the new capture shows its publish time, when that is all that differs in it."""
+    g, n = case.golden.get("published"), data.get("published")
+    if not isinstance(g, str) or not isinstance(n, str) or g == n:
+        return ""
+    return evidence.published_precision(case.html, site, data.get("generation"))
+
+
+def _broken(case: Case, site: Site) -> tuple[dict[str, Any], list[str], str]:
+    """(the new capture's masked extraction with ``site``, the keys unlike the golden's, the precision its
+    publish time is shown at when coarser); raises the extraction's error."""
+    data = masked(case.html, case.url, case.mode, case.base_url, site)
+    prec = _precision(case, site, data)
+    return data, differing(case.golden, data, prec), prec
+
+
+def _score(case: Case, site: Site) -> int:
+    """How far the new capture is from the golden with ``site``: keys unlike it (failing extraction: more)."""
+    try:
+        return len(_broken(case, site)[1])
+    except LayoutNotRecognized:
+        return 10_000
+    except CaptureError:
+        return 1_000
+
+
+def _reference(case: Case) -> bytes | None:
+    return case.references[0][1] if case.references else None
+
+
+def _class_step(case: Case, base: Table, repairs: list[FieldRepair], page: search.Page) -> list[FieldRepair]:
+    """Classes the table names that the new page lost, found again by evidence (the golden page's element,
+    by its text, or a class of the same stem): the stem selector first, then the new class as it is; the
+    first that brings the capture closer to the golden and leaves the golden's page as it read."""
+    old = _reference(case)
+    gen = case.golden.get("generation")
+    if old is None or not gen:
+        return []
+    site = _layer_on(base, addition_of(repairs))
+    before = _score(case, site)
+    for exact in (False, True):
+        mapping, found = evidence.class_mapping(site, gen, old, page, exact=exact)
+        if not mapping:
+            return []
+        trial = evidence.class_repairs(site, gen, mapping, found)
+        if not trial:
+            return []
+        try:
+            trial_site = _layer_on(base, addition_of([*repairs, *trial]))
+        except CaptureError as exc:
+            case.rejected.append(f"classes {', '.join(mapping)}: the overlay does not load ({search.nows(str(exc))[:60]})")
+            continue
+        if _score(case, trial_site) >= before:
+            continue
+        label, changes = case.reference_changes(base, trial_site)
+        if changes:
+            case.rejected.append(f"classes {', '.join(f'{k} → {v}' for k, v in mapping.items())}: the golden's page "
+                                 f"({label}) would read {'; '.join(changes)}")
+            continue
+        return trial
+    return []
+
+
+def _date_step(case: Case, base: Table, repairs: list[FieldRepair], page: search.Page) -> tuple[list[FieldRepair], str]:
+    """The golden's publish time on the page in a format [dates] does not read: the patterns widened."""
+    site = _layer_on(base, addition_of(repairs))
+    hit = evidence.find_time(page, str(case.golden.get("published") or ""))
+    if hit is None:
+        return [], ""
+    text, seps = hit
+    trial = evidence.date_repairs(site, seps)
+    if not trial:
+        return [], ""
+    try:
+        trial_site = _layer_on(base, addition_of([*repairs, *trial]))
+        _data, broken, _prec = _broken(case, trial_site)
+    except CaptureError:
+        return [], f"published: the golden's time is on the page as {text!r}, but no [dates] pattern reads it"
+    if "published" in broken:
+        return [], f"published: the golden's time is on the page as {text!r}, but [dates] widened still reads another"
+    label, changes = case.reference_changes(base, trial_site)
+    if changes:
+        case.rejected.append(f"dates for {text!r}: the golden's page ({label}) would read {'; '.join(changes)}")
+        return [], ""
+    return trial, ""
+
+
+def _split_step(case: Case, base: Table, repairs: list[FieldRepair], gen: str, page: search.Page) -> list[FieldRepair]:
+    """The golden's body paragraphs in sibling containers: their parent read as the body, minus the rest."""
+    site = _layer_on(base, addition_of(repairs))
+    table = generation(site, gen)
+    trial, _why = evidence.split_repairs(page, case.golden, gen, table.fields.get("body", ()) if table else ())
+    if not trial:
+        return []
+    try:
+        trial_site = _layer_on(base, addition_of([*repairs, *trial]))
+        data, _broken_keys, _prec = _broken(case, trial_site)
+    except CaptureError:
+        return []
+    if data.get("blocks") != case.golden.get("blocks"):
+        return []
+    label, changes = case.reference_changes(base, trial_site)
+    if changes:
+        case.rejected.append(f"body = {trial[0].selector}: the golden's page ({label}) would read {'; '.join(changes)}")
+        return []
+    return trial
+
+
 def _renamed(table: Any, lost: str, new: str, page: search.Page, skip: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """Every other field of ``table`` naming the class ``lost``, with ``new`` in its place where that
     reaches an element of the page: a renamed class is renamed in every selector that names it."""
@@ -93,12 +212,12 @@ def _try_field(case: Case, base: Table, repairs: list[FieldRepair], table: Any, 
         if renamed is not None:
             trial += [FieldRepair(gen, other, other_sel, other_old, f"class {renamed[0]} → {renamed[1]}")
                       for other, other_sel, other_old in _renamed(table, *renamed, page, fname)]
-        site = _layer_on(base, addition_of([*repairs, *trial]))
         try:
-            data = masked(case.html, case.url, case.mode, case.base_url, site)
+            site = _layer_on(base, addition_of([*repairs, *trial]))
+            data, broken, _prec = _broken(case, site)
         except Exception:  # noqa: BLE001 (a field still missing, or a selector lexbor cannot parse: no candidate)
             continue
-        if data.get(key) != case.golden.get(key):
+        if key in broken:
             continue
         label, changes = case.reference_changes(base, site)
         if changes:  # it reads the new page right but the golden's page wrong: rejected
@@ -147,6 +266,13 @@ def _body_exclusion(case: Case, base: Table, repairs: list[FieldRepair], gen: st
                   "golden's are not all among them; no selector repair")
 
 
+def _crumb_items(node: Any, parts: list[str]) -> bool:
+    """Whether ``node``'s list items hold the crumb's parts, one part each, in order."""
+    items = [search.nows(li.text(deep=True)) for li in node.css("li")]
+    items = [i for i in items if i and i not in (">", "&gt;")]
+    return len(parts) >= 2 and items == [search.nows(p) for p in parts]
+
+
 def _subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
@@ -183,20 +309,37 @@ def propose(case: Case, base: Table) -> PageRepair:
     tried: set[str] = set()
     first_broken: list[str] | None = None
     layout_left = False  # a difference that is layout but got no selector
-    for _round in range(len(KEY_FIELDS) + 4):
+    precision = ""
+    classes_tried = False
+    for _round in range(len(KEY_FIELDS) + 6):
         site = _layer_on(base, addition_of(repairs))
         try:
-            data = masked(case.html, case.url, case.mode, case.base_url, site)
-            broken = differing(golden, data)
+            data, broken, prec = _broken(case, site)
+            coarser = prec in ("minute", "day") and same_at_precision(golden.get("published"), data.get("published"), prec)
+            precision = prec if coarser else ""
         except MissingField as exc:
             data, broken = {}, [FIELD_KEY.get(exc.field, exc.field)]
         except LayoutNotRecognized as exc:
+            if not classes_tried:
+                classes_tried = True
+                found = _class_step(case, base, repairs, page)
+                if found:
+                    first_broken = first_broken or ["generation"]
+                    repairs += found
+                    continue
             out.broken = ["generation"]
             out.reasons.append(f"layout not recognised ({search.nows(str(exc))[:80]}…): a generation's fingerprint, "
                                "not a field selector; add or fix the generation in the overlay")
+            out.reasons += [f"rejected candidate {why}" for why in case.rejected]
             return out
         if first_broken is None:
             first_broken = list(broken)
+        if broken and not classes_tried:
+            classes_tried = True
+            found = _class_step(case, base, repairs, page)
+            if found:
+                repairs += found
+                continue
         todo = [k for k in broken if k not in tried]
         if not todo:
             break
@@ -213,7 +356,21 @@ def propose(case: Case, base: Table) -> PageRepair:
         if table is None or key not in KEY_FIELDS:
             out.reasons.append(f"{key}: no table field to repair")
             continue
+        if key == "published":
+            found, why = _date_step(case, base, repairs, page)
+            if found:
+                repairs += found
+                continue
+            if why:
+                layout_left = True
+                out.reasons.append(why)
+                continue
         node = find_value(page, key, golden)
+        if key == "blocks":
+            found = _split_step(case, base, repairs, gen, page)
+            if found:
+                repairs += found
+                continue
         if key == "blocks" and data.get("blocks"):
             repair, why = _body_exclusion(case, base, repairs, gen, data, page)
             if repair is not None:
@@ -231,6 +388,12 @@ def propose(case: Case, base: Table) -> PageRepair:
                                "content (or a value the page no longer has), not a selector")
             continue
         fields = KEY_FIELDS[key]
+        if key == "crumb" and _crumb_items(node, golden.get("crumb") or []):
+            layout_left = True
+            out.reasons.append(f"crumb: the golden's parts are list items now ({search.describe(node)} > li); the "
+                               "table's crumb reader reads text and links split by '>', so no selector reads "
+                               "them (a reader change: crumb parts from list items)")
+            continue
         if data and any(_reads(page, node, table.fields.get(f, ())) for f in fields):
             out.reasons.append(f"{key}: the table's selectors already read {search.describe(node)}, where the "
                                "golden's values are: they come in another order or with other content now, "
@@ -246,6 +409,8 @@ def propose(case: Case, base: Table) -> PageRepair:
             out.reasons.append(f"{key}: found in {search.describe(node)}, but no selector of its classes and "
                                "structure reads the golden's value")
     out.broken = first_broken or []
+    if precision:
+        out.reasons.append(_precision_note(case, precision))
     if not out.broken:
         out.status = "nothing-broken"
         return out
@@ -263,19 +428,26 @@ def propose(case: Case, base: Table) -> PageRepair:
     return out
 
 
+def _precision_note(case: Case, precision: str) -> str:
+    return (f"published: the page shows the time to the {precision} now, the golden to the second "
+            f"({case.golden.get('published')}): the same value at that precision (precision changed; "
+            "accept the new golden to record it)")
+
+
 def verify(case: Case, base: Table, site: Site) -> Verification:
     """The figures: the new capture with ``site`` against the golden; each copy of the golden's page with
     ``site`` against itself with ``base``."""
     v = Verification()
     try:
-        data = masked(case.html, case.url, case.mode, case.base_url, site)
+        data, remaining, prec = _broken(case, site)
     except CaptureError as exc:
         v.remaining = [f"extraction fails: {search.nows(str(exc))[:60]}"]
         return v
     g = case.golden
-    v.title, v.published, v.source = (data.get(k) == g.get(k) for k in ("title", "published", "source"))
+    v.title, v.source = (data.get(k) == g.get(k) for k in ("title", "source"))
+    v.published = same_at_precision(g.get("published"), data.get("published"), prec or "second")
     v.body_f1 = char_f1(_body_text(data), _body_text(g))
-    v.remaining = differing(g, data)
+    v.remaining = remaining
     label, changes = case.reference_changes(base, site)
     if changes is None:
         v.reference = "no capture of the golden's page (keep the stored bundle: `capture record` before the change)"

@@ -109,6 +109,8 @@ class RepairRun:
     overlay: Path
     pages: list[PageRepair]
     existing: str = ""
+    #: The table the repairs were proposed against (the overlay over the package's).
+    base: Table = Table()
 
     @property
     def broken(self) -> list[PageRepair]:
@@ -119,7 +121,7 @@ class RepairRun:
         return [p for p in self.pages if p.verified]
 
     def addition(self) -> dict[str, Any]:
-        return addition_of([r for p in self.verified for r in p.repairs])
+        return addition_of([r for p in self.verified for r in p.repairs], site=self.base.site())
 
     @property
     def exit_code(self) -> int:
@@ -132,7 +134,7 @@ def run_repair(report: CheckReport, snapshots: Path, overlay: Path, *, ids: set[
     overlay = Path(overlay)
     base = Table((overlay,) if overlay.is_file() else ())
     existing = overlay.read_text(encoding="utf-8") if overlay.is_file() else ""
-    run = RepairRun(overlay, [], existing)
+    run = RepairRun(overlay, [], existing, base)
     for r in report.results:
         if not r.fails or (ids and r.id not in ids) or (modes and r.mode not in modes):
             continue

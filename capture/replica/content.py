@@ -144,6 +144,29 @@ def _by_id() -> dict[str, ReplicaPage]:
     return {p.id: p for p in _pages()}
 
 
+#: Articles the replica serves at URLs of their own but lists nowhere (not in :func:`pages`, the index,
+#: ``pages.toml`` or any golden), for tests of pages that offer no 关怀版: variant id -> (the stored
+#: article it copies, how it differs; a key of :data:`VARIANT_KINDS`). The copy is the stored page with
+#: the variant's id in place of the stored one.
+VARIANTS: dict[str, tuple[str, str]] = {
+    "J0NOCARE0530JPVV": ("J2P6C4GT0530JPVV", "no-care"),  # a 网易号 page, like an early-2021 one
+    "J0NOCARE000189FH": ("J2S9B2EL000189FH", "no-care"),  # a news page, like a 2020 one
+    "J0CARE4040530JPV": ("J2P6C4GT0530JPVV", "care-404"),
+}
+VARIANT_KINDS = {
+    "no-care": "no 进入关怀版 link and no body@aria-url (older pages); the URL rule's care page answers 404",
+    "care-404": "the 进入关怀版 link and body@aria-url as usual, but the care page they name answers 404",
+}
+
+
+def variant(art_id: str) -> tuple[ReplicaPage, str] | None:
+    """``(stored page, variant kind)`` for a variant id of :data:`VARIANTS`, else None."""
+    entry = VARIANTS.get(art_id)
+    if entry is None or (page := page_by_id(entry[0])) is None:
+        return None
+    return page, entry[1]
+
+
 @cache
 def shared(name: str) -> dict[str, Any]:
     """A shared data file (``side_modules``, ``recommends``, ``hot``) as a dict of named sets."""

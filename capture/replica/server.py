@@ -86,13 +86,21 @@ def article_response(path: str, drift: str | None = None, churn: Churn | None = 
     m = ARTICLE_RE.match(path)
     if not m:
         return None
-    page = content.page_by_id(m["id"])
+    page, kind = content.page_by_id(m["id"]), None
+    if page is None and (found := content.variant(m["id"])) is not None:
+        page, kind = found  # a variant (content.VARIANTS): the stored page under the variant's id
     if page is None or page.kind != m["channel"]:
         return not_found(path)
     mode = "normal" if m["care"] is None else "care"
+    if kind is not None and mode == "care":
+        return not_found(path)  # every variant's care page is gone (no-care: the URL rule's address)
     if mode == "care" and path != page.care_path:
         return not_found(path)  # e.g. a dy id with the news care suffix
     html = render(page, mode)
+    if kind is not None:
+        html = html.replace(page.id, m["id"])
+        if kind == "no-care":
+            html = drifts.apply("remove-care-link", "normal", html)
     if churn is not None:
         html = churn_html(html, page.kind, mode, churn.seed())
     return _html(200, drifts.apply(drift, mode, html) if drift else html)
@@ -103,13 +111,14 @@ def api_response(path: str, drift: str | None = None, churn: Churn | None = None
     m = API_RE.match(path)
     if not m:
         return None
-    if content.page_by_id(m["id"]) is None:
+    art_id = m["id"] if content.page_by_id(m["id"]) else (v[0].id if (v := content.variant(m["id"])) else None)
+    if art_id is None:
         return _json(404, {"code": 404, "message": "no such article"})
     if m["what"] == "tie":
-        value: dict[str, Any] = {"docId": m["id"], "tcount": content.tie_count(m["id"])}
+        value: dict[str, Any] = {"docId": m["id"], "tcount": content.tie_count(art_id)}
     else:
         items = [dict(item, img=content.nimg(item["img"], "140y88", 90, key=item["title"]))
-                 for item in content.hot_items(m["id"])]
+                 for item in content.hot_items(art_id)]
         value = {"docId": m["id"], "items": items}
     if churn is not None:
         value = churn_json(m["what"], value, churn.seed())

@@ -59,9 +59,12 @@ def write_goldens(b: bundle.Bundle, config: RunConfig, *, force: bool = False) -
 
 
 def replace_files(blobs: dict[Path, bytes]) -> None:
-    """One page's golden set, written as a set."""
-    for path, data in blobs.items():
-        bundle.write_atomic(path, data)
+    """One page's golden set, written as a set: all the new files or all the old ones, whatever stops
+    the process (capture.fs journals the switch; the next write finishes or undoes a half one)."""
+    from .. import fs
+
+    root = next(iter(blobs)).parents[2]  # <root>/<target>/<view>/<file>: the snapshots folder
+    fs.replace_files(blobs, root=root)
 
 
 @dataclass
@@ -111,7 +114,13 @@ def accept(config: RunConfig, pages: list[str], modes: tuple[str, ...], *, force
            ) -> tuple[list[Path], AcceptPlan]:
     """Promote the planned captures to golden. Every bundle is read, checked and extracted before the
     first file is written."""
+    from .. import fs
+    from ..goldens_check import validate_bundle
+
+    fs.recover(config.snapshots)
     todo = plan(config, pages, modes)
+    for t, mode, src in todo.sources:
+        validate_bundle(src, hint=f"recapture it with `{config.command('check', [t.id], mode=mode)}`")
     if not todo.sources:
         raise BadInput("nothing to accept: " + ("; ".join(todo.skipped) or "no such capture"))
     bundles = [(t, mode, src, bundle.read_bundle(src)) for t, mode, src in todo.sources]

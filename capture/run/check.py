@@ -18,8 +18,8 @@ from typing import Any
 
 from .. import bundle
 from ..compare import FIELD_REGION, GoldenViews, care_differences, classify, page_views, volatile_changes
-from ..errors import CaptureError, CorruptFile, LayoutNotRecognized, MissingField
-from ..goldens import JSON_VIEWS, GoldenStore, View
+from ..errors import CaptureError, LayoutNotRecognized, MissingField
+from ..goldens import GoldenStore, View
 from ..recorder import Outcome, record
 from ..report import CheckReport, Difference, PageResult, check_captures_root, last_check_path
 from ..sites import Site
@@ -30,30 +30,15 @@ from .config import RunConfig
 def read_goldens(store: GoldenStore, page_id: str, mode: str, *, hint: str) -> dict[View, Any] | None:
     """The views this page and mode keeps goldens of, validated; None when it keeps none.
     A file that does not parse, or an empty text/aria golden, is :class:`CorruptFile` naming it."""
+    from ..goldens_check import read_golden_file, validate
+
     kept = store.kept(page_id, mode)
     if not kept:
         return None
-    values: dict[View, Any] = {}
-    for view in kept:
-        path = store.path(page_id, mode, view)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise CorruptFile(f"golden {path} is not UTF-8 text: {hint}") from None
-        except OSError as exc:
-            raise CorruptFile(f"golden {path} cannot be read ({exc.strerror or exc}): {hint}") from None
-        if view in JSON_VIEWS:
-            try:
-                values[view] = json.loads(text)
-            except ValueError as exc:
-                raise CorruptFile(f"golden {path} is corrupt or truncated ({exc}): {hint}") from None
-            if not isinstance(values[view], dict) or not values[view]:
-                raise CorruptFile(f"golden {path} is not a JSON object with fields: {hint}")
-        else:
-            if not text.strip():
-                raise CorruptFile(f"golden {path} is empty: {hint}")
-            values[view] = text
-    return values
+    for kind, path in (("env", store.env_path(page_id, mode)), ("screen", store.screen_path(page_id, mode))):
+        if path.is_file():  # not compared here, but a corrupt one must not read as "unchanged"
+            validate(kind, path, path.read_bytes(), hint=hint)
+    return {view: read_golden_file(str(view), store.path(page_id, mode, view), hint=hint) for view in kept}
 
 
 def golden_as_views(kept: dict[View, Any], new: GoldenViews) -> GoldenViews:
@@ -158,7 +143,10 @@ def run_check(config: RunConfig, targets: list[Target], *, on_done: Callable[[Ou
     broken (then refused, as ``accept`` refuses it, unless ``force``). A page with goldens is only
     ever compared.
     """
+    from .. import fs
+
     snapshots = config.snapshots
+    fs.recover(snapshots)  # a golden set a killed accept left half switched is finished or undone first
     root = check_captures_root(snapshots)
     report_path = last_check_path(snapshots)
     started = new_report(config, run="check")
@@ -188,6 +176,9 @@ def run_check(config: RunConfig, targets: list[Target], *, on_done: Callable[[Ou
     for t in targets:
         for mode in opts.modes:
             o = by_key[(t.id, mode)]
+            if o.status == "no-care":
+                report.results.append(no_care_result(t, o.reason, config.store))
+                continue
             if o.status != "ok" or o.path is None:
                 report.results.append(PageResult(t.id, mode, t.url, "failed",
                                                  [Difference("fetch-failed", "page", o.reason)]))
@@ -199,6 +190,25 @@ def run_check(config: RunConfig, targets: list[Target], *, on_done: Callable[[Ou
     report.notes = views_note(config.store, report.results)
     report.write(report_path)
     return report
+
+
+def no_care_result(target: Target, reason: str, store: GoldenStore) -> PageResult:
+    """A 关怀版 the page does not offer: its own status, unless its goldens had one (then what is gone
+    is a care-regression)."""
+    from ..care_status import care_gone, offers_care
+
+    had = bool(store.kept(target.id, "care"))
+    if not had:
+        path = store.path(target.id, "normal", View.EXTRACTION)
+        try:
+            had = offers_care(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else False
+        except (OSError, ValueError):
+            had = False
+    gone = care_gone(had, "no-care", reason)
+    if gone is not None:
+        return PageResult(target.id, "care", target.url, "changed", [gone])
+    return PageResult(target.id, "care", target.url, "no-care",
+                      [Difference("volatile-only", "nav-a11y", reason, fails=False)])
 
 
 def views_note(store: GoldenStore, results: list[PageResult]) -> list[str]:

@@ -4,18 +4,19 @@ An addition is a nested dict in the table's shape, e.g. ``{"generation": {"post2
 {"body": [".post_body_v2"]}}}, "text_regions": {"post2020_dy": {"body": [".post_body_v2"]}}}``. It is
 merged by the overlay rules (capture.sites.load): a table key by key, a list's new items put first
 (tried first; what the file already lists stays), a scalar replaced. The result is validated as an
-overlay before anything is written, and written atomically: the file is the old one or the new one.
+overlay before anything is written, and written atomically (:func:`capture.fs.write_atomic`): the file is
+the old one or the new one. Writers take turns on ``<overlay>.lock``, re-reading the file inside it.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
+from ..fs import write_atomic
+from ..lock import file_lock
 from .load import PACKAGE_FILE, _package_text, _parse, build
 
 
@@ -59,9 +60,22 @@ def merge_overlay_text(existing_text: str, addition: Mapping[str, Any]) -> str:
     return tomlkit.dumps(doc)
 
 
-def write_overlay(path: Path, addition: Mapping[str, Any]) -> None:
-    """Merge ``addition`` into the overlay at ``path`` (created if absent), validated, atomically."""
+def write_overlay(path: Path, addition: Mapping[str, Any], *, timeout: float | None = 60.0) -> None:
+    """Merge ``addition`` into the overlay at ``path`` (created if absent), validated, atomically.
+
+    The read, merge and write happen under ``<path>.lock`` (:func:`capture.lock.file_lock`), the file
+    re-read inside it: two ``capture repair --apply`` at once both land, neither overwrites the other's
+    addition with the file it read before. ``timeout``: seconds to wait for the other writer (Busy).
+    """
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(path, timeout=timeout):
+        text = _merged(path, addition)
+        write_atomic(path, text.encode("utf-8"))
+
+
+def _merged(path: Path, addition: Mapping[str, Any]) -> str:
+    """The overlay's text as it is now with ``addition`` merged in; refused (BadInput) if it would not load."""
     try:
         existing = path.read_text(encoding="utf-8") if path.exists() else ""
     except (OSError, UnicodeDecodeError) as exc:
@@ -72,16 +86,4 @@ def write_overlay(path: Path, addition: Mapping[str, Any]) -> None:
         raise BadInput(f"{path}: {exc}") from None
     # Never write an overlay that would not load: the same checks as --site, naming this file.
     build([_parse(PACKAGE_FILE, _package_text(), package=True), _parse(str(path), text, package=False)])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return text

@@ -1,0 +1,57 @@
+"""The drift benchmark's floor (like trafilatura's eval gate): the quick run of
+``benchmarks/drift_bench.py`` in process, its figures held at what the repair reaches.
+
+Targets (issue 22): layout-break recall >= 0.99 at precision >= 0.99, 0 false alarms on churned
+reloads, >= 95 % of extraction-breaking drifts repaired and verified, 0 wrong repairs. The repair
+reaches all of them but the 95 %: the crumb→list family is detected but not repairable by the table
+(its crumb reader reads text and links split by '>', not list items), so the floor asserts the share
+actually reached on the other families and on all of them. Seeds are fixed: the run is deterministic.
+Without the real samples the pool is the replica's pages alone (the figures hold there too).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import drift_bench  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def quick() -> tuple[list[drift_bench.Outcome], dict]:
+    return drift_bench.run(per_family=6, reloads=20)
+
+
+def test_layout_detection_floor(quick: tuple[list[drift_bench.Outcome], dict]) -> None:
+    _outcomes, fig = quick
+    precision, recall, _pred, actual = fig["classes"]["layout"]
+    assert actual >= 30
+    assert precision >= 0.99 and recall >= 0.99, fig["classes"]
+    c_precision, c_recall, _p, _a = fig["classes"]["content"]
+    assert c_precision >= 0.99 and c_recall >= 0.99, fig["classes"]
+
+
+def test_no_false_alarm_on_churn(quick: tuple[list[drift_bench.Outcome], dict]) -> None:
+    _outcomes, fig = quick
+    assert fig["reloads"] == 20 and fig["false_alarms"] == 0
+
+
+def test_no_wrong_repair_and_content_is_not_repaired(quick: tuple[list[drift_bench.Outcome], dict]) -> None:
+    _outcomes, fig = quick
+    assert fig["wrong"] == 0 and fig["content_repaired"] == 0
+
+
+def test_repairs_verified_floor(quick: tuple[list[drift_bench.Outcome], dict]) -> None:
+    outcomes, fig = quick
+    breaking = [o for o in outcomes if o.truth == "layout" and o.breaking]
+    # Every family the table can express is repaired and verified on every extraction-breaking drift.
+    expressible = [o for o in breaking if o.family != "crumb-list"]
+    assert expressible and all(o.verified for o in expressible), [(o.family, o.page, o.why) for o in expressible
+                                                                   if not o.verified]
+    # The gap to the 95 % target: crumb→list, which needs a reader change (see the module docstring).
+    assert fig["verified"] / fig["breaking"] >= 0.75, fig
+    assert not any(o.verified for o in breaking if o.family == "crumb-list")
