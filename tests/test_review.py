@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from capture.check import accept, compare_bundle, run_check
 
 from capture.browser import context_args
 from capture.cli import main

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from capture.check import run_check, write_goldens
 
 from capture.bundle import read_bundle
 from capture.compare import care_differences, extraction_data
