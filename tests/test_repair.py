@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from capture.check import run_check, write_goldens
 
 from capture.bundle import read_bundle
 from capture.cli import main
