@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+
 
 def first_line(exc: BaseException, default: str | None = None, limit: int | None = None) -> str:
     """The first line of an exception's message (Playwright's carry a call log below it); ``default``
@@ -86,3 +89,19 @@ class CareNotOffered(FetchFailed):
         super().__init__(message, reason="no-care", retryable=False)
         self.url = url
         self.status = status
+
+
+_FIXES = {
+    errno.ENOSPC: "the disk is full: free some space on it (or write somewhere else) and run again",
+    errno.EDQUOT: "the disk quota is used up: free some space (or write somewhere else) and run again",
+    errno.EACCES: "permission denied: make the folder writable (chmod u+w) or write somewhere else",
+    errno.EPERM: "permission denied: make the folder writable (chmod u+w) or write somewhere else",
+    errno.EROFS: "the file system is read-only: remount it read-write or write somewhere else",
+}
+
+
+def storage_error(exc: OSError, path: Path, outcome: str = "nothing was changed") -> StorageError | None:
+    """The :class:`StorageError` for a full disk or a read-only folder (None for any other OSError),
+    naming ``path``: the file the user knows, not the temporary file the OS names."""
+    fix = _FIXES.get(exc.errno or 0)
+    return StorageError(f"cannot write {path}: {fix}; {outcome}") if fix else None

@@ -19,7 +19,6 @@ A full disk or a read-only folder before the commit point changes nothing and ra
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import secrets
@@ -27,26 +26,11 @@ import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from .errors import StorageError
+from .errors import storage_error
+from .lock import file_lock
 
 TXN = ".txn"
 LOCK_NAME = "txn.lock"  # capture.lock.file_lock(<root>/.txn/txn) holds it
-
-_FIXES = {
-    errno.ENOSPC: "the disk is full: free some space on it (or write somewhere else) and run again",
-    errno.EDQUOT: "the disk quota is used up: free some space (or write somewhere else) and run again",
-    errno.EACCES: "permission denied: make the folder writable (chmod u+w) or write somewhere else",
-    errno.EPERM: "permission denied: make the folder writable (chmod u+w) or write somewhere else",
-    errno.EROFS: "the file system is read-only: remount it read-write or write somewhere else",
-}
-
-
-def storage_error(exc: OSError, path: Path, outcome: str = "nothing was changed") -> StorageError | None:
-    """The :class:`StorageError` for a full disk or a read-only folder (None for any other OSError),
-    naming ``path``: the file the user knows, not the temporary file the OS names."""
-    fix = _FIXES.get(exc.errno or 0)
-    return StorageError(f"cannot write {path}: {fix}; {outcome}") if fix else None
-
 
 def _raise_mapped(exc: OSError, path: Path) -> None:
     err = storage_error(exc, path)
@@ -114,8 +98,6 @@ Op = tuple[str | None, str]
 
 @contextlib.contextmanager
 def _txn_lock(root: Path) -> Iterator[Path]:
-    from .lock import file_lock
-
     txn = root / TXN
     try:
         txn.mkdir(parents=True, exist_ok=True)

@@ -60,7 +60,7 @@ def file_lock(path: Path, *, timeout: float | None = None) -> Iterator[None]:
         raise Busy(f"{path} is being changed by another process (it holds {lock_path}): "
                    "wait for it to finish and run again") from None
     except OSError as exc:
-        from .fs import storage_error
+        from .errors import storage_error
 
         err = storage_error(exc, lock_path)
         if err is None:
