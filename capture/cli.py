@@ -177,7 +177,8 @@ def _say_watchlist(config) -> None:
 def _need_targets(config, pages: list[str]) -> list:
     targets = config.resolve(pages) if pages else config.targets
     if not targets:
-        raise BadInput(f"nothing to capture: {config.watchlist.source}; pass ids/URLs or --watchlist FILE")
+        what = f"{config.watchlist.source} lists no pages" if config.watchlist.path else config.watchlist.source
+        raise BadInput(f"nothing to capture: {what}; add [[page]] tables (id, url), or pass ids/URLs")
     return targets
 
 
@@ -236,7 +237,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .report import last_check_path
     from .run import started
     from .run.check import run_check
-    from .terminal import console, styled
+    from .terminal import console
 
     config = config_of(args)
     _say_watchlist(config)
@@ -248,19 +249,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(report.to_json())
     else:
-        out = console(soft_wrap=True)
-        for r in report.results:
-            if not r.differences:
-                out.print(styled(f"{r.id} {r.mode:<6} ", (r.status, "green")))
-            for d in r.differences:
-                out.print(styled(f"{r.id} {r.mode:<6} ", (d.cls, "red" if d.fails else "yellow"),
-                                 f" {d.region}: ", d.reason))
-        for note in report.notes:
-            out.print(styled(note))
-        counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n or status == "unchanged")
-        out.print(styled(f"{counts}; report {last_check_path(config.snapshots)}; review with "
-                         f"`{config.command('review')}`"))
+        print_check(report, console(soft_wrap=True), tail=f"report {last_check_path(config.snapshots)}; review with "
+                                                          f"`{config.command('review')}`")
     return 1 if report.fails else 0
+
+
+def print_check(report, out, *, tail: str) -> None:
+    """The check's lines on a terminal: page text in them (titles, reasons quoting the page) goes through
+    capture.terminal, never through a markup parser."""
+    from .terminal import styled
+
+    for r in report.results:
+        if not r.differences:
+            out.print(styled(f"{r.id} {r.mode:<6} ", (r.status, "green")))
+        for d in r.differences:
+            out.print(styled(f"{r.id} {r.mode:<6} ", (d.cls, "red" if d.fails else "yellow"), f" {d.region}: ", d.reason))
+    for note in report.notes:
+        out.print(styled(note))
+    counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n or status == "unchanged")
+    out.print(styled(f"{counts}; {tail}"))
 
 
 def cmd_accept(args: argparse.Namespace) -> int:

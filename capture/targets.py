@@ -103,6 +103,8 @@ def load_watchlist(path: Path) -> list[Target]:
         raise BadInput(f"watchlist {path} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
     except OSError as exc:
         raise BadInput(f"watchlist {path} cannot be read: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise BadInput(f"watchlist {path} is nested too deeply to read: a watchlist is [[page]] tables") from None
     load_host_overrides(path, data)  # a bad [hosts] table fails as early as a bad [[page]]
     load_user_agent(path, data)
     allow = data.get("allow_hosts", [])
