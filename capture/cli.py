@@ -1,4 +1,4 @@
-"""The ``capture`` command. Thin: parse arguments, call the package, print, map outcomes to exit codes.
+"""The ``capture`` command: argparse, printing and exit codes over the run layer (:mod:`capture.run`).
 
 Exit codes: 0 ok; 1 a capture failed (or, for ``check``, something changed); 2 bad input or an
 unrecognised layout; 3 no browser; 4 the snapshots folder is busy; 130 interrupted.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -80,10 +81,58 @@ def _add_targets(p: argparse.ArgumentParser) -> None:
                         "desktop Chrome)")
 
 
+DESCRIPTION = """Watch NetEase (163.com) article pages for layout changes with a real browser.
+
+Capture each watched page in normal and 关怀版 (elder-care) mode, compare it with its golden files, and
+when the layout moved, review the difference and repair the extraction (or accept the new golden).
+Offline by default: the built-in replica of the site stands in for www.163.com (--live for the real one).
+
+  capture record                 capture every page of pages.toml
+  capture check                  recapture and compare with the goldens (exit 1 when something changed)
+  capture review                 write an HTML report of the last check or pytest run
+  capture repair --apply         write the verified selector fixes into netease.toml beside pages.toml
+  capture accept ID              make the last check's capture of ID its golden
+"""
+
+EPILOG = "exit codes: 0 ok, 1 a capture failed or a check found a change, 2 bad input, 3 no browser, 4 busy, 130 interrupted"
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Shows every option's default (unless its help already says it), keeps the description's lines."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, [], argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return f"{text} (default: {action.default})"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An unknown option is reported by the subcommand it was given to, with its usage and the
+    nearest option it has ("did you mean --replica?")."""
+
+    def error(self, message: str):  # type: ignore[override]
+        import difflib
+
+        m = re.search(r"unrecognized arguments: (\S+)", message) or re.search(r"invalid choice: '([^']+)'", message)
+        if m:
+            known = [o for a in self._actions for o in a.option_strings]
+            known += [c for a in self._actions if isinstance(a, argparse._SubParsersAction) for c in a.choices]
+            if near := difflib.get_close_matches(m.group(1).split("=")[0], known, n=1, cutoff=0.6):
+                message += f" (did you mean {near[0]}?)"
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="capture", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="capture", description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter)
     parser.add_argument("--version", action="version", version=f"netease-capture {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _sub_add = sub.add_parser
+
+    def add_parser(name: str, **kw):
+        return _sub_add(name, formatter_class=_Formatter, description=kw.get("help"), **kw)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     rec = sub.add_parser("record", help="capture pages into bundles (normal and 关怀版)")
     _add_common(rec)
@@ -95,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(chk)
     _add_targets(chk)
     chk.add_argument("--json", action="store_true", help="print the results as JSON (for CI)")
+    chk.add_argument("-v", "--verbose", action="store_true", help="print every difference, not one line per page")
     _add_a11y(chk)
     chk.add_argument("--accept-new", action="store_true",
                      help="record goldens for pages that have none (listed as new; existing goldens are "
@@ -143,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--drift", metavar="NAME", default=None,
                      help="serve every article, care page and /api/ answer with this drift self-test mutation "
                           "(names: capture.replica.drift.DRIFTS)")
+    srv.add_argument("--list-drifts", action="store_true", help="list the drift names and what each changes, then exit")
     srv.add_argument("--churn", action="store_true",
                      help="change on every request what a live page changes (recommendations, ads, ids, counts)")
 
@@ -152,8 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_origin(ext)
     _add_lookup(ext)
     _add_site(ext)
-    ext.add_argument("--mode", choices=("normal", "care"), default=None)
-    ext.add_argument("--format", choices=("json", "text"), default="json")
+    ext.add_argument("--mode", choices=("normal", "care"), default=None,
+                     help="read the page as a normal or a 关怀版 page (default: from the URL; an id's normal page)")
+    ext.add_argument("--format", choices=("json", "text"), default="json",
+                     help="json: the whole extraction; text: title, time, source and body as plain text")
     return parser
 
 
@@ -249,25 +302,46 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(report.to_json())
     else:
-        print_check(report, console(soft_wrap=True), tail=f"report {last_check_path(config.snapshots)}; review with "
-                                                          f"`{config.command('review')}`")
+        print_check(report, console(soft_wrap=True), verbose=args.verbose,
+                    tail=f"report {last_check_path(config.snapshots)}; review with `{config.command('review')}`")
     return 1 if report.fails else 0
 
 
-def print_check(report, out, *, tail: str) -> None:
-    """The check's lines on a terminal: page text in them (titles, reasons quoting the page) goes through
+def print_check(report, out, *, tail: str, verbose: bool = False) -> None:
+    """One line per page and mode: status, the leading difference class, how many differences and the
+    first reason cut at a word (``-v``: every difference, whole). Page text in them goes through
     capture.terminal, never through a markup parser."""
     from .terminal import styled
 
+    colour = {"unchanged": "green", "new": "green", "no-care": "yellow"}
     for r in report.results:
-        if not r.differences:
-            out.print(styled(f"{r.id} {r.mode:<6} ", (r.status, "green")))
-        for d in r.differences:
-            out.print(styled(f"{r.id} {r.mode:<6} ", (d.cls, "red" if d.fails else "yellow"), f" {d.region}: ", d.reason))
+        failing = [d for d in r.differences if d.fails]
+        shown = failing or r.differences
+        line = [f"{r.id} {r.mode:<6} ", (f"{r.status:<9}", colour.get(r.status, "red"))]
+        if shown:
+            n = len(r.differences)
+            line += [" ", (shown[0].cls, "red" if shown[0].fails else "yellow"),
+                     f" ×{n}" if n > 1 else "", f" {shown[0].region}: ", cut(re.sub(r"^https?://\S+?: ", "", shown[0].reason))]
+        out.print(styled(*line))
+        if verbose:
+            for d in r.differences:
+                out.print(styled("    ", (d.cls, "red" if d.fails else "yellow"), f" {d.region}: ", d.reason))
     for note in report.notes:
         out.print(styled(note))
-    counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n or status == "unchanged")
-    out.print(styled(f"{counts}; {tail}"))
+    counts = report.counts()
+    churned = sum(r.status == "unchanged" and bool(r.differences) for r in report.results)
+    parts = [f"{n} {status}" + (f" ({churned} with volatile churn only)" if status == "unchanged" and churned else "")
+             for status, n in counts.items() if n or status == "unchanged"]
+    out.print(styled(f"{', '.join(parts)}; {tail}"))
+
+
+def cut(text: str, limit: int = 110) -> str:
+    """``text`` shortened at a word boundary (never mid-word, never to nothing), with "…"."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = max(head.rfind(" "), head.rfind("，"), head.rfind(","))
+    return (head[:space] if space > limit // 2 else head).rstrip(" ,;:") + " …"
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
@@ -329,8 +403,14 @@ def _parse_port(value: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .replica import ReplicaServer, pages
+    from .replica import DRIFTS, ReplicaServer, pages
 
+    if args.list_drifts:
+        drifts = DRIFTS.values() if isinstance(DRIFTS, dict) else DRIFTS
+        for d in drifts:
+            fails = f"fails as {d.expect_class}" if d.expect_class else "must pass"
+            print(f"{d.name:<28} {d.kind:<8} {d.applies_to:<6} {fails:<24} {d.description}")
+        return 0
     server = ReplicaServer(port=_parse_port(args.port), drift=args.drift, churn=args.churn)
     server.start()
     print(f"replica serving on {server.base_url} (Ctrl-C to stop)"
@@ -366,12 +446,17 @@ COMMANDS = {"record": cmd_record, "check": cmd_check, "accept": cmd_accept, "rev
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # said by the subcommand, with its usage and the nearest option it has
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[args.command]
+        sub.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return COMMANDS[args.command](args)
     except CaptureError as exc:
         print(f"capture {args.command}: error: {safe(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # the reader went away (`| head`): nothing to say
+        return 141
     except OSError as exc:  # the environment (a full disk, a read-only folder), not a bug: one line, the path
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"capture {args.command}: error: {safe(where + (exc.strerror or str(exc)))}: check that the folder "
