@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from capture import goldens
 from capture.cli import main
+from capture.goldens import GoldenStore, View
 from capture.replica import ReplicaServer, seed_page
 from capture.report import CheckReport, last_check_path
 
@@ -39,7 +39,7 @@ def test_check_and_accept_take_urls_and_ids(seed_target, tmp_path, capsys):
     other.write_text('[[page]]\nid = "J2P6C4GT0530JPVV"\nurl = "https://www.163.com/dy/article/J2P6C4GT0530JPVV.html"\n',
                      encoding="utf-8")
     check = ["--snapshots", str(snaps), "--modes", "normal", "--retries", "1"]
-    golden = goldens.golden_paths(seed_target.id, "normal", snaps, "replica")["extraction"]
+    golden = GoldenStore(snaps).path(seed_target.id, "normal", View.EXTRACTION)
 
     assert main(["check", seed_target.url, *check, "--watchlist", str(other), "--json"]) == 1
     (result,) = json.loads(capsys.readouterr().out)["results"]
@@ -47,7 +47,7 @@ def test_check_and_accept_take_urls_and_ids(seed_target, tmp_path, capsys):
     assert [d["cls"] for d in result["differences"]] == ["no-golden"]
 
     assert main(["accept", seed_target.url, "--snapshots", str(snaps), "--mode", "normal"]) == 0
-    assert "accepted 1 page(s) × 1 mode(s): 7 golden files written" in capsys.readouterr().out
+    assert "accepted 1 page(s), 1 capture(s): 7 golden files written" in capsys.readouterr().out
     assert golden.is_file()
 
     assert main(["check", seed_target.id, *check, "--watchlist", PAGES]) == 0
@@ -63,10 +63,13 @@ def test_check_and_accept_take_urls_and_ids(seed_target, tmp_path, capsys):
 def test_extract_takes_an_id_like_its_url(seed_target, capsys, mode):
     page = seed_page()
     with ReplicaServer() as server:
-        by_id = ["extract", seed_target.id, "--base-url", server.base_url, "--watchlist", PAGES]
+        # a replica already serving is --replica-url (--base-url is a mirror answering www.163.com alone:
+        # the replica's script hosts would go unanswered, and extract now loads the page in the browser)
+        by_id = ["extract", seed_target.id, "--replica-url", server.base_url, "--watchlist", PAGES]
         outputs = []
         if mode == "normal":
-            runs = (by_id, ["extract", server.base_url + page.path], ["extract", seed_target.url, "--base-url", server.base_url])
+            runs = (by_id, ["extract", server.base_url + page.path],
+                    ["extract", seed_target.url, "--replica-url", server.base_url])
         else:
             runs = ([*by_id, "--mode", "care"], ["extract", server.base_url + page.care_path, "--mode", "care"])
         for argv in runs:
@@ -95,7 +98,8 @@ def test_bad_page_is_one_line_exit_2_naming_it(command, case, tmp_path, capsys):
     snaps = tmp_path / "snapshots"
     code = main([command, arg, "--snapshots", str(snaps), "--watchlist", PAGES])
     out, err = capsys.readouterr()
-    errors = [line for line in err.splitlines() if not line.startswith("replica serving on")]
+    # informational lines (which watchlist, which replica) are not errors
+    errors = [line for line in err.splitlines() if not line.startswith(("replica serving on", "watchlist: "))]
     assert code == 2 and out == "", (out, err)
     assert len(errors) == 1 and errors[0].startswith(f"capture {command}: error: "), err
     assert all(e in errors[0] for e in expected), errors[0]
