@@ -7,33 +7,51 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from .bundle import write_atomic
 from .errors import CorruptFile, first_line
 
-#: Difference classes, and whether each fails a check. ``no-golden``: nothing to compare with yet
-#: (syrupy's missing snapshot), never a layout change.
-CLASSES: dict[str, bool] = {
-    "no-golden": True,
-    "fetch-failed": True,
-    "layout-changed": True,
-    "content-changed": True,
-    "care-regression": True,
-    "volatile-only": False,
-    "new-golden": False,
-}
 
-#: Page statuses, and whether each fails a check (the report's, ``--json``'s and the review's vocabulary).
-STATUSES: dict[str, bool] = {
-    "unchanged": False,
-    "changed": True,
-    "failed": True,
-    "no-golden": True,
-    "new": False,  # had no golden; `capture check --accept-new` recorded one from this capture
-    "no-care": False,  # the page offers no 关怀版, and its goldens had none either
-}
+class DiffClass(StrEnum):
+    """A difference's class. ``no-golden``: nothing to compare with yet (syrupy's missing snapshot),
+    never a layout change."""
+
+    NO_GOLDEN = "no-golden"
+    FETCH_FAILED = "fetch-failed"
+    LAYOUT_CHANGED = "layout-changed"
+    CONTENT_CHANGED = "content-changed"
+    CARE_REGRESSION = "care-regression"
+    VOLATILE_ONLY = "volatile-only"
+    NEW_GOLDEN = "new-golden"
+
+    @property
+    def fails(self) -> bool:
+        """Whether a difference of this class fails a check."""
+        return self not in (DiffClass.VOLATILE_ONLY, DiffClass.NEW_GOLDEN)
+
+
+class PageStatus(StrEnum):
+    """A page's status in a report (the report's, ``--json``'s and the review's vocabulary)."""
+
+    UNCHANGED = "unchanged"
+    CHANGED = "changed"
+    FAILED = "failed"
+    NO_GOLDEN = "no-golden"
+    NEW = "new"  # had no golden; `capture check --accept-new` recorded one from this capture
+    NO_CARE = "no-care"  # the page offers no 关怀版, and its goldens had none either
+
+    @property
+    def fails(self) -> bool:
+        return self in (PageStatus.CHANGED, PageStatus.FAILED, PageStatus.NO_GOLDEN)
+
+
+#: Difference classes, and whether each fails a check.
+CLASSES: dict[str, bool] = {c.value: c.fails for c in DiffClass}
+#: Page statuses, and whether each fails a check.
+STATUSES: dict[str, bool] = {s.value: s.fails for s in PageStatus}
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -12,7 +13,15 @@ from .errors import BadInput
 from .hosts import HostOverrides, check_host, parse_map
 from .sites import Site, default_site, netease
 
-MODES = ("normal", "care")
+
+class Mode(StrEnum):
+    """How a page is captured: as a reader sees it, or its 关怀版 (elder-care) page."""
+
+    NORMAL = "normal"
+    CARE = "care"
+
+
+MODES = tuple(m.value for m in Mode)
 _ARTICLE = re.compile(default_site().article_path_re)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 

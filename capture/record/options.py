@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,15 @@ from ..sites import Site, default_site
 
 #: Seconds added to each attempt's budget for collecting artifacts and the screenshot.
 ATTEMPT_SLACK_S = 30.0
-#: ``--a11y``: "figures" measures a normal page without axe-core (its findings never fail a check);
-#: "full" runs axe there too. The 关怀版 always runs axe: its findings fail checks.
-A11Y_LEVELS = ("figures", "full")
+class A11yLevel(StrEnum):
+    """``--a11y``: FIGURES measures a normal page without axe-core (its findings never fail a check);
+    FULL runs axe there too. The 关怀版 always runs axe: its findings fail checks."""
+
+    FIGURES = "figures"
+    FULL = "full"
+
+
+A11Y_LEVELS = tuple(a.value for a in A11yLevel)
 
 
 @dataclass(frozen=True)
