@@ -18,6 +18,8 @@ from capture.targets import Target
 from capture.testing import LoopbackServer
 
 SHARED = Path(__file__).resolve().parent.parent / "shared"
+#: pytester: tests of the plugin's options run pytest in process.
+pytest_plugins = ("pytester",)
 
 
 @pytest.fixture(scope="session")

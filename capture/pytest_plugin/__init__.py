@@ -34,6 +34,7 @@ from .fixtures import (
     site_origin,
     watchlist,
 )
+from .options import RUN as RUN_KEY
 from .options import configure_run, pytest_addoption, run_of, unreachable
 from .reporting import (
     note_environment,
@@ -47,7 +48,7 @@ _LOCK = pytest.StashKey[Any]()
 
 __all__ = ["CaptureCache", "Goldens", "capture_bundle", "capture_cache", "capture_run", "capture_views",
            "captured", "golden", "live", "note_environment", "pytest_addoption", "pytest_configure",
-           "pytest_generate_tests", "pytest_runtest_makereport", "pytest_sessionfinish",
+           "pytest_generate_tests", "pytest_report_header", "pytest_runtest_makereport", "pytest_sessionfinish",
            "pytest_terminal_summary", "pytest_unconfigure", "replica_only", "replica_server", "run_of",
            "site_origin", "watchlist"]
 
@@ -79,6 +80,16 @@ def pytest_configure(config: pytest.Config) -> None:
         except Exception as exc:
             raise pytest.UsageError(str(exc)) from None
         config.stash[_LOCK] = stack
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Which run this is, as ``capture`` prints it: the watchlist, where pages load from, the goldens."""
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:
+        return []
+    origin = run.origin.url or ("the built-in replica" if run.origin.replica else run.site.live_origin)
+    return [f"netease-capture: {run.watchlist.line()}; pages from {origin}; goldens {run.store.folder}"
+            + (f"; site overlay {', '.join(map(str, run.overlays))}" if run.overlays else "")]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
