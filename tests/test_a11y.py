@@ -2,7 +2,8 @@
 
 Browser tests drive the replica (and a few small pages set with ``page.set_content``) in one Chromium
 configured like captures are. The seed page's figures are a syrupy golden
-(``snapshots/replica/test_a11y/test_seed_figures[<mode>].json``, :class:`capture.goldens.GoldenA11y`).
+(``snapshots/replica/test_a11y/test_seed_figures[<mode>].json``, :class:`capture.goldens.GoldenA11y`
+kept in the run's golden store).
 """
 
 from __future__ import annotations
@@ -88,9 +89,15 @@ def test_seed_figures_care_vs_normal(seed) -> None:
     assert ids(evaluate(normal, "normal")) == ["html-lang"]
 
 
+@pytest.fixture(scope="module")
+def seed_figures_format(capture_run: Any) -> type[GoldenA11y]:
+    """GoldenA11y kept in the run's replica goldens (``<snapshots>/replica/test_a11y/``), named by test."""
+    return type("SeedA11y", (GoldenA11y,), {"store_dir": str(capture_run.store.folder / "test_a11y")})
+
+
 @pytest.mark.parametrize("mode", ["care", "normal"])
-def test_seed_figures(seed, mode, snapshot) -> None:
-    assert seed[mode] == snapshot(extension_class=GoldenA11y)
+def test_seed_figures(seed, mode, snapshot, seed_figures_format) -> None:
+    assert seed[mode] == snapshot(extension_class=seed_figures_format)
 
 
 @pytest.mark.parametrize("page", pages(), ids=[p.id for p in pages()])

@@ -62,11 +62,11 @@ def test_a11y_full_runs_axe_on_the_normal_page_and_changes_nothing_else(site_ori
 
 @pytest.mark.parametrize("command", ["record", "check"])
 def test_a11y_option_of_record_and_check(command, capsys):
-    from capture.cli import _record_options, build_parser
+    from capture.cli import build_parser, config_of
 
     parser = build_parser()
-    assert _record_options(parser.parse_args([command]), None).a11y == "figures"
-    assert _record_options(parser.parse_args([command, "--a11y", "full"]), None).a11y == "full"
+    assert config_of(parser.parse_args([command])).options.a11y == "figures"
+    assert config_of(parser.parse_args([command, "--a11y", "full"])).options.a11y == "full"
     with pytest.raises(SystemExit) as bad:
         parser.parse_args([command, "--a11y", "everything"])
     assert bad.value.code == 2

@@ -108,7 +108,7 @@ def test_selected_pages_falls_back_to_the_watchlist():
     """A selected test that uses ``captured`` without a page (the care consistency test) needs them all."""
     from types import SimpleNamespace
 
-    from capture.pytest_plugin import selected_pages
+    from capture.pytest_plugin.fixtures import selected_pages
 
     wl = _targets(3)
     one = SimpleNamespace(fixturenames=["captured", "page_mode"], callspec=SimpleNamespace(params={"page_mode": (wl[1], "care")}))
