@@ -224,7 +224,7 @@ def views_note(store: GoldenStore, results: list[PageResult]) -> list[str]:
 def _accept_new(result: PageResult, config: RunConfig, *, force: bool) -> None:
     """Make this check's capture of a page without goldens its golden: status ``new``; or, when the
     page cannot be extracted or the capture is broken (then nothing is written), the difference saying why."""
-    from .accept import BrokenCapture, write_goldens
+    from .accept import BrokenCapture, _promote_bundle, write_goldens
 
     try:
         written = write_goldens(bundle.read_bundle(Path(result.bundle or "")), config, force=force)
@@ -235,6 +235,7 @@ def _accept_new(result: PageResult, config: RunConfig, *, force: bool) -> None:
     except BrokenCapture as exc:
         result.differences.append(Difference("fetch-failed", "page", f"no golden recorded: {exc}"))
         return
+    _promote_bundle(Path(result.bundle or ""), config.snapshots, result.id, result.mode)  # as accept does
     result.status = "new"
     result.differences = [Difference("new-golden", "page",
                                      f"no golden yet: recorded {len(written)} golden files in "
