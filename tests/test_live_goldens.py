@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from capture import browser, goldens
+from capture import browser
 from capture.bundle import read_bundle
 from capture.cli import main
+from capture.goldens import GoldenStore, TargetSet, View
 from capture.replica import ReplicaServer
 from capture.replica import hostnames as replica_hosts
 from capture.report import CheckReport, last_check_path
@@ -61,6 +62,18 @@ def _watchlist(folder: Path, targets: list[Target], head: str = "") -> Path:
     return path
 
 
+def _check_line(out: str, page_id: str, mode: str, rest: str) -> bool:
+    """Whether ``capture check`` printed ``<id> <mode> [status] <rest>`` (the status column optional)."""
+    return re.search(rf"^{page_id} {mode} +(?:[a-z-]+ +)?{re.escape(rest)}", out, re.M) is not None
+
+
+def _asset_maps(replica: ReplicaServer) -> list[str]:
+    """``--map-host`` for the replica's asset hosts: a page without its stylesheets and scripts is a
+    broken capture, which ``--accept-new`` refuses (as ``accept`` does)."""
+    return [a for h, o in replica_hosts.host_map(replica.base_url) if h != replica_hosts.PAGE_HOST
+            for a in ("--map-host", f"{h}={o}")]
+
+
 def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -75,8 +88,7 @@ def test_accept_new_records_the_files_pytest_live_snapshot_update_writes(replica
     watchlist = _watchlist(tmp_path / "wl", [seed_target])
     # The page from the replica (--base-url), and its assets too: a 关怀版 without its stylesheet would
     # fail the care type rules, and an unstyled page is not what a live golden should hold.
-    assets = [a for h, o in replica_hosts.host_map(replica.base_url) if h != replica_hosts.PAGE_HOST
-              for a in ("--map-host", f"{h}={o}")]
+    assets = _asset_maps(replica)
     args = ["check", "--live", "--base-url", replica.base_url, *assets, "--accept-new", "--watchlist", str(watchlist),
             "--snapshots", str(by_check), "--retries", "1"]
     code = main(args)
@@ -84,12 +96,12 @@ def test_accept_new_records_the_files_pytest_live_snapshot_update_writes(replica
     assert code == 0, out
     assert "0 unchanged, 2 new;" in out, out
     for mode in ("normal", "care"):
-        assert f"{seed_target.id} {mode:<6} new-golden page: no golden yet: recorded 7 golden files" in out, out
+        assert _check_line(out, seed_target.id, mode, "new-golden page: no golden yet: recorded 7 golden files"), out
     report = CheckReport.read(last_check_path(by_check))
     assert (report.target, [(r.mode, r.status) for r in report.results]) == \
         ("live", [("normal", "new"), ("care", "new")])
     written = _files(by_check / "live")
-    assert len(written) == 14 and f"test_goldens/test_text[{seed_target.id}-care].txt" in written, sorted(written)
+    assert len(written) == 14 and f"text/{seed_target.id}-care.txt" in written, sorted(written)
     meta = read_bundle(by_check / "captures" / seed_target.id / "normal").meta  # promoted, as accept does
     assert meta.user_agent == default_site().user_agent and "HeadlessChrome" not in meta.user_agent
 
@@ -110,8 +122,8 @@ def test_accept_new_records_the_files_pytest_live_snapshot_update_writes(replica
 
 def _live_goldens_of(dest: Path, target_id: str) -> None:
     """The repository's replica goldens of one page, as the live goldens of ``dest``."""
-    for sub in ("test_goldens", "env"):
-        for f in (REPO_GOLDENS / sub).glob(f"*{target_id}*"):
+    for sub in (*(str(v) for v in View), "env"):
+        for f in (REPO_GOLDENS / sub).glob(f"{target_id}-*"):
             (dest / "live" / sub).mkdir(parents=True, exist_ok=True)
             shutil.copyfile(f, dest / "live" / sub / f.name)
 
@@ -120,23 +132,23 @@ def test_accept_new_never_overwrites_a_golden_and_a_changed_page_still_fails(rep
                                                                              no_dns, capsys):
     other = next(t for t in load_watchlist(ROOT / "pages.toml") if t.id != seed_target.id)
     _live_goldens_of(tmp_path, seed_target.id)
-    golden = goldens.golden_paths(seed_target.id, "normal", tmp_path, "live")["extraction"]
+    golden = GoldenStore(tmp_path, TargetSet.LIVE).path(seed_target.id, "normal", View.EXTRACTION)
     data = json.loads(golden.read_text(encoding="utf-8"))
     data["title"] = "一个旧标题"
     golden.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     before = _files(tmp_path / "live")
     watchlist = _watchlist(tmp_path / "wl", [seed_target, other])
-    code = main(["check", "--live", "--base-url", replica.base_url, "--accept-new", "--modes", "normal",
-                 "--watchlist", str(watchlist), "--snapshots", str(tmp_path), "--retries", "1"])
+    code = main(["check", "--live", "--base-url", replica.base_url, *_asset_maps(replica), "--accept-new",
+                 "--modes", "normal", "--watchlist", str(watchlist), "--snapshots", str(tmp_path), "--retries", "1"])
     out = capsys.readouterr().out
     assert code == 1, out
-    assert f"{seed_target.id} normal content-changed title-info" in out, out
-    assert f"{other.id} normal new-golden page" in out and "1 changed, 1 new;" in out, out
+    assert _check_line(out, seed_target.id, "normal", "content-changed title-info"), out
+    assert _check_line(out, other.id, "normal", "new-golden page") and "1 changed, 1 new;" in out, out
     after = _files(tmp_path / "live")
     assert {k: v for k, v in after.items() if k in before} == before, "--accept-new overwrote a golden"
     assert sorted(set(after) - set(before)) == sorted(
         f"{sub}/{name}" for sub, name in
-        [*((p.parent.name, p.name) for p in goldens.golden_paths(other.id, "normal", tmp_path, "live").values()),
+        [*((p.parent.name, p.name) for p in GoldenStore(tmp_path, TargetSet.LIVE).paths(other.id, "normal").values()),
          ("env", f"{other.id}-normal.json"), ("screens", f"{other.id}-normal.png")])
 
 

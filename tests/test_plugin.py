@@ -61,10 +61,11 @@ def test_installed_plugin_works_in_a_users_repository(fresh_venv, seed_target, t
 
     first = _pytest(fresh_venv, repo, "--snapshot-update")
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-2000:]
-    stored = repo / "snapshots" / "replica" / "test_watch" / f"test_extraction[{seed_target.id}-normal].json"
+    # Found by page, mode and view (not by the test module's name): where `capture accept` writes it.
+    stored = repo / "snapshots" / "replica" / "extraction" / f"{seed_target.id}-normal.json"
     assert stored.is_file(), sorted(p.name for p in (repo / "snapshots").rglob("*"))
     # Independent of the user's run: the same page's golden as this repository stores it.
-    ours = ROOT / "snapshots" / "replica" / "test_goldens" / stored.name
+    ours = ROOT / "snapshots" / "replica" / "extraction" / stored.name
     assert stored.read_bytes() == ours.read_bytes()
 
     again = _pytest(fresh_venv, repo)
