@@ -70,6 +70,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # `--snapshot-update` delete them: each golden test owns one file, and cleanup is off.
     if hasattr(config.option, "no_cleanup"):
         config.option.no_cleanup = True
+    if hasattr(config.option, "warn_unused_snapshots"):
+        config.option.warn_unused_snapshots = True
     if getattr(config.option, "update_snapshots", False) and not hasattr(config, "workerinput"):
         # --snapshot-update writes goldens: one writer per snapshots folder, as `capture accept`.
         from ..lock import snapshots_lock
