@@ -46,7 +46,7 @@ from capture.repair.site import PACKAGE  # noqa: E402
 from capture.replica import pages, render  # noqa: E402
 from capture.replica.churn import churn_html  # noqa: E402
 from capture.replica.drift_families import FAMILIES  # noqa: E402
-from capture.sites import Site, using  # noqa: E402
+from capture.sites import Site  # noqa: E402
 from capture.testing import SAMPLE_URLS, SAMPLES, churn_sample  # noqa: E402
 
 CLASSES = ("layout", "content", "volatile")
@@ -73,8 +73,7 @@ def pool() -> list[PoolPage]:
     site = PACKAGE.site()
     for p in out:
         p.golden = masked(p.html.encode(), p.url, "normal", None, PACKAGE)
-        with using(site):
-            p.skeleton = skeleton(p.html, "normal")
+        p.skeleton = skeleton(p.html, "normal", site=site)
     return out
 
 
@@ -85,9 +84,8 @@ def detect(page: PoolPage, html: str) -> str:
         data = masked(html.encode(), page.url, "normal", None, PACKAGE)
     except CaptureError:
         return "layout"  # a check reports an extraction that fails as layout-changed
-    with using(site):
-        skel = skeleton(html, "normal")
-        diffs = classify(GoldenViews(page.golden, page.skeleton, "", "", {}), GoldenViews(data, skel, "", "", {}))
+    skel = skeleton(html, "normal", site=site)
+    diffs = classify(GoldenViews(page.golden, page.skeleton, "", "", {}), GoldenViews(data, skel, "", "", {}))
     diffs = [d for d in diffs if d.fails and d.region != "a11y"]
     if any(d.cls == "layout-changed" for d in diffs):
         return "layout"

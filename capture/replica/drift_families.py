@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..sites import netease
+from ..sites import default_site
 from .drift import _children, _open_re, _span
 
 _LOWER = string.digits + string.ascii_lowercase
@@ -153,7 +153,7 @@ def _fmt(m: re.Match[str], p: dict[str, Any]) -> str:
 
 
 def apply_date(html: str, p: dict[str, Any]) -> str:
-    iso = netease.LIST_TIME_RE
+    iso = default_site().list_time_re  # the package table's own time format (the undrifted page's)
     html = re.sub(r'(data-publishtime=")([^"]+)', lambda m: m[1] + iso.sub(lambda t: _fmt(t, p), m[2], count=1),
                   html, count=1)
     span = _span(html, "post_info")
@@ -199,13 +199,14 @@ def apply_content(html: str, p: dict[str, Any]) -> str:
         minute = (int(m["minute"]) + shift) % 60
         return m[0].replace(f":{m['minute']}:", f":{minute:02d}:", 1)
 
-    html = re.sub(r'(data-publishtime=")([^"]+)', lambda m: m[1] + netease.LIST_TIME_RE.sub(later, m[2], count=1),
+    iso = default_site().list_time_re
+    html = re.sub(r'(data-publishtime=")([^"]+)', lambda m: m[1] + iso.sub(later, m[2], count=1),
                   html, count=1)
     span = _span(html, "post_info")
     if span is None:
         return html
     a, b = span
-    return html[:a] + netease.LIST_TIME_RE.sub(later, html[a:b], count=1) + html[b:]
+    return html[:a] + iso.sub(later, html[a:b], count=1) + html[b:]
 
 
 @dataclass(frozen=True)
