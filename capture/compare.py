@@ -13,6 +13,7 @@ from .extract.care import care_problems
 from .extract.core import extract, parse
 from .fingerprint import skeleton
 from .report import Difference
+from .same_value import same_at_precision, same_classes, shown_precision
 from .sites import Site, default_site
 from .volatile import canonical_origin, mask_aria, mask_article, mask_text, volatile_strings
 
@@ -129,6 +130,56 @@ def _field_difference(field: str, old: Any, new: Any) -> Difference:
     return Difference("layout-changed", region, f"{field} {_short(old, 40)} → {_short(new, 40)}")
 
 
+def _precision_note(golden: GoldenViews, new: GoldenViews) -> Difference | None:
+    """A publish time shown coarser now (seconds dropped, or the day alone) that is the golden's at the
+    precision shown: the same value, an informational note that the precision changed; else None. The
+    precision is the new skeleton's format line's (the day alone also shows in the value itself)."""
+    old, cur = golden.extraction.get("published"), new.extraction.get("published")
+    lines = [line for lines in new.skeleton.values() for line in lines]
+    precision = shown_precision(lines) or ("day" if isinstance(cur, str) and len(cur) == 10 else "")
+    if precision not in ("minute", "day") or not same_at_precision(old, cur, precision):
+        return None
+    was = shown_precision(line for lines in golden.skeleton.values() for line in lines) or "second"
+    return Difference("volatile-only", "title-info", f"published shown to the {precision} now (was to the {was})",
+                      fails=False)
+
+
+def _nows(text: str | None) -> str:
+    return "".join((text or "").split())
+
+
+def _in_order(parts: list[str], text: str) -> bool:
+    at = 0
+    for p in parts:
+        at = text.find(p, at)
+        if at < 0:
+            return False
+        at += len(p)
+    return True
+
+
+def _split_body(golden: GoldenViews, new: GoldenViews) -> Difference | None:
+    """The golden's body split across sibling containers: the body read now (the first container) holds
+    the golden's first blocks exactly, and the golden's other paragraphs follow on the page, in order
+    (in the new capture's aria snapshot or text, which read the whole page). A layout change of the
+    body, not an edit; None when the body is not a prefix of the golden's or the rest is not on the page.
+    Views without any page text (no aria, no text: an extraction-only comparison) have only the prefix
+    to go by."""
+    old, cur = golden.extraction.get("blocks") or [], new.extraction.get("blocks") or []
+    if not cur or len(cur) >= len(old) or old[:len(cur)] != cur:
+        return None
+    rest = [t for t in (_nows(b.get("text") or b.get("caption")) for b in old[len(cur):]) if t]
+    page = [_nows(new.aria), _nows(new.text)]
+    if any(page):
+        if not rest or not any(_in_order(rest, text) for text in page if text):
+            return None
+        seen = "on the page"
+    else:
+        seen = "not confirmed: no page text in these views"
+    return Difference("layout-changed", "body", f"body split: the body reads the golden's first {len(cur)} of "
+                      f"{len(old)} blocks, the other {len(old) - len(cur)} follow in another container ({seen})")
+
+
 def _blocks_reason(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> str:
     if len(old) != len(new):
         return f"body has {len(new)} blocks, was {len(old)}"
@@ -170,6 +221,15 @@ def classify(golden: GoldenViews, new: GoldenViews) -> list[Difference]:
             out.append(Difference("layout-changed", region, _skeleton_reason(old, cur)))
     for field in g:
         if field in ("url", "mode", "generation") or g.get(field) == n.get(field):
+            continue
+        if field == "share" and same_classes(g.get(field), n.get(field)):
+            continue  # the same buttons, their classes carrying a build hash now (the skeleton shows it)
+        if field == "published" and (note := _precision_note(golden, new)) is not None:
+            out.append(note)
+            continue
+        if field == "blocks" and (split := _split_body(golden, new)) is not None:
+            if not any(d.region == "body" and d.cls == "layout-changed" for d in out):
+                out.append(split)
             continue
         diff = _field_difference(field, g.get(field), n.get(field))
         if diff.cls == "content-changed" and any(d.region == diff.region and d.cls == "layout-changed" for d in out):

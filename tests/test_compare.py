@@ -228,6 +228,98 @@ def test_a_region_only_one_side_has_is_a_layout_change():
     assert (d.cls, d.region, d.reason) == ("layout-changed", "side", "new: div.post_side")
 
 
+# --- the same value told differently: time precision, share classes with a build hash ----------------
+
+_SECONDS = "2024-05-24T09:16:04+08:00"
+
+
+def timed(published: str, shape: str | None) -> GoldenViews:
+    """Crafted views whose skeleton carries the publish time's format line (as format_probes write it)."""
+    v = crafted(published=published)
+    lines = [f"format html@data-publishtime: {shape}"] if shape else []
+    return replace(v, skeleton={**v.skeleton, "title-info": ["div.post_info", *lines]})
+
+
+def test_a_time_shown_to_the_minute_that_is_the_goldens_is_an_informational_note():
+    diffs = classify(timed(_SECONDS, "9999-99-99 99:99:99"), timed("2024-05-24T09:16:00+08:00", "9999-99-99 99:99"))
+    notes = [d for d in diffs if d.cls == "volatile-only"]
+    assert [(d.region, d.reason, d.fails) for d in notes] == [
+        ("title-info", "published shown to the minute now (was to the second)", False)]
+    assert not any(d.cls == "content-changed" for d in diffs)
+    # The format line itself is still the layout's (accept the new golden to record the precision).
+    assert [(d.cls, d.region) for d in diffs if d.fails] == [("layout-changed", "title-info")]
+
+
+def test_a_time_shown_as_the_day_alone_that_is_the_goldens_is_an_informational_note():
+    [d] = classify(crafted(published=_SECONDS), crafted(published="2024-05-24"))
+    assert (d.cls, d.reason, d.fails) == ("volatile-only", "published shown to the day now (was to the second)", False)
+
+
+@pytest.mark.parametrize("new, shape", [
+    ("2024-05-24T09:21:04+08:00", "9999-99-99 99:99:99"),  # another time, same format: the newsroom's
+    ("2024-05-24T09:17:00+08:00", "9999-99-99 99:99"),  # to the minute, but another minute
+    ("2024-05-24T09:16:00+08:00", "9999-99-99 99:99:99"),  # shown to the second: 09:16:00 is another time
+    ("2024-05-25", None),  # another day
+])
+def test_a_real_time_change_still_fails(new, shape):
+    diffs = classify(timed(_SECONDS, "9999-99-99 99:99:99"), timed(new, shape))
+    assert not any(d.cls == "volatile-only" for d in diffs)
+    assert any(d.fails for d in diffs)
+    if shape == "9999-99-99 99:99:99":  # same format: the time is content
+        assert [(d.cls, d.region) for d in diffs] == [("content-changed", "title-info")]
+
+
+def test_share_classes_carrying_a_build_hash_are_the_same_buttons():
+    assert classify(crafted(), crafted(share=["share_weixin-a1b2c3", "share_weibo-a1b2c3"])) == []
+    assert classify(crafted(), crafted(share=["share_weixin_x9k2", "share_weibo_x9k2"])) == []
+
+
+@pytest.mark.parametrize("share", [["share_weibo-a1", "share_weixin-a1"], ["share_weixinpay", "share_weibo"],
+                                   ["share_weixin-a1"], ["share_qq-a1", "share_weibo-a1"]])
+def test_other_share_buttons_are_still_a_layout_change(share):
+    [d] = classify(crafted(), crafted(share=share))
+    assert (d.cls, d.region, d.fails) == ("layout-changed", "title-info", True)
+
+
+# --- a body split across sibling containers is layout, not an edit ------------------------------------
+
+_PARAS = [{"type": "p", "text": t} for t in ("第一段文字", "第二段文字", "第三段文字")]
+
+
+def test_a_body_split_into_sibling_containers_is_layout_in_body():
+    """The body reads the first container (a prefix of the golden's blocks); the page's aria snapshot
+    shows the rest after it."""
+    old = crafted(blocks=_PARAS)
+    new = replace(crafted(blocks=_PARAS[:1]), aria="- paragraph: 第一段文字\n- paragraph: 第二段文字\n- paragraph: 第三段文字\n")
+    diffs = classify(old, new)
+    assert [(d.cls, d.region) for d in diffs] == [("layout-changed", "body")]
+    assert diffs[0].reason.startswith("body split: the body reads the golden's first 1 of 3 blocks")
+
+
+@pytest.mark.parametrize("new_blocks, aria", [
+    (_PARAS[:1], "- paragraph: 第一段文字\n"),  # the rest is gone from the page: cut by the newsroom
+    (_PARAS[:1], "- paragraph: 第一段文字\n- paragraph: 第三段文字\n- paragraph: 第二段文字\n"),  # not in order
+    ([_PARAS[0], {"type": "p", "text": "新的一段"}], "- paragraph: 第二段文字\n- paragraph: 第三段文字\n"),  # not a prefix
+])
+def test_a_body_that_is_not_the_goldens_split_is_content(new_blocks, aria):
+    diffs = classify(crafted(blocks=_PARAS), replace(crafted(blocks=new_blocks), aria=aria))
+    assert [(d.cls, d.region) for d in diffs] == [("content-changed", "body")]
+
+
+def test_a_split_body_on_the_replica_page_is_layout(html, golden_views):
+    from capture.replica.drift_families import apply_split
+
+    split = apply_split(html, {"at": 0.5, "second": '<div class="post_body_2">', "gap": False})
+    assert split != html
+    paras = [b["text"] for b in golden_views.extraction["blocks"] if b.get("text")]
+    new = views(make_bundle(split))
+    assert new.extraction["blocks"] != golden_views.extraction["blocks"]
+    new = replace(new, aria=new.aria + "".join(f"- paragraph: {t}\n" for t in paras))  # aria reads the whole page
+    body = [d for d in classify(golden_views, new) if d.region == "body"]
+    assert [d.cls for d in body] == ["layout-changed"], body
+    assert not any(d.cls == "content-changed" for d in classify(golden_views, new))
+
+
 # --- a11y ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("mode, fails", [("normal", False), ("care", True)])

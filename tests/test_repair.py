@@ -25,6 +25,7 @@ from capture.repair import Case, PageRepair, masked, propose
 from capture.repair.site import PACKAGE
 from capture.replica import DRIFTS, ReplicaServer, handle, pages
 from capture.replica import drift as drifts
+from capture.replica.drift_families import apply_crumb_list
 from capture.report import CheckReport
 from capture.run.accept import write_goldens
 from capture.run.check import run_check
@@ -159,6 +160,79 @@ def test_a_proposal_that_would_change_the_golden_page_is_rejected() -> None:
     rejected = [r for r in result.reasons if r.startswith("rejected candidate title = ")]
     assert rejected and "小编推荐" in rejected[0], result.reasons
     assert result.status == "rejected" and not result.repairs, (result.status, result.repairs)
+
+
+# --- a crumb given as a list: read by crumb_item, proposed by evidence -----------------------------------
+
+def _crumb_page() -> tuple[Any, str]:
+    """A replica page whose crumb holds the 申请入驻 link (crumb_skip) after its parts."""
+    page = next(p for p in pages() if 'class="to_reg"' in served(p.path).decode("utf-8"))
+    return page, served(page.path).decode("utf-8")
+
+
+_CRUMB_SHAPES = [
+    {"ul": "breadcrumb", "li": "crumb_li", "keep_sep": False, "whole": False},
+    {"ul": "", "li": "", "keep_sep": True, "whole": False},
+    {"ul": "", "li": "post_crumb_item", "keep_sep": True, "whole": True},
+]
+
+
+@pytest.mark.parametrize("shape", _CRUMB_SHAPES, ids=["ul-in-div", "separators-kept", "crumb-is-the-list"])
+def test_a_crumb_given_as_a_list_is_read_by_crumb_item_and_the_text_crumb_as_before(shape: dict[str, Any]) -> None:
+    page, html = _crumb_page()
+    golden = masked(html.encode(), page.live_url, "normal", None, PACKAGE)
+    listed = apply_crumb_list(html, shape)
+    assert "<li" in listed and len(golden["crumb"]) >= 2
+    assert masked(listed.encode(), page.live_url, "normal", None, PACKAGE)["crumb"] == []  # the text reader
+    gen = golden["generation"]
+    site = PACKAGE.plus({"generation": {gen: {"fields": {"crumb_item": ["li"]}}}}).site()
+    assert masked(listed.encode(), page.live_url, "normal", None, site)["crumb"] == golden["crumb"]
+    # No list in the crumb: the text and links split by '>', exactly as without the field.
+    assert masked(html.encode(), page.live_url, "normal", None, site) == golden
+
+
+def test_a_crumb_item_holding_a_skipped_link_is_left_out() -> None:
+    page, html = _crumb_page()
+    golden = masked(html.encode(), page.live_url, "normal", None, PACKAGE)
+    items = "".join(f"<li>{p}</li>" for p in golden["crumb"]) + '<li><a class="to_reg" href="#">申请入驻</a></li>'
+    start = html.index('<div class="post_crumb">')
+    end = html.index("</div>", start) + len("</div>")
+    listed = html[:start] + f'<ul class="post_crumb">{items}</ul>' + html[end:]
+    site = PACKAGE.plus({"generation": {golden["generation"]: {"fields": {"crumb_item": ["li"]}}}}).site()
+    assert masked(listed.encode(), page.live_url, "normal", None, site)["crumb"] == golden["crumb"]
+
+
+@pytest.mark.parametrize("shape", _CRUMB_SHAPES, ids=["ul-in-div", "separators-kept", "crumb-is-the-list"])
+def test_a_crumb_turned_into_a_list_is_repaired_by_a_verified_crumb_item(shape: dict[str, Any]) -> None:
+    page, html = _crumb_page()
+    result = propose(case_of(page, "normal", apply_crumb_list(html, shape).encode()), PACKAGE)
+    assert result.status == "repaired", result.reasons
+    assert [(r.field, r.selector) for r in result.repairs] == [("crumb_item", "li")]
+    assert result.verification.accepted and result.verification.reference_unchanged
+    assert "crumb_item" in result.addition()["generation"][page_generation(page)]["fields"]
+
+
+def test_a_crumb_renamed_and_turned_into_a_list_gets_its_selector_and_crumb_item() -> None:
+    page, html = _crumb_page()
+    renamed = apply_crumb_list(html, _CRUMB_SHAPES[0]).replace('class="post_crumb"', 'class="ne-path"')
+    result = propose(case_of(page, "normal", renamed.encode()), PACKAGE)
+    assert result.status == "repaired", result.reasons
+    fields = {r.field for r in result.repairs}
+    assert "crumb_item" in fields and "crumb" in fields, [(r.field, r.selector) for r in result.repairs]
+    assert result.verification.reference_unchanged
+
+
+def test_a_list_whose_items_are_not_the_crumb_parts_gets_no_crumb_item() -> None:
+    """The crumb's text edited and made a list: the items hold other parts, so no crumb_item reads the golden's."""
+    page, html = _crumb_page()
+    edited = apply_crumb_list(html, _CRUMB_SHAPES[0]).replace(">正文<", ">专题<", 1)
+    result = propose(case_of(page, "normal", edited.encode()), PACKAGE)
+    assert not any(r.field == "crumb_item" for r in result.repairs), result.repairs
+    assert result.status != "repaired"
+
+
+def page_generation(page: Any) -> str:
+    return masked(served(page.path), page.live_url, "normal", None, PACKAGE)["generation"]
 
 
 # --- the whole loop on the replica, through the CLI ---------------------------------------------------

@@ -361,10 +361,18 @@ def _label(text: str | None, pattern: str) -> str | None:
 
 
 def _crumb(r: _Reader) -> list[str]:
+    """The crumb's parts: the texts of its ``crumb_item`` matches inside the crumb (a crumb given as a
+    list, ``<ul><li>网易首页</li><li>…</li></ul>``; a separator at an item's edge is dropped) when the
+    table names items and some match there; else its text and links (not ``crumb_skip``) split by '>'."""
     node = r.node("crumb")
     if node is None:
         return []
     skip = r.ids("crumb_skip", node)
+    items = r.nodes("crumb_item", node) if "crumb_item" in r.gen.fields else []
+    if items:  # an item that is or holds a crumb_skip node (申请入驻) is left out
+        held = _with_ancestors(r.nodes_all("crumb_skip", node), node) if skip else set()
+        texts = (_squeeze(n.text(deep=True)).strip(">").strip() for n in items if n.mem_id not in held)
+        return [t for t in texts if t]
     parts = []
     for child in node.iter(include_text=True):
         if child.is_text_node:

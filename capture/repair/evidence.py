@@ -14,6 +14,9 @@ generalised into what the site table can express.
 * **containers** — the golden's body paragraphs found in two sibling containers: their parent read
   as the body, with its other text-bearing children as ``body_skip`` exclusions (the table's field
   reader reads one container, so "several containers as one" is a parent minus its other parts).
+* **crumb as a list** — the golden's crumb parts found as the texts of list items, one part each, in
+  order: a ``crumb_item`` selector read inside the crumb (``propose._crumb_item_step``), with the
+  crumb's own selector when the table's no longer reaches the list.
 
 Selectors never name a generated id or a random class (:func:`search.robust_classes`).
 """

@@ -273,6 +273,51 @@ def _crumb_items(node: Any, parts: list[str]) -> bool:
     return len(parts) >= 2 and items == [search.nows(p) for p in parts]
 
 
+def _crumb_item_candidates(node: Any) -> list[str]:
+    """Selectors for the list items holding the crumb's parts (matched inside the crumb's element): any
+    list item, then the items' own class, then the list's class with its items."""
+    items = [li for li in node.css("li") if search.nows(li.text(deep=True)) not in ("", ">", "&gt;")]
+    out = ["li"]
+    shared = [c for c in search.robust_classes(items[0]) if all(c in search.robust_classes(li) for li in items)] \
+        if items else []
+    out += [f"li.{c}" for c in shared]
+    lists = [node, *(n for n in node.css("ul, ol") if n.mem_id != node.mem_id)] if node.tag in ("ul", "ol") \
+        else list(node.css("ul, ol"))
+    for lst in lists:
+        out += [f"{lst.tag}.{c} > li" for c in search.robust_classes(lst)]
+    return list(dict.fromkeys(out))
+
+
+def _crumb_item_step(case: Case, base: Table, repairs: list[FieldRepair], table: Any, node: Any,
+                     page: search.Page) -> list[FieldRepair]:
+    """The golden's crumb parts are the texts of list items (evidence: one part per item, in order): a
+    ``crumb_item`` selector, with the crumb's own selector when the table's no longer reaches the list.
+    The first that reads the golden's crumb and leaves the golden's page as it read."""
+    gen, where = table.name, f"{search.describe(node)} > li"
+    crumb_reaches = _reads(page, node, table.fields.get("crumb", ()))
+    holders: list[list[FieldRepair]] = [[]]
+    if not crumb_reaches:
+        holders = [[FieldRepair(gen, "crumb", sel, table.fields.get("crumb", ()), search.describe(node))]
+                   for sel, _renamed in search.candidates(node, table.fields.get("crumb", ()), page.tree)[:MAX_CANDIDATES]]
+    for holder in holders:
+        for sel in _crumb_item_candidates(node):
+            trial = [*holder, FieldRepair(gen, "crumb_item", sel, table.fields.get("crumb_item", ()),
+                                          f"the golden's crumb parts in {where}")]
+            try:
+                site = _layer_on(base, addition_of([*repairs, *trial]))
+                _data, broken, _prec = _broken(case, site)
+            except Exception:  # noqa: BLE001 (a selector lexbor refuses, or the page no longer reads)
+                continue
+            if "crumb" in broken:
+                continue
+            label, changes = case.reference_changes(base, site)
+            if changes:
+                case.rejected.append(f"crumb_item = {sel}: the golden's page ({label}) would read {'; '.join(changes)}")
+                continue
+            return trial
+    return []
+
+
 def _subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
@@ -389,10 +434,13 @@ def propose(case: Case, base: Table) -> PageRepair:
             continue
         fields = KEY_FIELDS[key]
         if key == "crumb" and _crumb_items(node, golden.get("crumb") or []):
-            layout_left = True
-            out.reasons.append(f"crumb: the golden's parts are list items now ({search.describe(node)} > li); the "
-                               "table's crumb reader reads text and links split by '>', so no selector reads "
-                               "them (a reader change: crumb parts from list items)")
+            found = _crumb_item_step(case, base, repairs, table, node, page)
+            if found:
+                repairs += found
+            else:
+                layout_left = True
+                out.reasons.append(f"crumb: the golden's parts are list items now ({search.describe(node)} > li), "
+                                   "but no crumb_item selector inside the crumb reads them as the golden's")
             continue
         if data and any(_reads(page, node, table.fields.get(f, ())) for f in fields):
             out.reasons.append(f"{key}: the table's selectors already read {search.describe(node)}, where the "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..same_value import same_at_precision, same_classes
 from ..sites import Site
 from ..volatile import canonical_origin, mask_article
 from . import search
@@ -32,28 +33,6 @@ def differing(golden: dict[str, Any], data: dict[str, Any], precision: str = "")
     return [k for k in golden if k not in _IGNORED and golden.get(k) != data.get(k)
             and not (k == "published" and precision and same_at_precision(golden.get(k), data.get(k), precision))
             and not (k == "share" and same_classes(golden.get(k), data.get(k)))]
-
-
-def same_classes(golden: Any, new: Any) -> bool:
-    """Share buttons read by their class (``share_weixin``) that carry a build hash now
-    (``share_weixin-a1b2c3``): the same buttons, in the same order."""
-    if not isinstance(golden, list) or not isinstance(new, list) or len(golden) != len(new):
-        return False
-    return all(isinstance(g, str) and isinstance(n, str) and (n == g or n.startswith(g) and not n[len(g)].isalnum())
-               for g, n in zip(golden, new, strict=True))
-
-
-def same_at_precision(golden: Any, new: Any, precision: str) -> bool:
-    """Whether ``new`` (read at ``precision``: "second", "minute", "day") is the golden's publish time at
-    that precision: ``2024-05-24T09:16:00+08:00`` read from "2024年05月24日 09:16" is the golden's
-    ``2024-05-24T09:16:04+08:00``."""
-    if not isinstance(golden, str) or not isinstance(new, str) or golden == new:
-        return golden == new
-    if precision == "minute":
-        return len(golden) >= 19 and new[:16] == golden[:16] and new[16:19] == ":00" and new[19:] == golden[19:]
-    if precision == "day":
-        return new == golden[:10]
-    return False
 
 
 def _body_text(data: dict[str, Any]) -> str:

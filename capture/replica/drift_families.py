@@ -109,7 +109,8 @@ _CRUMB_RUN = re.compile(r'^(\s*(?:<a\b(?![^>]*class="to_reg")[^>]*>[^<]*</a>|[^<
 
 def draw_crumb_list(html: str, rng: random.Random) -> dict[str, Any]:
     return {"ul": rng.choice(["", "post_crumb_list", "crumb_items", "breadcrumb"]),
-            "li": rng.choice(["", "post_crumb_item", "crumb_li"]), "keep_sep": rng.random() < 0.3}
+            "li": rng.choice(["", "post_crumb_item", "crumb_li"]), "keep_sep": rng.random() < 0.3,
+            "whole": rng.random() < 0.3}
 
 
 def apply_crumb_list(html: str, p: dict[str, Any]) -> str:
@@ -129,6 +130,10 @@ def apply_crumb_list(html: str, p: dict[str, Any]) -> str:
     ul_cls = f' class="{p["ul"]}"' if p["ul"] else ""
     sep = "<span>&gt;</span>" if p["keep_sep"] else ""
     items = sep.join(f"<li{li_cls}>{x}</li>" for x in parts)
+    if p.get("whole"):  # the crumb element itself a list: <ul class="post_crumb"><li>…</li>…</ul>
+        tag = html[a:head]
+        opening = "<ul" + tag[len("<div"):] if tag.startswith("<div") else tag
+        return html[:a] + opening + items + inner[m.end():] + "</ul>" + html[b:]
     return html[:head] + f"<ul{ul_cls}>{items}</ul>" + inner[m.end():] + html[b - len("</div>"):]
 
 
@@ -153,7 +158,7 @@ def _fmt(m: re.Match[str], p: dict[str, Any]) -> str:
 
 
 def apply_date(html: str, p: dict[str, Any]) -> str:
-    iso = default_site().list_time_re
+    iso = default_site().list_time_re  # the package table's own time format (the undrifted page's)
     html = re.sub(r'(data-publishtime=")([^"]+)', lambda m: m[1] + iso.sub(lambda t: _fmt(t, p), m[2], count=1),
                   html, count=1)
     span = _span(html, "post_info")
@@ -199,13 +204,14 @@ def apply_content(html: str, p: dict[str, Any]) -> str:
         minute = (int(m["minute"]) + shift) % 60
         return m[0].replace(f":{m['minute']}:", f":{minute:02d}:", 1)
 
-    html = re.sub(r'(data-publishtime=")([^"]+)', lambda m: m[1] + default_site().list_time_re.sub(later, m[2], count=1),
+    iso = default_site().list_time_re
+    html = re.sub(r'(data-publishtime=")([^"]+)', lambda m: m[1] + iso.sub(later, m[2], count=1),
                   html, count=1)
     span = _span(html, "post_info")
     if span is None:
         return html
     a, b = span
-    return html[:a] + default_site().list_time_re.sub(later, html[a:b], count=1) + html[b:]
+    return html[:a] + iso.sub(later, html[a:b], count=1) + html[b:]
 
 
 @dataclass(frozen=True)
@@ -224,7 +230,8 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
            draw_single_rename, apply_single_rename),
     Family("container-split", "layout", "the body's children shared out between two sibling containers",
            draw_split, apply_split),
-    Family("crumb-list", "layout", 'the text crumb "a > b > c" turned into <ul><li>a</li><li>b</li>…', draw_crumb_list,
+    Family("crumb-list", "layout", 'the text crumb "a > b > c" turned into <ul><li>a</li><li>b</li>… (inside the '
+           "crumb element, or the crumb element itself a list)", draw_crumb_list,
            apply_crumb_list),
     Family("date-format", "layout", "the publish time in another format (年月日, / . 时分, seconds dropped or not)",
            draw_date, apply_date),
