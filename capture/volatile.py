@@ -185,8 +185,8 @@ def list_texts(tree: Any, *, site: Site | None = None) -> frozenset[str]:
             found.update(t.strip() for t in node.text(deep=True, separator="\n").split("\n"))
             for el in node.css("[alt], [title]"):
                 found.update((el.attributes.get(a) or "").strip() for a in ("alt", "title"))
-    found.discard("")
-    return frozenset(found)
+    # counts are no list text: a page's own number must not read as churn because an item had it
+    return frozenset(t for t in found if _RESIDUE.sub("", t))
 
 
 def _alternation(texts: Any) -> re.Pattern[str] | None:
@@ -229,6 +229,14 @@ def _fixed(line: str, known: re.Pattern[str] | None) -> bool:
     return bool(_RESIDUE.sub("", text))
 
 
+def _churns(line: str, known: re.Pattern[str] | None) -> bool:
+    """Whether ``line`` names something of a churning list: a volatile string, or a list's own text."""
+    if _V in line:
+        return True
+    m = _ROLE.match(line)
+    return known is not None and known.search(m.group(3) if m else line) is not None
+
+
 def aria_shape(line: str) -> str:
     """A line of an aria snapshot with its name, text and value masked: ``- heading "<v>" [level=3]:``."""
     line = line.removesuffix(_MARK)
@@ -246,7 +254,7 @@ def _item_sets(nodes: list[AriaNode], known: re.Pattern[str] | None) -> list[str
     rendered = []  # (lines, is an item, is nameless)
     for line, children in nodes:
         lines = [line, *_item_sets(children, known)]
-        item = any(_V in x for x in lines) and not any(_fixed(x, known) for x in lines)
+        item = any(_churns(x, known) for x in lines) and not any(_fixed(x, known) for x in lines)
         rendered.append((lines, item, not item and all(aria_shape(x) == x.removesuffix(_MARK) for x in lines)))
     out: list[str] = []
     i = 0
