@@ -166,12 +166,12 @@ def mask_aria(aria: str, strings: set[str] = frozenset(), *, site: Site | None =
             if value in line:
                 line = line.replace(value, _V)
         line = time_sub("<time>", line)
-        line = _JS_URL.sub(r"\1<v>", line)
+        line = _JS_URL.sub(r"\1" + _JS, line)
         if named := _NAMED.match(line):
             line = named.group(0) + _COUNT.sub("<n>", line[named.end():])
         lines.append(line)
     known = _alternation(list_texts)
-    return "\n".join(_collapse_repeats(_item_sets(_aria_tree(lines), known))) + "\n"
+    return "\n".join(_collapse_repeats([x.replace(_JS, _V) for x in _item_sets(_aria_tree(lines), known)])) + "\n"
 
 
 def list_texts(tree: Any, *, site: Site | None = None) -> frozenset[str]:
@@ -195,6 +195,8 @@ def _alternation(texts: Any) -> re.Pattern[str] | None:
 
 
 _V = "<v>"
+#: A ``javascript:`` placeholder link, masked like a volatile string but no sign of a churning list.
+_JS = "<js>"
 _ROLE = re.compile(r'^(\s*- )(/?[^\s:"]+)(.*)$')
 _QUOTED = re.compile(r'^ "(?:[^"\\]|\\.)*"')
 _VALUE = re.compile(r"^([^:]*):\s+\S.*$")
@@ -217,7 +219,7 @@ def _aria_tree(lines: list[str]) -> list[AriaNode]:
 
 
 _MARK = " *"
-_RESIDUE = re.compile(r'<v>|<n>|<time>|\[[^\]]*\]|[\s\d"\':：|/,.，。·\-*()（）]')
+_RESIDUE = re.compile(r'<v>|<js>|<n>|<time>|\[[^\]]*\]|[\s\d"\':：|/,.，。·\-*()（）]')
 
 
 def _fixed(line: str, known: re.Pattern[str] | None) -> bool:
