@@ -15,7 +15,15 @@ from .fingerprint import skeleton
 from .report import Difference
 from .same_value import same_at_precision, same_classes, shown_precision
 from .sites import Site, default_site
-from .volatile import canonical_origin, mask_aria, mask_article, mask_text, volatile_strings
+from .volatile import (
+    canonical_origin,
+    list_texts,
+    mask_aria,
+    mask_article,
+    mask_text,
+    volatile_strings,
+    volatile_titles,
+)
 
 
 @dataclass(frozen=True)
@@ -65,10 +73,12 @@ def _views(bundle: Bundle, tree: Any, data: dict[str, Any] | None, site: Site) -
     base = bundle.meta.base_url
     text = mask_text(canonical_origin(bundle.text, base), bundle.meta.text_regions, site=site)
     strings = volatile_strings(data, site=site) if data is not None else set()
-    aria = mask_aria(canonical_origin(bundle.aria, base), strings, site=site)
+    titles = volatile_titles(data, site=site) if data is not None else frozenset()
+    aria = mask_aria(canonical_origin(bundle.aria, base), strings, site=site, list_texts=list_texts(tree, site=site))
     return GoldenViews(extraction=mask_article(data, site=site) if data is not None else {},
                        skeleton=skeleton(tree, bundle.meta.mode, site=site), text=text, aria=aria,
-                       a11y=golden_figures(bundle.a11y, bundle.meta.mode), data=data)
+                       a11y=golden_figures(bundle.a11y, bundle.meta.mode, site=site, titles=titles),
+                       data=data)
 
 
 def page_views(bundle: Bundle, *, site: Site | None = None) -> tuple[GoldenViews, Exception | None]:

@@ -84,6 +84,27 @@ def mask_text(text: str, regions: list[str], *, site: Site | None = None) -> str
     return "\n\n".join(out) + "\n"
 
 
+def volatile_titles(data: dict[str, Any], *, site: Site | None = None) -> frozenset[str]:
+    """The titles of the items of every volatile list of an (unmasked) extraction: what a focus stop
+    in a churning list is labelled (the a11y figures mask them)."""
+    found: set[str] = set()
+
+    def titles(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("title"), str) and node["title"].strip():
+                found.add(node["title"].strip())
+            for v in node.values():
+                titles(v)
+        elif isinstance(node, list):
+            for v in node:
+                titles(v)
+
+    for path, _kind, _bounds, _why in (site or default_site()).volatile_fields:
+        for container, key in _select(data, path.split(".")):
+            titles(container[key])
+    return frozenset(found)
+
+
 def volatile_strings(data: dict[str, Any], *, site: Site | None = None) -> set[str]:
     """Every string under a volatile field of an (unmasked) extraction: titles, URLs, sources, times."""
     found: set[str] = set()
@@ -99,10 +120,16 @@ def volatile_strings(data: dict[str, Any], *, site: Site | None = None) -> set[s
             for v in node:
                 leaves(v)
 
-    for path, _kind, _bounds, _why in (site or default_site()).volatile_fields:
+    site = site or default_site()
+    for path, _kind, _bounds, _why in site.volatile_fields:
         for container, key in _select(data, path.split(".")):
             leaves(container[key])
-    return found
+    # A list item's source that is also the article's own author, or a title word of the article:
+    # masking it would mask the page's own line in the loads whose lists happen to carry it.
+    volatile, found = found, set()
+    leaves(mask_article(data, site=site))
+    own = found
+    return {s for s in volatile if not any(s in o for o in own)}
 
 
 def _collapse_repeats(lines: list[str], max_group: int = 12) -> list[str]:
@@ -117,11 +144,19 @@ def _collapse_repeats(lines: list[str], max_group: int = 12) -> list[str]:
     return lines
 
 
-def mask_aria(aria: str, strings: set[str] = frozenset(), *, site: Site | None = None) -> str:
-    """Mask times, bare numbers (counts) and the given volatile strings in an aria snapshot.
+def mask_aria(aria: str, strings: set[str] = frozenset(), *, site: Site | None = None,
+              list_texts: frozenset[str] = frozenset()) -> str:
+    """Mask times, bare numbers (counts) and the given volatile strings in an aria snapshot, and read
+    the churning lists as sets.
 
-    Items of a masked list then read alike, and their repeats collapse, so a list that churns or
-    changes length (within what the extraction check allows) leaves the aria golden unchanged.
+    A node whose subtree holds a volatile string (an item of a list the table declares volatile) is
+    an item: a run of such siblings, with the nameless nodes among them (an ad's iframe, a bare
+    image), becomes the sorted set of its items' shapes (roles, levels and nesting; every name, text
+    and URL masked), each marked `` *``. A list reordered, with items dropped, inserted or of other
+    kinds in other places (the 2024 网易号 相关推荐 flattens its promoted items into the list) then
+    reads the same; an item of a new shape, a module title renamed or a module gone does not.
+    ``list_texts`` (:func:`list_texts` of the page) tells an item's own words (``跟贴``) from the
+    page's: a node with any line of other text is a container, never an item.
     """
     ordered = sorted(strings, key=len, reverse=True)
     time_sub = (site or default_site()).time_re.sub
@@ -129,13 +164,115 @@ def mask_aria(aria: str, strings: set[str] = frozenset(), *, site: Site | None =
     for line in aria.splitlines():
         for value in ordered:
             if value in line:
-                line = line.replace(value, "<v>")
+                line = line.replace(value, _V)
         line = time_sub("<time>", line)
-        line = _JS_URL.sub(r"\1<v>", line)
+        line = _JS_URL.sub(r"\1" + _JS, line)
         if named := _NAMED.match(line):
             line = named.group(0) + _COUNT.sub("<n>", line[named.end():])
         lines.append(line)
-    return "\n".join(_collapse_repeats(lines)) + "\n"
+    known = _alternation(list_texts)
+    return "\n".join(_collapse_repeats([x.replace(_JS, _V) for x in _item_sets(_aria_tree(lines), known)])) + "\n"
+
+
+def list_texts(tree: Any, *, site: Site | None = None) -> frozenset[str]:
+    """Every text the page's volatile lists (``[volatile] lists``) hold: their text nodes and their
+    elements' ``alt`` and ``title``, stripped. What an aria line made only of these (and masks) says
+    is churn; a line with any other text (a module title, a paragraph) is the page's own."""
+    site = site or default_site()
+    found: set[str] = set()
+    for css in site.volatile_lists:
+        for node in tree.css(css):
+            found.update(t.strip() for t in node.text(deep=True, separator="\n").split("\n"))
+            for el in node.css("[alt], [title]"):
+                found.update((el.attributes.get(a) or "").strip() for a in ("alt", "title"))
+    # counts are no list text: a page's own number must not read as churn because an item had it
+    return frozenset(t for t in found if _RESIDUE.sub("", t))
+
+
+def _alternation(texts: Any) -> re.Pattern[str] | None:
+    ordered = sorted(texts, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+
+_V = "<v>"
+#: A ``javascript:`` placeholder link, masked like a volatile string but no sign of a churning list.
+_JS = "<js>"
+_ROLE = re.compile(r'^(\s*- )(/?[^\s:"]+)(.*)$')
+_QUOTED = re.compile(r'^ "(?:[^"\\]|\\.)*"')
+_VALUE = re.compile(r"^([^:]*):\s+\S.*$")
+
+AriaNode = tuple[str, list[Any]]  # (line, children)
+
+
+def _aria_tree(lines: list[str]) -> list[AriaNode]:
+    """The snapshot's lines as a tree, by indentation (a deeper line is a child of the line above)."""
+    root: list[AriaNode] = []
+    stack: list[tuple[int, list[AriaNode]]] = [(-1, root)]
+    for line in lines:
+        depth = len(line) - len(line.lstrip(" "))
+        while stack[-1][0] >= depth:
+            stack.pop()
+        node: AriaNode = (line, [])
+        stack[-1][1].append(node)
+        stack.append((depth, node[1]))
+    return root
+
+
+_MARK = " *"
+_RESIDUE = re.compile(r'<v>|<js>|<n>|<time>|\[[^\]]*\]|[\s\d"\':：|/,.，。·\-*()（）]')
+
+
+def _fixed(line: str, known: re.Pattern[str] | None) -> bool:
+    """Whether ``line`` says something of its own: text that is no mask, count, time or list text."""
+    m = _ROLE.match(line)
+    text = m.group(3) if m else line
+    if known is not None:
+        text = known.sub("", text)
+    return bool(_RESIDUE.sub("", text))
+
+
+def _churns(line: str, known: re.Pattern[str] | None) -> bool:
+    """Whether ``line`` names something of a churning list: a volatile string, or a list's own text."""
+    if _V in line:
+        return True
+    m = _ROLE.match(line)
+    return known is not None and known.search(m.group(3) if m else line) is not None
+
+
+def aria_shape(line: str) -> str:
+    """A line of an aria snapshot with its name, text and value masked: ``- heading "<v>" [level=3]:``."""
+    line = line.removesuffix(_MARK)
+    m = _ROLE.match(line)
+    if m is None:
+        return line[: len(line) - len(line.lstrip(" "))] + _V if line.strip() else line
+    head, role, rest = m.groups()
+    rest = _QUOTED.sub(f' "{_V}"', rest, count=1)
+    rest = _VALUE.sub(rf"\1: {_V}", rest)
+    return head + role + rest
+
+
+def _item_sets(nodes: list[AriaNode], known: re.Pattern[str] | None) -> list[str]:
+    """The lines of ``nodes`` (siblings), each run of items made the sorted set of their shapes."""
+    rendered = []  # (lines, is an item, is nameless)
+    for line, children in nodes:
+        lines = [line, *_item_sets(children, known)]
+        item = any(_churns(x, known) for x in lines) and not any(_fixed(x, known) for x in lines)
+        rendered.append((lines, item, not item and all(aria_shape(x) == x.removesuffix(_MARK) for x in lines)))
+    out: list[str] = []
+    i = 0
+    while i < len(rendered):
+        j = i
+        while j < len(rendered) and (rendered[j][1] or rendered[j][2]):
+            j += 1
+        run = rendered[i:j]
+        if any(item for _lines, item, _nameless in run):
+            for shape in sorted({tuple(aria_shape(x) for x in lines) for lines, item, _n in run if item}):
+                out.extend([shape[0] + _MARK, *shape[1:]])
+            i = j
+        else:
+            out.extend(rendered[i][0])
+            i += 1
+    return out
 
 
 def canonical_origin(text: str, base_url: str | None) -> str:

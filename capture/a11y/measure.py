@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -161,13 +163,115 @@ def measure_sync(page: Any, **kwargs: Any) -> dict[str, Any]:
     return run_inline(measure(Inline(page), **kwargs))
 
 
-def golden_figures(figures: dict[str, Any], mode: str) -> dict[str, Any]:
-    """The figures a golden keeps: a normal page's axe-core result is informational and measured only
-    with ``--a11y full``, so its golden says :data:`AXE_SKIPPED` whichever way the capture ran (a
-    ``--a11y full`` run compares equal, and accepting it stores no axe result that a default run lacks)."""
-    if mode == "care" or "axe" not in figures:
+def golden_figures(figures: dict[str, Any], mode: str, *, site: Site | None = None,
+                   titles: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The figures a golden keeps: what churns from load to load without a layout change is masked,
+    by the site table, in both modes:
+
+    * element names lose generated ids and random classes (``div.ad_module._ka6bkibmrrl``), as the
+      skeleton drops them (``[skeleton] random_class``, ``generated_ids``);
+    * a focus stop's label that is a count (the 跟贴 count) reads ``<n>``, one that
+      is the title of a churning list's item (``titles``: :func:`capture.volatile.volatile_titles`; a
+      label cut short counts too) ``<v>``, and each run of such stops (the walk through a
+      churning list) is the sorted set of the stops it holds;
+    * on a normal page, the ad slots inside the churning lists (``[volatile] list_elements``) leave
+      the ad figures, the counts of focusable elements and Tab presses (they follow the lists'
+      length) are masked, and ``reached`` counts the stops as kept (a list's once per shape).
+
+    A normal page's axe-core result is informational and measured only with ``--a11y full``, so its
+    golden says :data:`AXE_SKIPPED` whichever way the capture ran (a ``--a11y full`` run compares
+    equal, and accepting it stores no axe result that a default run lacks). Idempotent."""
+    site = site or default_site()
+    if not figures or "error" in figures:
         return figures
-    return {**figures, "axe": AXE_SKIPPED}
+    out = copy.deepcopy(figures)
+    if mode != "care" and "axe" in out:
+        out["axe"] = AXE_SKIPPED
+    ads = out.get("ads")
+    if isinstance(ads, dict) and isinstance(ads.get("element_list"), list):
+        kept = [e for e in ads["element_list"]
+                if mode == "care" or not any(label_matches(e, css) for css in site.volatile_list_elements)]
+        ads["element_list"] = [clean_label(e, site) for e in kept]
+        if mode != "care" and len(kept) != len(figures["ads"]["element_list"]):
+            ads["elements"] = len(ads["element_list"])
+    for overlay in (out.get("overlays") or {}).get("list") or []:
+        if isinstance(overlay, dict) and isinstance(overlay.get("element"), str):
+            overlay["element"] = clean_label(overlay["element"], site)
+    keyboard = out.get("keyboard")
+    if isinstance(keyboard, dict) and isinstance(keyboard.get("stops"), list):
+        said = frozenset(" ".join(t.split()) for t in titles)  # as measure.js writes a label
+        keyboard["stops"] = _stop_sets([_stop(s, site, said) for s in keyboard["stops"]])
+        if mode != "care":  # how far the walk goes follows the lists' length: their stops count once
+            keyboard.update(focusable="<count>", presses="<count>", reached=len(keyboard["stops"]))
+    return out
+
+
+#: A count standing as a word of its own ("1286", "0 跟贴 0"), as capture.volatile masks aria names.
+_COUNT_LABEL = re.compile(r"(?<!\S)\d[\d,.]*万?(?!\S)")
+_SIMPLE = re.compile(r"([#.]?)([^#.]+)")
+
+
+def clean_label(label: str, site: Site) -> str:
+    """``tag#id.class…`` without generated ids and random classes (as the skeleton reads elements)."""
+    m = re.match(r"([^#.]*)((?:#[^.]+)?)(.*)$", label)
+    if m is None:
+        return label
+    tag, ident, classes = m.groups()
+    if ident and site.generated_id_re.fullmatch(ident[1:]):
+        ident = ""
+    kept = [c for c in classes.split(".") if c and not site.random_class_re.fullmatch(c)
+            and c not in site.skeleton_volatile_classes]
+    return tag + ident + "".join(f".{c}" for c in kept)
+
+
+def label_matches(label: str, css: str) -> bool:
+    """Whether an element named ``tag#id.class…`` matches a simple selector (``tag``, ``#id``, ``.class``)."""
+    m = re.match(r"([^#.]*)((?:#[^.]+)?)(.*)$", label)
+    if m is None:
+        return False
+    tag, ident, classes = m.group(1), m.group(2)[1:], set(m.group(3).split(".")) - {""}
+    for kind, name in _SIMPLE.findall(css.strip()):
+        if (kind == "" and name != tag) or (kind == "#" and name != ident) or (kind == "." and name not in classes):
+            return False
+    return True
+
+
+#: A label this long that begins a title is that title cut short (measure.js clips labels).
+_CUT_LABEL = 8
+
+
+def _stop(stop: Any, site: Site, titles: frozenset[str]) -> Any:
+    if not isinstance(stop, dict):
+        return stop
+    stop = dict(stop)
+    if isinstance(stop.get("element"), str):
+        stop["element"] = clean_label(stop["element"], site)
+    label = stop.get("label")
+    if isinstance(label, str):
+        cut = label.strip()
+        if cut in titles or (len(cut) >= _CUT_LABEL and any(t.startswith(cut) for t in titles)):
+            stop["label"] = "<v>"
+        else:
+            stop["label"] = _COUNT_LABEL.sub("<n>", label)
+    return stop
+
+
+def _stop_sets(stops: list[Any]) -> list[Any]:
+    """Each run of stops labelled ``<v>`` (a churning list, with the count links among its items) as
+    the sorted set of its stops."""
+    out: list[Any] = []
+    run: list[Any] = []
+    for stop in [*stops, None]:
+        if isinstance(stop, dict) and isinstance(stop.get("label"), str) and (
+                stop["label"] == "<v>" or (run and "<n>" in stop["label"])):
+            run.append(stop)
+            continue
+        if run:
+            out.extend(json.loads(s) for s in sorted({json.dumps(x, sort_keys=True, ensure_ascii=False) for x in run}))
+            run = []
+        if stop is not None:
+            out.append(stop)
+    return out
 
 
 def to_json(result: dict[str, Any]) -> str:

@@ -205,7 +205,8 @@ class PageSession:
         chain = self.record.chain(page.url)
         figures = await collect.timed(timings, "a11y", collect.a11y_figures(  # after the views: its Tab walk moves focus
             page, self.requests + self.blocked, cdp, axe=self.opts.runs_axe(mode), site=self.opts.site))
-        png, shot = await collect.timed(timings, "screenshot", collect.screenshot(page, settings.viewport["width"], cdp))
+        png, shot = await collect.timed(timings, "screenshot", collect.screenshot(
+            page, settings.viewport["width"], cdp, mask=collect.ScreenshotMask.of(self.opts.site) if mode == "normal" else None))
         meta = bundle.Meta(
             id=self.target.id, mode=mode, requested_url=self.url, final_url=chain[-1], status=resp.status,
             redirect_chain=collect.redirect_chain(resp) or chain[:-1], care_via=care_via,

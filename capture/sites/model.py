@@ -129,6 +129,14 @@ class Site:
     field_formats: Mapping[str, str]
     volatile_fields: tuple[VolatileField, ...]
     location_modules: tuple[str, ...]
+    #: ``[volatile] lists``: containers whose items churn (text and aria compare their items' shapes).
+    volatile_lists: tuple[str, ...]
+    #: ``[volatile] list_elements``: elements that come and go inside them (ad slots; simple selectors).
+    volatile_list_elements: tuple[str, ...]
+    #: ``[volatile] screenshot_mask``: elements painted over in screenshots.
+    screenshot_mask: tuple[str, ...]
+    #: ``[volatile] screenshot_list_height``: px every churning list is given in a screenshot.
+    screenshot_list_height: int
     volatile_text_regions: Mapping[str, tuple[int, int]]
     fallback_generation: Mapping[str, str]
     #: generation -> ((region, CSS selector list), …): a region's selectors joined with ", ".
