@@ -100,9 +100,28 @@ def compare_bundle(target: Target, mode: str, bundle_path: Path, cmp: Compare, *
             diffs = volatile_changes(extraction_data(bundle.read_bundle(previous), site=cmp.site), current.data)
         except (CaptureError, LayoutNotRecognized, MissingField):
             pass
+    diffs += screen_differences(store, target.id, mode, new_bundle)
     result.differences = diffs
     result.status = "changed" if any(d.fails for d in diffs) else "unchanged"
     return result
+
+
+def screen_differences(store: GoldenStore, page_id: str, mode: str, new: bundle.Bundle) -> list[Difference]:
+    """The golden screenshot against the new one, where both were taken in the same environment (as the
+    pytest suite compares them): more than the tolerance changed is a failing layout difference."""
+    from .. import environment
+
+    env_path, screen = store.env_path(page_id, mode), store.screen_path(page_id, mode)
+    if not (env_path.is_file() and screen.is_file()):
+        return []
+    cmp = environment.compare_env(json.loads(env_path.read_text(encoding="utf-8")), environment.env_of(new.meta))
+    if cmp.mismatched or cmp.build:
+        return []
+    changed = environment.screenshot_change(screen.read_bytes(), new.screenshot)
+    if changed <= environment.PIXEL_TOLERANCE:
+        return []
+    return [Difference("layout-changed", "screenshot", f"{changed:.2%} of the screenshot changed (in the same "
+                                                       "environment); `capture review` shows where")]
 
 
 def _normal_of(target: Target, care_path: Path, stored_care: Path | None, cmp: Compare,
