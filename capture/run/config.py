@@ -153,7 +153,7 @@ class RunConfig:
         if extra:
             watch, name = [*watch, *(t for t in extra if t.id not in {w.id for w in watch})], f"{name}{what}"
         base = self.origin.url if self.origin.kind is not OriginKind.LIVE else None
-        loopback = tuple(h for h in (host_of(p) for p in pages if "://" in p) if h in ("127.0.0.1", "localhost"))
+        loopback = tuple(h for h in (_host_or_none(p) for p in pages if "://" in p) if h in ("127.0.0.1", "localhost"))
         return resolve(list(pages), watch, allow_hosts=(*self.request.allow_host, *loopback), base_url=base,
                        known_as=name)
 
@@ -182,6 +182,14 @@ class RunConfig:
         if tail:
             parts.append(tail)
         return " ".join(parts)
+
+
+def _host_or_none(url: str) -> str | None:
+    """The URL's host; None for a malformed URL (``resolve`` then names it, as bad input)."""
+    try:
+        return host_of(url)
+    except ValueError:
+        return None
 
 
 # --- building --------------------------------------------------------------------------------------
