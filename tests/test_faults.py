@@ -293,7 +293,7 @@ def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, replica_server, 
     state = {"calls": 0, "browsers": set()}
     before = set(_browser_pids())  # other tests' browsers (the plugin's session Chromium) are not ours to kill
 
-    async def sabotage(pg, url):
+    async def sabotage(pg, url, **kw):
         state["calls"] += 1
         state["browsers"].add(id(pg.context.browser))
         if state["calls"] == 1:
@@ -309,7 +309,7 @@ def test_crash_mid_capture_is_retried_with_a_fresh_browser(how, replica_server, 
                 assert pids, "no Chromium process of this capture found under the test"
                 for pid in pids:
                     os.kill(pid, signal.SIGKILL)
-        return await original(pg, url)
+        return await original(pg, url, **kw)
 
     monkeypatch.setattr(recorder_load, "check_is_article", sabotage)
     target = Target(seed.id, seed.live_url)
@@ -416,7 +416,8 @@ def test_cli_bad_input_one_line_exit_2(argv, tmp_path, capsys):
     code = main(["record", *argv, "--snapshots", str(tmp_path), "--watchlist", str(WATCHLIST)])
     err = capsys.readouterr().err
     assert code == 2, err
-    assert len(err.strip().splitlines()) == 1 and "error:" in err and "Traceback" not in err
+    lines = [line for line in err.strip().splitlines() if not line.startswith("watchlist: ")]  # informational
+    assert len(lines) == 1 and "error:" in err and "Traceback" not in err
     assert not (tmp_path / "captures").exists()
 
 
@@ -471,8 +472,9 @@ def test_watchlist_not_utf8_is_bad_input_exit_2(tmp_path, capsys):
 def test_second_process_on_same_snapshots_refuses(replica_server, seed, tmp_path):
     """Two real `capture record` processes: the first hangs on a server that never answers."""
     snap = tmp_path / "snap"
+    # --replica-url: the pages are the test's replica's (record would otherwise start a built-in one)
     cli = [sys.executable, "-m", "capture.cli", "record", "--snapshots", str(snap), "--timeout", "20",
-           "--retries", "1", "--allow-host", "127.0.0.1", "--modes", "normal"]
+           "--retries", "1", "--allow-host", "127.0.0.1", "--modes", "normal", "--replica-url", replica_server.base_url]
     first = subprocess.Popen([*cli, f"{replica_server.base_url}/_fault/hang{seed.path}"], cwd=tmp_path,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -485,7 +487,7 @@ def test_second_process_on_same_snapshots_refuses(replica_server, seed, tmp_path
                                 text=True, timeout=60)
         assert second.returncode == 4, second.stderr
         assert "in use by another capture run" in second.stderr and f"pid {first.pid}" in second.stderr
-        assert len(second.stderr.strip().splitlines()) == 1
+        assert len([line for line in second.stderr.strip().splitlines() if not line.startswith("watchlist: ")]) == 1
         assert first.poll() is None, "the first run should still be going"
     finally:
         os.killpg(first.pid, signal.SIGKILL)

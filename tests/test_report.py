@@ -109,7 +109,7 @@ def test_report_that_is_not_utf8_cannot_be_read(tmp_path):
 def test_statuses_and_classes_say_what_fails():
     """Only ``unchanged`` and ``new`` pages (goldens just recorded by ``--accept-new``) and ``volatile-only``
     and ``new-golden`` differences pass."""
-    assert [s for s, fails in STATUSES.items() if not fails] == ["unchanged", "new"]
+    assert [s for s, fails in STATUSES.items() if not fails] == ["unchanged", "new", "no-care"]  # no 关怀版 offered
     assert [c for c, fails in CLASSES.items() if not fails] == ["volatile-only", "new-golden"]
     assert {"no-golden", "layout-changed", "content-changed", "care-regression", "fetch-failed"} <= set(CLASSES)
 
@@ -132,7 +132,7 @@ def test_page_result_fails(status, diffs, fails):
 def test_report_fails_if_any_page_fails_and_counts_every_status():
     r = sample()
     assert r.fails
-    assert r.counts() == {"unchanged": 1, "changed": 1, "failed": 1, "no-golden": 0, "new": 0}
+    assert r.counts() == {"unchanged": 1, "changed": 1, "failed": 1, "no-golden": 0, "new": 0, "no-care": 0}
     assert list(r.counts()) == list(STATUSES)
     passing = CheckReport("t", "s", "replica", None, [r.results[1]])
     assert not passing.fails and passing.counts()["unchanged"] == 1

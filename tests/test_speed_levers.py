@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -47,10 +48,12 @@ def test_the_suite_default_capture_jobs_is_the_cores_default():
 
 def test_a_pages_views_are_computed_once_and_shared(monkeypatch):
     """Five golden tests compare one page's views: the extraction runs once, the bundle is read once."""
+    from capture.pytest_plugin import fixtures
+
     reads, extractions = [], []
-    monkeypatch.setattr(pytest_plugin, "read_bundle", lambda p: reads.append(p) or f"bundle {p}")
-    monkeypatch.setattr(pytest_plugin, "views", lambda b: extractions.append(b) or {"of": b})
-    cache = pytest_plugin.CaptureCache()
+    monkeypatch.setattr(fixtures, "read_bundle", lambda p: reads.append(p) or f"bundle {p}")
+    monkeypatch.setattr(fixtures, "page_views", lambda b, site: (extractions.append(b) or {"of": b}, None))
+    cache = pytest_plugin.CaptureCache(SimpleNamespace(site=None))
     a, b = Path("a/normal"), Path("a/care")
     got = [cache.views(a) for _ in range(5)] + [cache.views(b)]
     assert got[0] is got[4] and got[0] == {"of": "bundle a/normal"} and got[5] == {"of": "bundle a/care"}
@@ -59,9 +62,11 @@ def test_a_pages_views_are_computed_once_and_shared(monkeypatch):
 
 
 def test_only_the_last_few_bundles_stay_in_memory(monkeypatch):
+    from capture.pytest_plugin import fixtures
+
     reads = []
-    monkeypatch.setattr(pytest_plugin, "read_bundle", lambda p: reads.append(p) or object())
-    cache = pytest_plugin.CaptureCache()
+    monkeypatch.setattr(fixtures, "read_bundle", lambda p: reads.append(p) or object())
+    cache = pytest_plugin.CaptureCache(SimpleNamespace(site=None))
     paths = [Path(f"p{i}") for i in range(cache.BUNDLES_KEPT + 1)]
     for p in paths:
         cache.bundle(p)
@@ -82,23 +87,19 @@ def test_an_identical_screenshot_is_not_decoded():
 def test_check_extracts_each_capture_once(site_origin, seed_target, tmp_path, monkeypatch):
     """`capture check` of both modes: each new bundle's views are computed once, and the 关怀版 is
     judged against this run's normal extraction without extracting the normal page again."""
-    import shutil
+    from capture import compare
+    from capture.run import check
+    from capture.testing import run_config, snapshots_with_goldens
 
-    from capture import check
-    from capture.recorder import RecordOptions
-
-    repo = Path(__file__).resolve().parents[1] / "snapshots" / "replica"
-    for sub in ("test_goldens", "env"):
-        for f in (repo / sub).glob(f"*{seed_target.id}*"):
-            (tmp_path / "replica" / sub).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(f, tmp_path / "replica" / sub / f.name)
-    made, re_read = [], []
-    real_views, real_data = check.views, check.extraction_data
-    monkeypatch.setattr(check, "views", lambda b: made.append(b.meta.mode) or real_views(b))
-    monkeypatch.setattr(check, "extraction_data", lambda b, *a: re_read.append(b.meta.mode) or real_data(b, *a))
-    report = check.run_check([seed_target], tmp_path, RecordOptions(replica=True, base_url=site_origin),
-                             target_set="replica")
+    snapshots_with_goldens(tmp_path, [seed_target.id])
+    made, extracted = [], []
+    real_views, real_data = check.page_views, compare.extraction_data
+    monkeypatch.setattr(check, "page_views", lambda b, **k: made.append(b.meta.mode) or real_views(b, **k))
+    monkeypatch.setattr(compare, "extraction_data",
+                        lambda b, *a, **k: extracted.append(b.meta.mode) or real_data(b, *a, **k))
+    report = check.run_check(run_config(tmp_path, site_origin), [seed_target])
     assert [(r.mode, r.status) for r in report.results] == [("normal", "unchanged"), ("care", "unchanged")], \
         [d for r in report.results for d in r.differences]
     assert sorted(made) == ["care", "normal"]
-    assert "normal" not in re_read
+    # each page extracted once (inside its views): the 关怀版 is judged without extracting normal again
+    assert sorted(extracted) == ["care", "normal"]
