@@ -75,8 +75,10 @@ def run_pytest(*args: str, env: dict[str, str] | None = None, timeout: float = 6
                cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``python -m pytest -q ARGS`` in a subprocess (tests of the suite itself), output captured as
     text; ``env`` adds to this process's environment; ``cwd`` defaults to the source checkout."""
+    # Not an xdist worker's own variables: syrupy would take the child for a worker and print no summary.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST_")}
     return subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=cwd or ROOT,
-                          env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout)
+                          env={**inherited, **(env or {})}, capture_output=True, text=True, timeout=timeout)
 
 
 def on_fresh_thread(fn: Callable[[], T]) -> T:
