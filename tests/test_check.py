@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -109,7 +110,8 @@ def test_cli_check_json_and_exit_codes(seed_target, tmp_path, capsys):
                      "--modes", "normal", "--retries", "1"])
     out = capsys.readouterr().out
     assert code == 1
-    assert f"{seed_target.id} normal layout-changed title-info" in out
+    # one line per page and mode: id, mode, status, then the leading difference's class and region
+    assert re.search(rf"^{seed_target.id} normal +changed +layout-changed title-info: ", out, re.M), out
 
 
 def test_corrupt_golden_names_the_file(seed_target, tmp_path, capsys):
@@ -128,12 +130,13 @@ def test_corrupt_golden_names_the_file(seed_target, tmp_path, capsys):
 
 def test_missing_golden_is_no_golden_not_a_layout_change(seed_target, tmp_path, capsys):
     """Like syrupy's missing snapshot: the check fails and says how to create the golden."""
-    code = main(["check", seed_target.id, "--snapshots", str(tmp_path), "--modes", "care"])
+    code = main(["check", seed_target.id, "--snapshots", str(tmp_path), "--modes", "care", "-v"])
     out = capsys.readouterr().out
     assert code == 1, out
-    # the hint carries the run's options (here --snapshots), so it acts on the same files
+    # the hint carries the run's options (here --snapshots), so it acts on the same files; -v: whole reasons
     hint = f"`capture accept {seed_target.id} --mode care --snapshots {tmp_path}` or `pytest --snapshot-update`"
-    assert f"{seed_target.id} care   no-golden page: no replica golden yet: create it with {hint}" in out, out
+    assert re.search(rf"^{seed_target.id} care +no-golden +no-golden page: ", out, re.M), out
+    assert f"    no-golden page: no replica golden yet: create it with {hint}" in out, out
     assert "0 unchanged, 1 no-golden;" in out, out
     assert "layout-changed" not in out
     (result,) = CheckReport.read(last_check_path(tmp_path)).results
