@@ -346,17 +346,18 @@ def cut(text: str, limit: int = 110) -> str:
 
 def cmd_accept(args: argparse.Namespace) -> int:
     from .lock import snapshots_lock
-    from .run.accept import accept
+    from .run.accept import accept, plan
 
     config = config_of(args)
     modes = (args.mode,) if args.mode else ("normal", "care")
+    todo = plan(config, args.pages, modes)  # a page refused here leaves the folder untouched (not even a lock)
     with snapshots_lock(config.snapshots):
-        written, plan = accept(config, args.pages, modes, force=args.force)
-    print(f"took {plan.origin}", file=sys.stderr)
-    for line in plan.skipped:
+        written, todo = accept(config, args.pages, modes, force=args.force, todo=todo)
+    print(f"took {todo.origin}", file=sys.stderr)
+    for line in todo.skipped:
         print(f"skipped {line}")
-    pages = len({t.id for t, _m, _s in plan.sources})
-    print(f"accepted {pages} page(s), {len(plan.sources)} capture(s): {len(written)} golden files written "
+    pages = len({t.id for t, _m, _s in todo.sources})
+    print(f"accepted {pages} page(s), {len(todo.sources)} capture(s): {len(written)} golden files written "
           f"under {config.store.folder}")
     return 0
 

