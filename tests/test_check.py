@@ -22,7 +22,7 @@ from capture.testing import run_config, run_pytest, snapshots_with_goldens
 
 ROOT = Path(__file__).resolve().parents[1]
 REPO_GOLDENS = ROOT / "snapshots" / "replica"
-pytestmark = pytest.mark.usefixtures("replica_only")
+pytestmark = [pytest.mark.usefixtures("replica_only"), pytest.mark.browser]  # checks in a browser
 
 
 MODES = ["normal", "care"]

@@ -62,6 +62,7 @@ def test_deterministic_by_default_and_churn_changes_every_load() -> None:
     assert re.search(r'class="ad_module _[0-9a-z]{11}"', one) or page.kind != "dy"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["normal", "care"])
 def test_twenty_churned_reloads_raise_no_alarm(mode: str) -> None:
     server = ReplicaServer(churn=True, churn_seed=7)

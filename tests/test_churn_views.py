@@ -237,6 +237,7 @@ def _items(html: str) -> list[tuple[str, str]]:
     return out
 
 
+@pytest.mark.slow
 def test_real_2024_sample_reloads_differ_in_no_view() -> None:
     html = _sample()
     golden = views_of(reload_sample(html, None), SAMPLE_URL)
@@ -258,6 +259,7 @@ def served(path: str) -> str:
     return resp.body.decode("utf-8")
 
 
+@pytest.mark.slow
 def test_replica_churn_differs_in_no_view_over_fifty_seeds() -> None:
     checked = 0
     for page in pages():

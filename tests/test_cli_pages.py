@@ -59,6 +59,7 @@ def test_check_and_accept_take_urls_and_ids(seed_target, tmp_path, capsys):
     assert [r.id for r in CheckReport.read(last_check_path(snaps)).results] == [seed_target.id]
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("mode", ["normal", "care"])
 def test_extract_takes_an_id_like_its_url(seed_target, capsys, mode):
     page = seed_page()

@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import drift_bench  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the drift benchmark's quick run: a quality floor, kept out of the unit tier
+
 
 @pytest.fixture(scope="module")
 def quick() -> tuple[list[drift_bench.Outcome], dict]:

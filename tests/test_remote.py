@@ -81,6 +81,7 @@ def test_launch_server_without_header_matches_local(launch_server, site_origin, 
     _assert_same(_files(tmp_path, seed_target), local_files)
 
 
+@pytest.mark.browser
 def test_pages_spread_over_two_endpoints(run_server, launch_server, site_origin, tmp_path):
     targets = replica_targets()[:3]
     opts = RecordOptions(replica=True, base_url=site_origin, modes=("normal",), connect=(
