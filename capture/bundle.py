@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CorruptFile
-from .fs import write_atomic  # noqa: F401  (bundle.write_atomic: the callers' old name)
+from .fs import fsync_dir, write_atomic  # noqa: F401  (bundle.write_atomic: the callers' old name)
 
 FILES = ("meta.json", "raw.html", "dom.html", "text.txt", "aria.yaml", "screenshot.png", "page.har", "a11y.json")
 META_VERSION = 1
@@ -111,15 +111,6 @@ def is_complete(path: Path) -> bool:
     return True
 
 
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 @contextlib.contextmanager
 def staging(snapshots: Path, target_id: str, mode: str) -> Iterator[Path]:
     """Yield an empty staging folder; on success rename it into place, on any error remove it.
@@ -137,14 +128,14 @@ def staging(snapshots: Path, target_id: str, mode: str) -> Iterator[Path]:
         for name in FILES:
             with open(stage / name, "rb") as fh:
                 os.fsync(fh.fileno())
-        _fsync_dir(stage)
+        fsync_dir(stage)
         old = None
         if final.exists():
             old = final.parent / f".{mode}.old-{os.getpid()}"
             shutil.rmtree(old, ignore_errors=True)
             os.rename(final, old)
         os.rename(stage, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:

@@ -13,7 +13,7 @@ from .extract.care import care_problems
 from .extract.core import extract, parse
 from .fingerprint import skeleton
 from .report import Difference
-from .same_value import same_at_precision, same_classes, shown_precision
+from .same_value import in_order, same_at_precision, same_classes, shown_precision
 from .sites import Site, default_site
 from .volatile import (
     canonical_origin,
@@ -158,16 +158,6 @@ def _nows(text: str | None) -> str:
     return "".join((text or "").split())
 
 
-def _in_order(parts: list[str], text: str) -> bool:
-    at = 0
-    for p in parts:
-        at = text.find(p, at)
-        if at < 0:
-            return False
-        at += len(p)
-    return True
-
-
 def _split_body(golden: GoldenViews, new: GoldenViews) -> Difference | None:
     """The golden's body split across sibling containers: the body read now (the first container) holds
     the golden's first blocks exactly, and the golden's other paragraphs follow on the page, in order
@@ -181,7 +171,7 @@ def _split_body(golden: GoldenViews, new: GoldenViews) -> Difference | None:
     rest = [t for t in (_nows(b.get("text") or b.get("caption")) for b in old[len(cur):]) if t]
     page = [_nows(new.aria), _nows(new.text)]
     if any(page):
-        if not rest or not any(_in_order(rest, text) for text in page if text):
+        if not rest or not any(in_order(rest, text) for text in page if text):
             return None
         seen = "on the page"
     else:

@@ -45,7 +45,8 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a folder's new entries (a rename into it) durable; where a folder cannot be fsynced, nothing."""
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
         try:
@@ -86,7 +87,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             raise
     except OSError as exc:
         _raise_mapped(exc, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 # --- file sets ------------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ def _apply(root: Path, ops: list[Op]) -> None:
         elif (root / tmp).exists():
             os.replace(root / tmp, root / dst)
     for folder in {(root / dst).parent for _, dst in ops}:
-        _fsync_dir(folder)
+        fsync_dir(folder)
 
 
 def _discard(root: Path, ops: list[Op], made: Sequence[Path] = ()) -> None:
@@ -175,7 +176,7 @@ def replace_files(files: Mapping[Path, bytes | None], *, root: Path) -> None:
                     _make_parents(where.parent, made)
                     _write_temp(root / tmp, data, where)
             for folder in {(root / dst).parent for tmp, dst in ops if tmp is not None}:
-                _fsync_dir(folder)
+                fsync_dir(folder)
             where = record
             _write_record(record, "committed", ops)
         except BaseException as exc:
@@ -198,7 +199,7 @@ def _finish(root: Path, txn: Path, record: Path, ops: list[Op]) -> None:
         if err is None:
             raise
         raise err from exc
-    _fsync_dir(txn)
+    fsync_dir(txn)
 
 
 def _read_record(record: Path) -> tuple[str, list[Op]]:
@@ -225,7 +226,7 @@ def _recover_locked(root: Path, txn: Path) -> int:
             shutil.rmtree(entry, ignore_errors=True)
         else:
             entry.unlink(missing_ok=True)  # a record, or a record's own temporary file
-    _fsync_dir(txn)
+    fsync_dir(txn)
     return settled
 
 

@@ -53,3 +53,14 @@ def shown_precision(skeleton_lines: Iterable[str]) -> str:
             return prec
         day = day or prec
     return day
+
+
+def in_order(parts: list[str], text: str) -> bool:
+    """Whether every one of ``parts`` occurs in ``text``, each after the one before it."""
+    at = 0
+    for p in parts:
+        at = text.find(p, at)
+        if at < 0:
+            return False
+        at += len(p)
+    return True

@@ -13,6 +13,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..same_value import in_order
 from ..sites import default_site
 
 _RANDOM = re.compile(default_site().skeleton_random_class)
@@ -86,13 +87,7 @@ class Page:
             return None
 
         def test(text: str) -> bool:
-            at = 0
-            for p in wanted:
-                at = text.find(p, at)
-                if at < 0:
-                    return False
-                at += len(p)
-            return True
+            return in_order(wanted, text)
 
         first = wanted[0]
         return self.deepest(lambda t: first in t and test(t))
