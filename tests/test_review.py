@@ -271,3 +271,29 @@ def test_missing_or_corrupt_report_is_one_line_exit_2(case, tmp_path, capsys):
     assert len(lines) == 1 and lines[0].startswith("capture review: error:"), err
     assert str(named) in lines[0] and "capture check" in lines[0]
     assert "Traceback" not in err
+
+
+@pytest.mark.browser
+def test_review_lists_pages_and_shows_a_repair_once_for_the_pages_it_fixes(tmp_path: Path) -> None:
+    """A table of contents with each failing page's status and anchor; one repair that fixes several
+    pages is one entry naming them, with one command for all of them."""
+    import re as _re
+
+    from capture.replica import pages as replica_pages
+    from capture.review.render import ReviewContext, write_review
+    from capture.testing import snapshots_with_goldens
+
+    ids = [p.id for p in replica_pages() if p.kind == "dy"][:2]
+    snaps = snapshots_with_goldens(tmp_path / "snaps", ids)
+    with ReplicaServer(drift="rename-title-class") as server:
+        config = run_config(snaps, server.base_url, modes="normal")
+        report = run_check(config, config.resolve(ids))
+    assert [r.status for r in report.results] == ["changed", "changed"]
+    out, _report, _path = write_review(snaps, ReviewContext(site=config.site, hint_options=config.hint_options()))
+    html = out.read_text(encoding="utf-8")
+    toc = html[html.index('<nav id="toc">'):html.index("</nav>")]
+    assert all(f'href="#r-{i}-normal"' in toc and f'id="r-{i}-normal"' in html for i in ids)
+    assert html.count('class="repair repair-') == 1  # one distinct repair, shown once
+    group = html[html.index('id="repair-1"'):]
+    assert "fixes 2 page/mode result(s)" in group
+    assert _re.search(r"capture repair " + " ".join(sorted(ids)) + r" --mode normal --snapshots \S+ --apply", group)

@@ -90,6 +90,8 @@ class Entry:
     repair: RepairView | None = None
     #: The command that makes this capture the golden, shown for a content change ("if intended").
     accept: str = ""
+    #: The anchor of the distinct repair this page's is (see :func:`repair_groups`).
+    repair_group: str = ""
 
 
 def diff_rows(lines: Any) -> list[tuple[str, str]]:
@@ -288,15 +290,46 @@ def _environment() -> Environment:
     return env
 
 
+@dataclass
+class RepairGroup:
+    """One distinct proposed repair and every failing page it fixes (shown once, not once a page)."""
+
+    anchor: str
+    view: RepairView
+    pages: list[tuple[str, str]] = field(default_factory=list)
+    command: str = ""
+
+
+def repair_groups(entries: list[Entry], ctx: ReviewContext) -> list[RepairGroup]:
+    """The failing pages' repairs, grouped by the overlay change they propose; each entry's
+    ``repair_group`` names its group's anchor."""
+    groups: dict[tuple, RepairGroup] = {}
+    for e in entries:
+        fix = e.repair
+        if fix is None or not fix.lines:
+            continue
+        key = (fix.status, tuple(fix.lines))
+        group = groups.setdefault(key, RepairGroup(f"repair-{len(groups) + 1}", fix))
+        group.pages.append((e.result.id, e.result.mode))
+        e.repair_group = group.anchor
+    for g in groups.values():
+        ids = sorted({pid for pid, _m in g.pages})
+        modes = {m for _p, m in g.pages}
+        g.command = ctx.command("repair", ids, next(iter(modes)) if len(modes) == 1 else None, "--apply") \
+            if g.view.verified else ""
+    return list(groups.values())
+
+
 def render(report: CheckReport, report_path: Path, root: Path, ctx: ReviewContext) -> str:
     entries = [_entry(r, root, report, r.fails, ctx) for r in report.results]
+    repairs = repair_groups([e for e in entries if e.fails], ctx)
     failing = [e for e in entries if e.fails]
     others = [e for e in entries if not e.fails]
     css = (HERE / "static" / "review.css").read_text(encoding="utf-8")
     template = _environment().get_template("review.html.j2")
     failing_counts = {s: n for s, n in report.counts().items() if n and STATUSES[s]}
     return template.render(report=report, report_path=str(report_path), root=str(root), csp=CSP,
-                           described=report.describe(report_path),
+                           described=report.describe(report_path), repairs=repairs,
                            css=Markup(css), failing=failing, others=others,  # noqa: S704 (our own file)
                            failing_counts=failing_counts,
                            compare_width=images.COMPARE_WIDTH, max_pixels=images.MAX_COMPARE_PIXELS,
